@@ -1,0 +1,1 @@
+"""The ``hustings`` command line: thin Typer shells over library functions."""

@@ -1,0 +1,150 @@
+"""``hustings import`` and ``hustings formats``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TimeRemainingColumn
+
+from hustings.cli.context import open_store
+from hustings.cli.output import JsonOption, err, print_json, print_rows, progress_enabled
+from hustings.ingest.base import ImportOptions
+from hustings.ingest.runner import ImportSummary, import_paths
+from hustings.plugins import importers
+
+__all__ = ["EXIT_QUARANTINED", "register", "report_imports", "run_import"]
+
+EXIT_QUARANTINED = 3
+EXIT_INTERRUPTED = 130
+_TOTALS = (
+    "read",
+    "added",
+    "updated",
+    "unchanged",
+    "quarantined",
+    "context_added",
+    "accounts_added",
+    "tracked_added",
+)
+
+
+def run_import(
+    ctx: typer.Context,
+    paths: list[str],
+    fmt: str | None,
+    options: ImportOptions,
+    as_json: bool,
+    allowed: Callable[[str], bool] | None = None,
+) -> list[ImportSummary]:
+    """Import with a progress bar for people; a resumable stop on Ctrl-C."""
+    store = open_store(ctx)
+    try:
+        if not progress_enabled(as_json):
+            return import_paths(store, paths, fmt, options, allowed=allowed)
+        with Progress(
+            "[progress.description]{task.description}",
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=err,
+            transient=True,
+        ) as bar:
+            tasks: dict[str, TaskID] = {}
+
+            def update(source: str, done: int, total: int) -> None:
+                if source not in tasks:
+                    tasks[source] = bar.add_task(Path(source).name, total=total)
+                bar.update(tasks[source], completed=done)
+
+            return import_paths(store, paths, fmt, options, progress=update, allowed=allowed)
+    except KeyboardInterrupt:
+        err.print(
+            "[yellow]Interrupted.[/] Everything up to the last checkpoint is saved; "
+            "run the same command again to resume."
+        )
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    finally:
+        store.close()
+
+
+def report_imports(summaries: list[ImportSummary], as_json: bool) -> None:
+    """Print totals and per-file counts; exit 3 when anything was quarantined."""
+    totals = {key: sum(int(getattr(s, key)) for s in summaries) for key in _TOTALS}
+    if as_json:
+        print_json({**totals, "files": [s.as_dict() for s in summaries]})
+    else:
+        rows = [
+            {
+                "file": s.source,
+                "format": s.format,
+                **{k: getattr(s, k) for k in _TOTALS},
+                "note": s.skipped
+                or (f"resumed after {s.resumed_from}" if s.resumed_from else None),
+            }
+            for s in summaries
+        ]
+        columns = ["file", "format", "read", "added", "updated", "unchanged", "quarantined", "note"]
+        print_rows(rows, columns, as_json=False, title="Import")
+        err.print(
+            f"[bold]{totals['read']:,}[/] read, [green]{totals['added']:,} added[/], "
+            f"{totals['updated']:,} updated, {totals['unchanged']:,} unchanged, "
+            f"{totals['context_added']:,} context, {totals['accounts_added']:,} new "
+            f"accounts, [red]{totals['quarantined']:,} quarantined[/]"
+        )
+        if totals["quarantined"]:
+            err.print("See them with [bold]hustings quarantine[/].")
+    if totals["quarantined"]:
+        raise typer.Exit(EXIT_QUARANTINED)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("import")
+    def import_(
+        ctx: typer.Context,
+        paths: Annotated[list[str], typer.Argument(help="Files, folders, or - for stdin.")],
+        fmt: Annotated[
+            str | None,
+            typer.Option("--format", "-f", help="Force a format (see `hustings formats`)."),
+        ] = None,
+        mapping: Annotated[
+            Path | None,
+            typer.Option(help="Column-mapping YAML for CSV files.", exists=True, dir_okay=False),
+        ] = None,
+        timezone: Annotated[
+            str | None, typer.Option(help="Zone for timestamps that carry none (e.g. UTC).")
+        ] = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """Import platform files into the store; formats are detected from content.
+
+        Re-running an import adds nothing; an interrupted one resumes from its checkpoint.
+        Bad records are quarantined with file, line and reason (exit code 3).
+
+        Example:
+
+            hustings import tweets.jsonl mastodon/ campaign.mbox
+        """
+        options = ImportOptions(mapping=mapping, assume_timezone=timezone)
+        report_imports(run_import(ctx, paths, fmt, options, as_json), as_json)
+
+    @app.command()
+    def formats(as_json: JsonOption = False) -> None:
+        """List the formats `hustings import` reads.
+
+        Example:
+
+            hustings formats --json
+        """
+        rows = [
+            {
+                "name": name,
+                "platform": cls.platform,
+                "title": cls.title,
+                "description": cls.description,
+            }
+            for name, cls in sorted(importers().items())
+        ]
+        print_rows(rows, ["name", "platform", "title", "description"], as_json, "Formats")

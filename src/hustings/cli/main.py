@@ -1,0 +1,78 @@
+"""Entry point: the ``hustings`` command and the one place errors become exit codes.
+
+Exit codes: 0 ok; 1 a ``HustingsError`` (one red line, no traceback); 2 a usage error;
+3 an import that finished but quarantined records; 130 an import interrupted (resumable).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from typer.core import TyperGroup
+
+from hustings.cli import accounts_cmd, export_cmd, imports_cmd, store_cmd
+from hustings.cli.output import err
+from hustings.errors import HustingsError
+
+__all__ = ["app", "main"]
+
+
+class _Group(TyperGroup):
+    """Turns any ``HustingsError`` raised by a command into one red line and exit code 1."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except HustingsError as exc:
+            err.print(f"[bold red]Error:[/] {exc}", highlight=False, soft_wrap=True)
+            raise typer.Exit(1) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    name="hustings",
+    help="Use social media as a conversation, not a megaphone.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            envvar="HUSTINGS_DATABASE_URL",
+            help="Database URL (default: a SQLite file in the data folder).",
+        ),
+    ] = None,
+) -> None:
+    ctx.obj = {"db": db}
+
+
+imports_cmd.register(app)
+store_cmd.register(app)
+app.add_typer(accounts_cmd.app, name="accounts")
+app.add_typer(export_cmd.app, name="export")
+
+
+def _mount_optional() -> None:
+    from hustings.cli import demo_cmd
+
+    demo_cmd.register(app)
+    try:
+        from hustings.cli import nlp_cmd
+    except ImportError:
+        return
+    app.add_typer(nlp_cmd.app, name="nlp")
+
+
+_mount_optional()
+
+
+def main() -> None:
+    app()

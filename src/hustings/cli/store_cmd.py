@@ -1,0 +1,174 @@
+"""``hustings status``, ``batches``, ``quarantine`` and ``thread``: look inside the store."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy import or_, select
+
+from hustings.cli.context import open_store
+from hustings.cli.output import JsonOption, err, print_json, print_rows
+from hustings.errors import HustingsError
+from hustings.model import Message, MessageKind, ReplyLink, Visibility
+from hustings.store.batches import list_batches, list_quarantine
+from hustings.store.schema import messages
+from hustings.threads import Thread, build_thread
+
+__all__ = ["register"]
+
+
+def _message(row: Any) -> Message:
+    return Message(
+        platform=row.platform,
+        platform_id=row.platform_id,
+        author_id=row.author_id,
+        author_handle=row.author_handle,
+        created_at=row.created_at,
+        text=row.text,
+        kind=MessageKind(row.kind),
+        visibility=Visibility(row.visibility),
+        reply_to_id=row.reply_to_id,
+        reply_to_account_id=row.reply_to_account_id,
+        reply_link=ReplyLink(row.reply_link) if row.reply_link else None,
+        conversation_id=row.conversation_id,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    @app.command()
+    def status(ctx: typer.Context, as_json: JsonOption = False) -> None:
+        """Show where the store is and how many records it holds.
+
+        Example:
+
+            hustings status
+        """
+        store = open_store(ctx)
+        counts = store.counts()
+        store.close()
+        if as_json:
+            print_json({"database": store.url, "counts": counts})
+            return
+        err.print(f"Store: [bold]{store.url}[/]")
+        print_rows(
+            [{"table": k, "rows": v} for k, v in counts.items()], ["table", "rows"], as_json=False
+        )
+
+    @app.command()
+    def batches(ctx: typer.Context, as_json: JsonOption = False) -> None:
+        """List recent imports with their counts and status.
+
+        Example:
+
+            hustings batches --json
+        """
+        store = open_store(ctx)
+        with store.begin() as conn:
+            found = list_batches(conn)
+        store.close()
+        rows = [
+            {
+                "id": b.id,
+                "source": b.source,
+                "format": b.format,
+                "status": b.status,
+                "started_at": b.started_at,
+                "checkpoint": b.checkpoint,
+                **b.counts,
+            }
+            for b in found
+        ]
+        print_rows(
+            rows,
+            ["id", "source", "format", "status", "started_at", "read", "added", "quarantined"],
+            as_json,
+            "Imports",
+        )
+
+    @app.command()
+    def quarantine(
+        ctx: typer.Context,
+        batch: Annotated[int | None, typer.Option(help="Only this import batch.")] = None,
+        as_json: JsonOption = False,
+    ) -> None:
+        """List records imports could not accept, with file, line and reason.
+
+        Example:
+
+            hustings quarantine --batch 3
+        """
+        store = open_store(ctx)
+        with store.begin() as conn:
+            found = list_quarantine(conn, batch)
+        store.close()
+        rows = [
+            {
+                "source": q.source,
+                "position": q.position,
+                "unit": q.unit,
+                "reason": q.reason,
+                "excerpt": q.excerpt,
+            }
+            for q in found
+        ]
+        print_rows(rows, ["source", "unit", "position", "reason"], as_json, "Quarantine")
+
+    @app.command()
+    def thread(
+        ctx: typer.Context,
+        platform: Annotated[str, typer.Argument(help="x, mastodon, bluesky, email …")],
+        message_id: Annotated[str, typer.Argument(help="Any message id in the conversation.")],
+        as_json: JsonOption = False,
+    ) -> None:
+        """Show a whole conversation in turn order, with depth and participants.
+
+        Example:
+
+            hustings thread x 1440716895355764743
+        """
+        found = _load_thread(ctx, platform, message_id)
+        rows = [
+            {
+                "turn": i,
+                "depth": t.depth,
+                "id": t.message.platform_id,
+                "author": t.message.author_handle or t.message.author_id,
+                "created_at": t.message.created_at,
+                "kind": t.message.kind.value,
+                "reply_to": t.parent_id,
+                "text": t.message.text,
+            }
+            for i, t in enumerate(found.turns, start=1)
+        ]
+        if not as_json:
+            err.print(
+                f"Conversation [bold]{found.root_id}[/]: {len(found.turns)} turns, "
+                f"{len(found.participants)} participants, max depth {found.max_depth}"
+            )
+        print_rows(rows, ["turn", "depth", "author", "created_at", "kind", "text"], as_json)
+
+
+def _load_thread(ctx: typer.Context, platform: str, message_id: str) -> Thread:
+    store = open_store(ctx)
+    with store.begin() as conn:
+        anchor = conn.execute(
+            select(messages.c.root_id, messages.c.conversation_id).where(
+                messages.c.platform == platform, messages.c.platform_id == message_id
+            )
+        ).first()
+        if anchor is None:
+            raise HustingsError(f"no {platform} message with id {message_id} in the store")
+        root = anchor.root_id or anchor.conversation_id or message_id
+        rows = conn.execute(
+            select(messages).where(
+                messages.c.platform == platform,
+                or_(
+                    messages.c.root_id == root,
+                    messages.c.conversation_id == root,
+                    messages.c.platform_id == root,
+                ),
+            )
+        ).all()
+    store.close()
+    return build_thread(root, [_message(r) for r in rows])

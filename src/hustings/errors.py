@@ -1,0 +1,56 @@
+"""Every error Hustings raises on purpose descends from one root.
+
+::
+
+    HustingsError
+    ├── ConfigError(ValueError)          bad settings, URLs, option combinations
+    ├── StoreError                       the database refused or is at the wrong schema
+    ├── ImportError_                     an input that cannot be imported at all
+    │   ├── UnknownFormatError(ValueError)   no importer recognises the file
+    │   └── SourceUnreadableError(OSError)   missing, a directory of nothing, unreadable
+    └── PluginError                      two plugins registered the same name
+
+A bad *record* is not an exception: importers quarantine it and carry on. These errors are
+for whole inputs a user must fix. The CLI catches ``HustingsError`` in one place and prints
+one red line (exit 1).
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "HustingsError",
+    "ImportError_",
+    "PluginError",
+    "SourceUnreadableError",
+    "StoreError",
+    "UnknownFormatError",
+]
+
+
+class HustingsError(Exception):
+    """Root of all deliberate Hustings errors."""
+
+
+class ConfigError(HustingsError, ValueError):
+    pass
+
+
+class StoreError(HustingsError):
+    pass
+
+
+class ImportError_(HustingsError):
+    pass
+
+
+class UnknownFormatError(ImportError_, ValueError):
+    pass
+
+
+class SourceUnreadableError(ImportError_, OSError):
+    pass
+
+
+class PluginError(HustingsError):
+    pass

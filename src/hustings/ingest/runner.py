@@ -1,0 +1,290 @@
+"""Run importers over files, folders or stdin into the store, with resumable checkpoints.
+
+The runner owns everything importers must not: choosing the format, batching writes,
+counting, quarantining, checkpointing and refreshing threads. A batch of units is written
+in one transaction together with the checkpoint, so an interrupted import restarts exactly
+where the last committed batch ended, and a finished one re-run adds nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from hustings.errors import SourceUnreadableError, UnknownFormatError
+from hustings.ingest.base import Importer, ImportOptions, Parsed, Sample
+from hustings.ingest.readers import quarantined
+from hustings.model import ImportBatch, Message
+from hustings.plugins import importers
+from hustings.store import Store
+from hustings.store.batches import (
+    finish_batch,
+    interrupted_batch,
+    quarantine_records,
+    save_checkpoint,
+    start_batch,
+)
+from hustings.store.records import (
+    write_accounts,
+    write_messages,
+    write_snapshots,
+    write_tracked,
+)
+from hustings.store.threads import refresh_threads
+
+__all__ = ["ImportSummary", "Progress", "detect", "expand", "import_file", "import_paths"]
+
+_HEAD_BYTES = 64 * 1024
+_FINGERPRINT_SPAN = 1024 * 1024
+_FLUSH_UNITS = 2000
+
+Progress = Callable[[str, int, int], None]
+"""Called as ``progress(source, bytes_done, bytes_total)`` after each committed batch."""
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    source: str
+    format: str
+    batch_id: int | None = None
+    read: int = 0
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    context_added: int = 0
+    accounts_added: int = 0
+    tracked_added: int = 0
+    resumed_from: int = 0
+    skipped: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data.pop("counts")
+        return data
+
+
+_COUNTED = (
+    "read",
+    "added",
+    "updated",
+    "unchanged",
+    "quarantined",
+    "context_added",
+    "accounts_added",
+    "tracked_added",
+)
+
+
+def detect(
+    sample: Sample, fmt: str | None = None, allowed: Callable[[str], bool] | None = None
+) -> type[Importer]:
+    """The importer for ``sample``: the one named by ``fmt``, else the surest sniffer.
+
+    ``allowed`` narrows the choice by name (``hustings accounts import`` reads registries
+    only, so a message file given there is refused instead of imported as messages).
+    """
+    available = {name: cls for name, cls in importers().items() if allowed is None or allowed(name)}
+    if fmt is not None:
+        if fmt not in available:
+            raise UnknownFormatError(
+                f"unknown format {fmt!r}; formats: {', '.join(sorted(available))}"
+            )
+        return available[fmt]
+    scored = sorted(
+        ((cls(ImportOptions()).sniff(sample), name) for name, cls in available.items()),
+        reverse=True,
+    )
+    if not scored or scored[0][0] <= 0:
+        kind = "binary data" if b"\x00" in sample.head[:4096] else "no importer recognises it"
+        raise UnknownFormatError(
+            f"{sample.name}: not a format Hustings reads ({kind}); use --format, one of: "
+            f"{', '.join(sorted(available))}"
+        )
+    return available[scored[0][1]]
+
+
+def expand(paths: Iterable[str]) -> Iterator[Path]:
+    """Files named, and the files inside folders named (sorted, hidden files left out)."""
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            yield from sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+        elif path.is_file():
+            yield path
+        else:
+            raise SourceUnreadableError(f"{name}: no such file or folder")
+
+
+def fingerprint(path: Path) -> str:
+    """A cheap identity of a file's bytes: its size plus its first and last megabyte."""
+    size = path.stat().st_size
+    digest = hashlib.blake2b(str(size).encode(), digest_size=16)
+    with path.open("rb") as handle:
+        digest.update(handle.read(_FINGERPRINT_SPAN))
+        if size > _FINGERPRINT_SPAN:
+            handle.seek(max(_FINGERPRINT_SPAN, size - _FINGERPRINT_SPAN))
+            digest.update(handle.read())
+    return digest.hexdigest()
+
+
+def import_paths(
+    store: Store,
+    paths: Iterable[str],
+    fmt: str | None = None,
+    options: ImportOptions | None = None,
+    progress: Progress | None = None,
+    stdin: BinaryIO | None = None,
+    allowed: Callable[[str], bool] | None = None,
+) -> list[ImportSummary]:
+    """Import every file in ``paths`` (``-`` is stdin). Folders skip files of no known format."""
+    summaries = []
+    for name in paths:
+        if name == "-":
+            summaries.append(
+                _import_stdin(store, stdin or sys.stdin.buffer, fmt, options, progress, allowed)
+            )
+            continue
+        in_folder = Path(name).is_dir()
+        for path in expand([name]):
+            try:
+                summaries.append(import_file(store, path, fmt, options, progress, allowed=allowed))
+            except (UnknownFormatError, SourceUnreadableError) as exc:
+                if not in_folder:
+                    raise
+                summaries.append(ImportSummary(source=str(path), format="-", skipped=str(exc)))
+    return summaries
+
+
+def _import_stdin(
+    store: Store,
+    stream: BinaryIO,
+    fmt: str | None,
+    options: ImportOptions | None,
+    progress: Progress | None,
+    allowed: Callable[[str], bool] | None,
+) -> ImportSummary:
+    """Spool stdin to a temporary file: constant memory, and a fingerprint to resume by."""
+    with tempfile.NamedTemporaryFile(prefix="hustings-stdin-", delete=False) as spool:
+        shutil.copyfileobj(stream, spool, 1024 * 1024)
+    try:
+        return import_file(
+            store, Path(spool.name), fmt, options, progress, label="<stdin>", allowed=allowed
+        )
+    finally:
+        os.unlink(spool.name)
+
+
+def import_file(
+    store: Store,
+    path: Path,
+    fmt: str | None = None,
+    options: ImportOptions | None = None,
+    progress: Progress | None = None,
+    label: str | None = None,
+    allowed: Callable[[str], bool] | None = None,
+) -> ImportSummary:
+    source = label or str(path)
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            head = handle.read(_HEAD_BYTES)
+    except OSError as exc:
+        raise SourceUnreadableError(f"{source}: {exc.strerror or exc}") from exc
+    if size == 0:
+        raise SourceUnreadableError(f"{source}: the file is empty, nothing to import")
+    importer_cls = detect(Sample(name=path.name, head=head), fmt, allowed)
+    importer = importer_cls(options)
+    key = fingerprint(path)
+    with store.begin() as conn:
+        batch = interrupted_batch(conn, key, importer_cls.name)
+        resumed = batch is not None
+        if batch is None:
+            batch = start_batch(conn, source, importer_cls.name, key)
+    summary = ImportSummary(
+        source=source,
+        format=importer_cls.name,
+        batch_id=batch.id,
+        resumed_from=batch.checkpoint if resumed else 0,
+    )
+    for name in _COUNTED:
+        setattr(summary, name, batch.counts.get(name, 0))
+    platforms: set[str] = set()
+    with path.open("rb") as handle:
+        pending: list[Parsed] = []
+        for unit in importer.parse(handle, source):
+            if unit.position <= batch.checkpoint:
+                continue
+            pending.append(unit)
+            if len(pending) >= _FLUSH_UNITS:
+                _flush(store, batch, pending, summary, platforms)
+                pending = []
+                if progress:
+                    progress(source, handle.tell(), size)
+        _flush(store, batch, pending, summary, platforms)
+    with store.begin() as conn:
+        for platform in sorted(platforms):
+            refresh_threads(conn, platform)
+        finish_batch(conn, batch)
+    if progress:
+        progress(source, size, size)
+    return summary
+
+
+def _flush(
+    store: Store,
+    batch: ImportBatch,
+    units: list[Parsed],
+    summary: ImportSummary,
+    platforms: set[str],
+) -> None:
+    if not units:
+        return
+    primary: list[Message] = [m for u in units for m in u.messages]
+    context: list[Message] = [m for u in units for m in u.context]
+    bad = [q for u in units for q in u.quarantined]
+    with store.begin() as conn:
+        summary.accounts_added += write_accounts(
+            conn, (a for u in units for a in u.accounts), batch.id
+        )
+        result = write_messages(conn, [*context, *primary], batch.id)
+        write_snapshots(conn, (s for u in units for s in u.snapshots))
+        summary.tracked_added += write_tracked(conn, [t for u in units for t in u.tracked])
+        for message, reason in result.conflicts:
+            raw = message.raw
+            bad.append(
+                quarantined(
+                    summary.source,
+                    raw.position if raw else 0,
+                    raw.unit if raw else "record",
+                    f"{reason}: {message.platform_id}",
+                    message.text,
+                )
+            )
+        quarantine_records(conn, batch, bad)
+        summary.read += (
+            len(primary) + sum(len(u.tracked) for u in units) + len(bad) - len(result.conflicts)
+        )
+        summary.added += result.added
+        summary.updated += result.updated
+        summary.unchanged += result.unchanged
+        summary.context_added += result.context_added
+        summary.quarantined += len(bad)
+        batch.checkpoint = units[-1].position
+        batch.counts = {name: getattr(summary, name) for name in _COUNTED}
+        save_checkpoint(conn, batch)
+    platforms.update(m.platform for m in primary)
+    platforms.update(m.platform for m in context)

@@ -1,0 +1,53 @@
+"""Load the built-in and installed plugins, and answer what they registered."""
+
+from __future__ import annotations
+
+import importlib
+from functools import cache
+
+import pluggy
+
+from hustings import hookspecs
+from hustings.errors import PluginError
+from hustings.ingest.base import Importer
+
+__all__ = ["DEFAULT_PLUGINS", "importers", "plugin_manager"]
+
+DEFAULT_PLUGINS = (
+    "hustings.ingest.x",
+    "hustings.ingest.mastodon",
+    "hustings.ingest.bluesky",
+    "hustings.ingest.email",
+    "hustings.ingest.csv",
+    "hustings.ingest.registry",
+)
+
+
+@cache
+def plugin_manager() -> pluggy.PluginManager:
+    manager = pluggy.PluginManager("hustings")
+    manager.add_hookspecs(hookspecs)
+    for name in DEFAULT_PLUGINS:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        manager.register(module, name)
+    manager.load_setuptools_entrypoints("hustings")
+    return manager
+
+
+def importers() -> dict[str, type[Importer]]:
+    """Every importer by name; two plugins claiming one name is an error, not a silent skip."""
+    found: dict[str, type[Importer]] = {}
+    for group in plugin_manager().hook.register_importers():
+        for cls in group:
+            if cls.name in found and found[cls.name] is not cls:
+                raise PluginError(
+                    f"two importers are named {cls.name!r}: "
+                    f"{found[cls.name].__module__} and {cls.__module__}"
+                )
+            found[cls.name] = cls
+    return found

@@ -1,0 +1,71 @@
+"""Where the store lives and how a connection to it is made.
+
+The default is a SQLite file in the user's data directory, so ``hustings demo`` works with
+no set-up; ``HUSTINGS_DATABASE_URL`` (any SQLAlchemy URL, e.g.
+``postgresql+psycopg://user@127.0.0.1/hustings``) points a team at PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
+
+from hustings.errors import ConfigError, StoreError
+
+__all__ = ["create_store_engine", "data_dir", "database_url", "migrate"]
+
+_MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+def data_dir() -> Path:
+    """``HUSTINGS_HOME``, else ``$XDG_DATA_HOME/hustings``, else ``~/.local/share/hustings``."""
+    home = os.environ.get("HUSTINGS_HOME")
+    if home:
+        return Path(home)
+    xdg = os.environ.get("XDG_DATA_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".local" / "share") / "hustings"
+
+
+def database_url() -> str:
+    return os.environ.get("HUSTINGS_DATABASE_URL") or f"sqlite:///{data_dir() / 'hustings.db'}"
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def create_store_engine(url: str) -> Engine:
+    """An engine for ``url``; a SQLite file's folder is created, WAL mode turned on."""
+    try:
+        engine = create_engine(url)
+    except (SQLAlchemyError, ValueError) as exc:
+        raise ConfigError(f"cannot use database URL {url!r}: {exc}") from exc
+    if engine.dialect.name == "sqlite":
+        database = engine.url.database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to the newest Alembic revision."""
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    try:
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except SQLAlchemyError as exc:
+        raise StoreError(f"cannot migrate the store at {engine.url!r}: {exc}") from exc

@@ -1,0 +1,116 @@
+"""Write the canonical tables as Parquet for the analytics layer (Ibis on DuckDB or Spark).
+
+Why Parquet rather than letting Ibis read the operational store directly: DuckDB reaches
+SQLite and PostgreSQL through extensions it downloads on first use, and Hustings never
+downloads at run time; Spark reads Parquet natively on a laptop and on a cluster; and a
+columnar snapshot keeps analytical scans off the database the inbox is writing to.
+
+Messages are partitioned Hive-style by ``platform`` and ``month`` (of ``created_at``), the
+two filters every scorecard applies first. The export streams in chunks, so memory stays
+flat however large the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.dataset as pads
+import pyarrow.parquet as pq
+from sqlalchemy import Column, Table, select
+
+from hustings.store import Store
+from hustings.store.schema import (
+    UTCDateTime,
+    accounts,
+    follower_snapshots,
+    messages,
+    tracked_accounts,
+)
+
+__all__ = ["export_parquet"]
+
+_CHUNK = 50_000
+_TS = pa.timestamp("us", tz="UTC")
+
+MESSAGE_SCHEMA = pa.schema(
+    [
+        ("platform", pa.string()),
+        ("platform_id", pa.string()),
+        ("author_id", pa.string()),
+        ("author_handle", pa.string()),
+        ("created_at", _TS),
+        ("text", pa.string()),
+        ("kind", pa.string()),
+        ("visibility", pa.string()),
+        ("reply_to_id", pa.string()),
+        ("reply_to_account_id", pa.string()),
+        ("reply_to_handle", pa.string()),
+        ("reply_link", pa.string()),
+        ("conversation_id", pa.string()),
+        ("root_id", pa.string()),
+        ("depth", pa.int32()),
+        ("quote_of_id", pa.string()),
+        ("repost_of_id", pa.string()),
+        ("mentions", pa.list_(pa.string())),
+        ("hashtags", pa.list_(pa.string())),
+        ("urls", pa.list_(pa.string())),
+        ("language", pa.string()),
+        ("client", pa.string()),
+        ("partial", pa.bool_()),
+        ("month", pa.string()),
+    ]
+)
+
+
+def _batches(
+    store: Store, table: Table, schema: pa.Schema, derive: Any = None
+) -> Iterator[pa.RecordBatch]:
+    names = [f.name for f in schema if f.name in table.c]
+    query = select(*(table.c[n] for n in names)).execution_options(yield_per=_CHUNK)
+    with store.engine.connect() as conn:
+        for part in conn.execute(query).partitions(_CHUNK):
+            rows = [dict(zip(names, row, strict=True)) for row in part]
+            if derive:
+                for row in rows:
+                    derive(row)
+            yield pa.RecordBatch.from_pylist(rows, schema=schema)
+
+
+def _month(row: dict[str, Any]) -> None:
+    row["month"] = row["created_at"].strftime("%Y-%m")
+
+
+def _arrow_type(column: Column[Any]) -> pa.DataType:
+    if isinstance(column.type, UTCDateTime):
+        return _TS
+    return {int: pa.int64(), bool: pa.bool_()}.get(column.type.python_type, pa.string())
+
+
+def _schema_of(table: Table) -> pa.Schema:
+    return pa.schema([(c.name, _arrow_type(c)) for c in table.c if c.name != "id"])
+
+
+def export_parquet(store: Store, out_dir: Path) -> dict[str, Path]:
+    """Write messages, accounts, tracked accounts and follower snapshots under ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = {"messages": out_dir / "messages"}
+    pads.write_dataset(
+        _batches(store, messages, MESSAGE_SCHEMA, _month),
+        written["messages"],
+        schema=MESSAGE_SCHEMA,
+        format="parquet",
+        partitioning=["platform", "month"],
+        partitioning_flavor="hive",
+        existing_data_behavior="delete_matching",
+    )
+    for table in (accounts, tracked_accounts, follower_snapshots):
+        schema = _schema_of(table)
+        target = out_dir / f"{table.name}.parquet"
+        with pq.ParquetWriter(target, schema) as writer:
+            for batch in _batches(store, table, schema):
+                writer.write_batch(batch)
+        written[str(table.name)] = target
+    return written

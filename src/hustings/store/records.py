@@ -1,0 +1,311 @@
+"""Idempotent writes of canonical records, keyed on platform + platform id.
+
+Each write reports what it did (added, updated, unchanged, conflicting) so that an import
+can print honest counts and a second run of the same file can show that it added nothing.
+Rows are looked up in chunks before writing, which works the same on SQLite and PostgreSQL
+and keeps the counts exact without dialect-specific ``RETURNING`` tricks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, bindparam, select, tuple_, update
+
+from hustings.model import Account, FollowerSnapshot, Message, TrackedAccount
+from hustings.store.schema import accounts, follower_snapshots, messages, tracked_accounts
+
+__all__ = [
+    "WriteResult",
+    "message_row",
+    "write_accounts",
+    "write_messages",
+    "write_snapshots",
+    "write_tracked",
+]
+
+_LOOKUP_CHUNK = 500
+
+
+@dataclass(slots=True)
+class WriteResult:
+    added: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    context_added: int = 0
+    conflicts: list[tuple[Message, str]] = field(default_factory=list)
+
+
+def content_hash(row: dict[str, Any]) -> str:
+    """A digest of what a message says, so a re-import can tell an edit from a repeat."""
+    keys = (
+        "author_id",
+        "created_at",
+        "text",
+        "kind",
+        "visibility",
+        "reply_to_id",
+        "reply_to_account_id",
+        "reply_to_handle",
+        "conversation_id",
+        "quote_of_id",
+        "repost_of_id",
+        "mentions",
+        "hashtags",
+        "urls",
+        "language",
+        "subject",
+    )
+    payload = orjson.dumps(
+        [row[k] for k in keys], option=orjson.OPT_PASSTHROUGH_DATETIME, default=str
+    )
+    return hashlib.blake2b(payload, digest_size=16).hexdigest()
+
+
+def message_row(message: Message, batch_id: int | None) -> dict[str, Any]:
+    raw = message.raw
+    row: dict[str, Any] = {
+        "platform": message.platform,
+        "platform_id": message.platform_id,
+        "author_id": message.author_id,
+        "author_handle": message.author_handle,
+        "created_at": message.created_at,
+        "text": message.text,
+        "kind": message.kind.value,
+        "visibility": message.visibility.value,
+        "reply_to_id": message.reply_to_id,
+        "reply_to_account_id": message.reply_to_account_id,
+        "reply_to_handle": message.reply_to_handle,
+        "reply_link": message.reply_link.value if message.reply_link else None,
+        "conversation_id": message.conversation_id,
+        "quote_of_id": message.quote_of_id,
+        "repost_of_id": message.repost_of_id,
+        "mentions": list(message.mentions),
+        "hashtags": list(message.hashtags),
+        "urls": list(message.urls),
+        "language": message.language,
+        "client": message.client,
+        "subject": message.subject,
+        "raw_source": raw.source if raw else None,
+        "raw_position": raw.position if raw else None,
+        "raw_unit": raw.unit if raw else None,
+        "partial": message.partial,
+        "batch_id": batch_id,
+    }
+    row["content_hash"] = content_hash(row)
+    return row
+
+
+def _existing(
+    conn: Connection, table: Any, keys: Sequence[tuple[str, str]], columns: Sequence[str]
+) -> dict[tuple[str, str], Any]:
+    found: dict[tuple[str, str], Any] = {}
+    cols = [table.c.platform, table.c.platform_id, *(table.c[name] for name in columns)]
+    for start in range(0, len(keys), _LOOKUP_CHUNK):
+        chunk = keys[start : start + _LOOKUP_CHUNK]
+        query = select(*cols).where(tuple_(table.c.platform, table.c.platform_id).in_(chunk))
+        for row in conn.execute(query):
+            found[(row[0], row[1])] = row
+    return found
+
+
+def _update(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    names = [k for k in rows[0] if k not in ("platform", "platform_id")]
+    statement = (
+        update(table)
+        .where(table.c.platform == bindparam("k_platform"))
+        .where(table.c.platform_id == bindparam("k_platform_id"))
+        .values({name: bindparam(f"v_{name}") for name in names})
+    )
+    params = [
+        {
+            "k_platform": r["platform"],
+            "k_platform_id": r["platform_id"],
+            **{f"v_{name}": r[name] for name in names},
+        }
+        for r in rows
+    ]
+    conn.execute(statement, params)
+
+
+def write_messages(conn: Connection, batch: Iterable[Message], batch_id: int | None) -> WriteResult:
+    """Insert new messages, update edited ones, keep full records over context-only ones.
+
+    Within one import batch the same id with different content is a conflict the caller
+    quarantines: a file should not say two things about one message.
+    """
+    result = WriteResult()
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    origin: dict[tuple[str, str], Message] = {}
+    for message in batch:
+        row = message_row(message, batch_id)
+        key = (message.platform, message.platform_id)
+        seen = rows.get(key)
+        if seen is None or (seen["partial"] and not row["partial"]):
+            rows[key] = row
+            origin[key] = message
+        elif not row["partial"] and seen["content_hash"] != row["content_hash"]:
+            result.conflicts.append((message, "duplicate id with different content in this file"))
+    existing = _existing(conn, messages, list(rows), ("content_hash", "partial", "batch_id"))
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for key, row in rows.items():
+        old = existing.get(key)
+        if old is None:
+            inserts.append(row)
+            if row["partial"]:
+                result.context_added += 1
+            else:
+                result.added += 1
+        elif old.content_hash == row["content_hash"] and (row["partial"] or not old.partial):
+            if not row["partial"]:
+                result.unchanged += 1
+        elif row["partial"] and not old.partial:
+            continue
+        elif batch_id is not None and old.batch_id == batch_id and not old.partial:
+            result.conflicts.append(
+                (origin[key], "duplicate id with different content in this file")
+            )
+        else:
+            updates.append(row)
+            if not row["partial"]:
+                result.updated += 1
+    if inserts:
+        conn.execute(messages.insert(), inserts)
+    _update(conn, messages, updates)
+    return result
+
+
+def account_row(account: Account, batch_id: int | None) -> dict[str, Any]:
+    return {
+        "platform": account.platform,
+        "platform_id": account.platform_id,
+        "handle": account.handle,
+        "handle_lower": account.handle.lower() if account.handle else None,
+        "display_name": account.display_name,
+        "description": account.description,
+        "followers": account.followers,
+        "following": account.following,
+        "created_at": account.created_at,
+        "verified": account.verified,
+        "url": account.url,
+        "batch_id": batch_id,
+    }
+
+
+_ACCOUNT_FIELDS = (
+    "handle",
+    "display_name",
+    "description",
+    "followers",
+    "following",
+    "created_at",
+    "verified",
+    "url",
+)
+
+
+def write_accounts(conn: Connection, batch: Iterable[Account], batch_id: int | None) -> int:
+    """Upsert accounts; a field a source leaves missing never erases a known value."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for account in batch:
+        key = (account.platform, account.platform_id)
+        row = account_row(account, batch_id)
+        previous = rows.get(key)
+        rows[key] = row if previous is None else _merge(previous, row)
+    existing = _existing(conn, accounts, list(rows), _ACCOUNT_FIELDS)
+    inserts = [row for key, row in rows.items() if key not in existing]
+    updates = []
+    for key, row in rows.items():
+        old = existing.get(key)
+        if old is None:
+            continue
+        merged = _merge(dict(old._mapping), row)
+        if any(merged[name] != old._mapping[name] for name in _ACCOUNT_FIELDS):
+            merged["handle_lower"] = merged["handle"].lower() if merged["handle"] else None
+            merged["batch_id"] = batch_id
+            updates.append({k: merged[k] for k in row})
+    if inserts:
+        conn.execute(accounts.insert(), inserts)
+    _update(conn, accounts, updates)
+    return len(inserts)
+
+
+def _merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    return {key: (new[key] if new.get(key) is not None else old.get(key)) for key in new}
+
+
+def write_snapshots(conn: Connection, batch: Iterable[FollowerSnapshot]) -> int:
+    rows = {(s.platform, s.account_id, s.taken_at): s for s in batch}
+    if not rows:
+        return 0
+    added = 0
+    for (platform, account_id, taken_at), snap in rows.items():
+        exists = conn.execute(
+            select(follower_snapshots.c.id).where(
+                follower_snapshots.c.platform == platform,
+                follower_snapshots.c.account_id == account_id,
+                follower_snapshots.c.taken_at == taken_at,
+            )
+        ).first()
+        if exists is None:
+            conn.execute(
+                follower_snapshots.insert().values(
+                    platform=platform,
+                    account_id=account_id,
+                    taken_at=taken_at,
+                    followers=snap.followers,
+                )
+            )
+            added += 1
+    return added
+
+
+def write_tracked(conn: Connection, batch: Sequence[TrackedAccount]) -> int:
+    """Upsert registry entries on platform + handle; return how many were new."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for entry in batch:
+        handle = entry.handle.lstrip("@")
+        row = {
+            "platform": entry.platform,
+            "handle": entry.handle.lstrip("@"),
+            "handle_lower": entry.handle.lstrip("@").lower(),
+            "role": entry.role.value,
+            "name": entry.name,
+            "party": entry.party,
+            "district": entry.district,
+            "office": entry.office,
+            "country": entry.country,
+            "platform_id": entry.platform_id,
+            "registry": entry.registry,
+        }
+        rows[(entry.platform, handle.lower())] = row
+    if not rows:
+        return 0
+    existing = {
+        (r.platform, r.handle_lower)
+        for r in conn.execute(
+            select(tracked_accounts.c.platform, tracked_accounts.c.handle_lower).where(
+                tuple_(tracked_accounts.c.platform, tracked_accounts.c.handle_lower).in_(list(rows))
+            )
+        )
+    }
+    inserts = [row for key, row in rows.items() if key not in existing]
+    if inserts:
+        conn.execute(tracked_accounts.insert(), inserts)
+    for key, row in rows.items():
+        if key in existing:
+            conn.execute(
+                update(tracked_accounts)
+                .where(
+                    tracked_accounts.c.platform == key[0], tracked_accounts.c.handle_lower == key[1]
+                )
+                .values(row)
+            )
+    return len(inserts)
