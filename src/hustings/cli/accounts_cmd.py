@@ -10,7 +10,7 @@ from sqlalchemy import select
 from hustings.cli.context import open_store
 from hustings.cli.imports_cmd import report_imports, run_import
 from hustings.cli.output import JsonOption, print_rows
-from hustings.ingest.base import ImportOptions
+from hustings.ingest.runner import ImportPlan
 from hustings.store.schema import tracked_accounts
 
 __all__ = ["app"]
@@ -41,7 +41,8 @@ def import_registry(
 
         hustings accounts import ../shared/data/registries/canada-uk-legislators/uk_legislators.csv
     """
-    summaries = run_import(ctx, paths, fmt, ImportOptions(), as_json, allowed=is_registry_format)
+    plan = ImportPlan(fmt=fmt, allowed=is_registry_format)
+    summaries = run_import(ctx, paths, plan, as_json)
     report_imports(summaries, as_json)
 
 

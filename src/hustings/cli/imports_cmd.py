@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -12,7 +12,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TimeRemai
 from hustings.cli.context import open_store
 from hustings.cli.output import JsonOption, err, print_json, print_rows, progress_enabled
 from hustings.ingest.base import ImportOptions
-from hustings.ingest.runner import ImportSummary, import_paths
+from hustings.ingest.runner import ImportPlan, ImportSummary, import_paths
 from hustings.plugins import importers
 
 __all__ = ["EXIT_QUARANTINED", "register", "report_imports", "run_import"]
@@ -32,18 +32,13 @@ _TOTALS = (
 
 
 def run_import(
-    ctx: typer.Context,
-    paths: list[str],
-    fmt: str | None,
-    options: ImportOptions,
-    as_json: bool,
-    allowed: Callable[[str], bool] | None = None,
+    ctx: typer.Context, paths: list[str], plan: ImportPlan, as_json: bool
 ) -> list[ImportSummary]:
     """Import with a progress bar for people; a resumable stop on Ctrl-C."""
     store = open_store(ctx)
     try:
         if not progress_enabled(as_json):
-            return import_paths(store, paths, fmt, options, allowed=allowed)
+            return import_paths(store, paths, plan)
         with Progress(
             "[progress.description]{task.description}",
             BarColumn(),
@@ -59,7 +54,7 @@ def run_import(
                     tasks[source] = bar.add_task(Path(source).name, total=total)
                 bar.update(tasks[source], completed=done)
 
-            return import_paths(store, paths, fmt, options, progress=update, allowed=allowed)
+            return import_paths(store, paths, replace(plan, progress=update))
     except KeyboardInterrupt:
         err.print(
             "[yellow]Interrupted.[/] Everything up to the last checkpoint is saved; "
@@ -116,6 +111,12 @@ def register(app: typer.Typer) -> None:
         timezone: Annotated[
             str | None, typer.Option(help="Zone for timestamps that carry none (e.g. UTC).")
         ] = None,
+        commit_every: Annotated[
+            int,
+            typer.Option(
+                min=1, help="Input units (lines, items, mails) per transaction and checkpoint."
+            ),
+        ] = 2000,
         as_json: JsonOption = False,
     ) -> None:
         """Import platform files into the store; formats are detected from content.
@@ -127,8 +128,12 @@ def register(app: typer.Typer) -> None:
 
             hustings import tweets.jsonl mastodon/ campaign.mbox
         """
-        options = ImportOptions(mapping=mapping, assume_timezone=timezone)
-        report_imports(run_import(ctx, paths, fmt, options, as_json), as_json)
+        plan = ImportPlan(
+            fmt=fmt,
+            options=ImportOptions(mapping=mapping, assume_timezone=timezone),
+            commit_every=commit_every,
+        )
+        report_imports(run_import(ctx, paths, plan, as_json), as_json)
 
     @app.command()
     def formats(as_json: JsonOption = False) -> None:

@@ -39,11 +39,18 @@ from hustings.store.records import (
 )
 from hustings.store.threads import refresh_threads
 
-__all__ = ["ImportSummary", "Progress", "detect", "expand", "import_file", "import_paths"]
+__all__ = [
+    "ImportPlan",
+    "ImportSummary",
+    "Progress",
+    "detect",
+    "expand",
+    "import_file",
+    "import_paths",
+]
 
 _HEAD_BYTES = 64 * 1024
 _FINGERPRINT_SPAN = 1024 * 1024
-_FLUSH_UNITS = 2000
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(source, bytes_done, bytes_total)`` after each committed batch."""
@@ -141,27 +148,38 @@ def fingerprint(path: Path) -> str:
     return digest.hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class ImportPlan:
+    """How to import: which format (or detection), options, and how often to commit.
+
+    ``allowed`` narrows detection by importer name; ``commit_every`` is the number of input
+    units (lines, items, mails) written per transaction and checkpoint.
+    """
+
+    fmt: str | None = None
+    options: ImportOptions = field(default_factory=ImportOptions)
+    allowed: Callable[[str], bool] | None = None
+    commit_every: int = 2000
+    progress: Progress | None = None
+
+
 def import_paths(
     store: Store,
     paths: Iterable[str],
-    fmt: str | None = None,
-    options: ImportOptions | None = None,
-    progress: Progress | None = None,
+    plan: ImportPlan | None = None,
     stdin: BinaryIO | None = None,
-    allowed: Callable[[str], bool] | None = None,
 ) -> list[ImportSummary]:
     """Import every file in ``paths`` (``-`` is stdin). Folders skip files of no known format."""
+    plan = plan or ImportPlan()
     summaries = []
     for name in paths:
         if name == "-":
-            summaries.append(
-                _import_stdin(store, stdin or sys.stdin.buffer, fmt, options, progress, allowed)
-            )
+            summaries.append(_import_stdin(store, stdin or sys.stdin.buffer, plan))
             continue
         in_folder = Path(name).is_dir()
         for path in expand([name]):
             try:
-                summaries.append(import_file(store, path, fmt, options, progress, allowed=allowed))
+                summaries.append(import_file(store, path, plan))
             except (UnknownFormatError, SourceUnreadableError) as exc:
                 if not in_folder:
                     raise
@@ -169,34 +187,29 @@ def import_paths(
     return summaries
 
 
-def _import_stdin(
-    store: Store,
-    stream: BinaryIO,
-    fmt: str | None,
-    options: ImportOptions | None,
-    progress: Progress | None,
-    allowed: Callable[[str], bool] | None,
-) -> ImportSummary:
+def _import_stdin(store: Store, stream: BinaryIO, plan: ImportPlan) -> ImportSummary:
     """Spool stdin to a temporary file: constant memory, and a fingerprint to resume by."""
     with tempfile.NamedTemporaryFile(prefix="hustings-stdin-", delete=False) as spool:
         shutil.copyfileobj(stream, spool, 1024 * 1024)
     try:
-        return import_file(
-            store, Path(spool.name), fmt, options, progress, label="<stdin>", allowed=allowed
-        )
+        return import_file(store, Path(spool.name), plan, label="<stdin>")
     finally:
         os.unlink(spool.name)
 
 
+def _open_batch(store: Store, source: str, fmt: str, key: str) -> tuple[ImportBatch, bool]:
+    with store.begin() as conn:
+        batch = interrupted_batch(conn, key, fmt)
+        if batch is not None:
+            return batch, True
+        return start_batch(conn, source, fmt, key), False
+
+
 def import_file(
-    store: Store,
-    path: Path,
-    fmt: str | None = None,
-    options: ImportOptions | None = None,
-    progress: Progress | None = None,
-    label: str | None = None,
-    allowed: Callable[[str], bool] | None = None,
+    store: Store, path: Path, plan: ImportPlan | None = None, label: str | None = None
 ) -> ImportSummary:
+    """Import one file; resume its interrupted batch if there is one."""
+    plan = plan or ImportPlan()
     source = label or str(path)
     try:
         size = path.stat().st_size
@@ -206,14 +219,8 @@ def import_file(
         raise SourceUnreadableError(f"{source}: {exc.strerror or exc}") from exc
     if size == 0:
         raise SourceUnreadableError(f"{source}: the file is empty, nothing to import")
-    importer_cls = detect(Sample(name=path.name, head=head), fmt, allowed)
-    importer = importer_cls(options)
-    key = fingerprint(path)
-    with store.begin() as conn:
-        batch = interrupted_batch(conn, key, importer_cls.name)
-        resumed = batch is not None
-        if batch is None:
-            batch = start_batch(conn, source, importer_cls.name, key)
+    importer_cls = detect(Sample(name=path.name, head=head), plan.fmt, plan.allowed)
+    batch, resumed = _open_batch(store, source, importer_cls.name, fingerprint(path))
     summary = ImportSummary(
         source=source,
         format=importer_cls.name,
@@ -225,22 +232,22 @@ def import_file(
     platforms: set[str] = set()
     with path.open("rb") as handle:
         pending: list[Parsed] = []
-        for unit in importer.parse(handle, source):
+        for unit in importer_cls(plan.options).parse(handle, source):
             if unit.position <= batch.checkpoint:
                 continue
             pending.append(unit)
-            if len(pending) >= _FLUSH_UNITS:
+            if len(pending) >= plan.commit_every:
                 _flush(store, batch, pending, summary, platforms)
                 pending = []
-                if progress:
-                    progress(source, handle.tell(), size)
+                if plan.progress:
+                    plan.progress(source, handle.tell(), size)
         _flush(store, batch, pending, summary, platforms)
     with store.begin() as conn:
         for platform in sorted(platforms):
             refresh_threads(conn, platform)
         finish_batch(conn, batch)
-    if progress:
-        progress(source, size, size)
+    if plan.progress:
+        plan.progress(source, size, size)
     return summary
 
 

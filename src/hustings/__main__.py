@@ -1,0 +1,5 @@
+"""``python -m hustings`` is the ``hustings`` command."""
+
+from hustings.cli.main import main
+
+main()
