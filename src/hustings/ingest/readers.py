@@ -165,7 +165,10 @@ def parse_time(value: Any, assume: str | None = None) -> datetime:
     if isinstance(value, bool) or value is None:
         raise RecordError(f"timestamp missing or not a time: {value!r}")
     if isinstance(value, int | float):
-        return datetime.fromtimestamp(float(value), tz=UTC)
+        try:
+            return datetime.fromtimestamp(float(value), tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            raise RecordError(f"epoch timestamp {value!r} is out of range") from None
     if not isinstance(value, str):
         raise RecordError(f"timestamp is not text: {value!r}")
     text = value.strip()

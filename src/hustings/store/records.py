@@ -152,6 +152,8 @@ def write_messages(conn: Connection, batch: Iterable[Message], batch_id: int | N
             origin[key] = message
         elif not row["partial"] and seen["content_hash"] != row["content_hash"]:
             result.conflicts.append((message, "duplicate id with different content in this file"))
+        elif not row["partial"]:
+            result.unchanged += 1
     existing = _existing(conn, messages, list(rows), ("content_hash", "partial", "batch_id"))
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
