@@ -92,7 +92,10 @@ _COUNTED = (
 
 
 def detect(
-    sample: Sample, fmt: str | None = None, allowed: Callable[[str], bool] | None = None
+    sample: Sample,
+    fmt: str | None = None,
+    allowed: Callable[[str], bool] | None = None,
+    options: ImportOptions | None = None,
 ) -> type[Importer]:
     """The importer for ``sample``: the one named by ``fmt``, else the surest sniffer.
 
@@ -107,7 +110,7 @@ def detect(
             )
         return available[fmt]
     scored = sorted(
-        ((cls(ImportOptions()).sniff(sample), name) for name, cls in available.items()),
+        ((cls(options).sniff(sample), name) for name, cls in available.items()),
         reverse=True,
     )
     if not scored or scored[0][0] <= 0:
@@ -219,7 +222,7 @@ def import_file(
         raise SourceUnreadableError(f"{source}: {exc.strerror or exc}") from exc
     if size == 0:
         raise SourceUnreadableError(f"{source}: the file is empty, nothing to import")
-    importer_cls = detect(Sample(name=path.name, head=head), plan.fmt, plan.allowed)
+    importer_cls = detect(Sample(name=path.name, head=head), plan.fmt, plan.allowed, plan.options)
     batch, resumed = _open_batch(store, source, importer_cls.name, fingerprint(path))
     summary = ImportSummary(
         source=source,
@@ -269,7 +272,8 @@ def _flush(
         )
         result = write_messages(conn, [*context, *primary], batch.id)
         write_snapshots(conn, (s for u in units for s in u.snapshots))
-        summary.tracked_added += write_tracked(conn, [t for u in units for t in u.tracked])
+        tracked_new = write_tracked(conn, [t for u in units for t in u.tracked])
+        summary.tracked_added += tracked_new
         for message, reason in result.conflicts:
             raw = message.raw
             bad.append(
@@ -285,7 +289,7 @@ def _flush(
         summary.read += (
             len(primary) + sum(len(u.tracked) for u in units) + len(bad) - len(result.conflicts)
         )
-        summary.added += result.added
+        summary.added += result.added + tracked_new
         summary.updated += result.updated
         summary.unchanged += result.unchanged
         summary.context_added += result.context_added
