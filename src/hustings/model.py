@@ -150,10 +150,17 @@ class Person:
 
 @dataclass(frozen=True, slots=True)
 class FollowerSnapshot:
+    """An account's follower count at a moment.
+
+    Sources that know only the handle (a CSV of daily counts) leave ``account_id`` empty and
+    give ``handle``; the store resolves it against the accounts it holds.
+    """
+
     platform: str
-    account_id: str
+    account_id: str | None
     taken_at: datetime
     followers: int
+    handle: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "taken_at", require_utc(self.taken_at))

@@ -20,6 +20,7 @@ DEFAULT_PLUGINS = (
     "hustings.ingest.email",
     "hustings.ingest.csv",
     "hustings.ingest.registry",
+    "hustings.ingest.followers",
 )
 
 
@@ -28,13 +29,7 @@ def plugin_manager() -> pluggy.PluginManager:
     manager = pluggy.PluginManager("hustings")
     manager.add_hookspecs(hookspecs)
     for name in DEFAULT_PLUGINS:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        manager.register(module, name)
+        manager.register(importlib.import_module(name), name)
     manager.load_setuptools_entrypoints("hustings")
     return manager
 

@@ -42,7 +42,7 @@ import yaml
 
 from hustings.hookspecs import hookimpl
 from hustings.ingest.base import Importer, Parsed, Sample
-from hustings.ingest.csv.rows import Row, header_of, iter_rows
+from hustings.ingest.csv.rows import header_of, iter_records
 from hustings.ingest.readers import (
     MAX_DOCUMENT_BYTES,
     RecordError,
@@ -182,29 +182,18 @@ class _CsvRegistry(Importer):
         """The tracked account of one row; raises ``RecordError`` for an unusable row."""
 
     def parse(self, stream: BinaryIO, source: str) -> Iterator[Parsed]:
-        rows = iter_rows(stream, source, self.repair)
-        first = next(rows, None)
-        if not isinstance(first, Row):
-            return
-        header = [name.strip() for name in first.fields]
         seen = _Seen(source, "line")
-        for row in rows:
-            if isinstance(row, Quarantined):
-                yield Parsed(position=row.position, quarantined=(row,))
+        for record in iter_records(stream, source, self.repair):
+            if isinstance(record, Quarantined):
+                yield Parsed(position=record.position, quarantined=(record,))
                 continue
-            if len(row.fields) != len(header):
-                reason = f"expected {len(header)} columns, found {len(row.fields)}"
-                bad = quarantined(source, row.line, "line", reason, row.excerpt())
-                yield Parsed(position=row.line, quarantined=(bad,))
-                continue
-            record = dict(zip(header, row.fields, strict=True))
-            result = guard(
-                source, row.line, "line", row.excerpt(), partial(self.entry, record, source)
-            )
+            line, values = record
+            excerpt = ",".join(values.values())
+            result = guard(source, line, "line", excerpt, partial(self.entry, values, source))
             if isinstance(result, Quarantined):
-                yield Parsed(position=row.line, quarantined=(result,))
+                yield Parsed(position=line, quarantined=(result,))
             else:
-                yield _unit(row.line, [result], seen, row.excerpt())
+                yield _unit(line, [result], seen, excerpt)
 
 
 class RegistryCsvImporter(_CsvRegistry):

@@ -18,10 +18,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
+from sqlalchemy import Connection
+
 from hustings.errors import SourceUnreadableError, UnknownFormatError
 from hustings.ingest.base import Importer, ImportOptions, Parsed, Sample
 from hustings.ingest.readers import quarantined
-from hustings.model import ImportBatch, Message
+from hustings.model import ImportBatch, Message, Quarantined
 from hustings.plugins import importers
 from hustings.store import Store
 from hustings.store.batches import (
@@ -254,6 +256,39 @@ def import_file(
     return summary
 
 
+def _conflicts(source: str, conflicts: list[tuple[Message, str]]) -> list[Quarantined]:
+    return [
+        quarantined(
+            source,
+            m.raw.position if m.raw else 0,
+            m.raw.unit if m.raw else "record",
+            f"{reason}: {m.platform_id}",
+            m.text,
+        )
+        for m, reason in conflicts
+    ]
+
+
+def _write_snapshots(
+    conn: Connection, source: str, units: list[Parsed]
+) -> tuple[int, list[Quarantined]]:
+    """Write follower snapshots; quarantine those whose handle matches no stored account."""
+    where = {id(s): u.position for u in units for s in u.snapshots}
+    added, unknown = write_snapshots(conn, [s for u in units for s in u.snapshots])
+    bad = [
+        quarantined(
+            source,
+            where[id(s)],
+            "line",
+            f"no {s.platform} account with handle {s.handle!r} in the store; "
+            "import its posts first",
+            f"{s.handle},{s.taken_at.isoformat()},{s.followers}",
+        )
+        for s in unknown
+    ]
+    return added, bad
+
+
 def _flush(
     store: Store,
     batch: ImportBatch,
@@ -261,38 +296,34 @@ def _flush(
     summary: ImportSummary,
     platforms: set[str],
 ) -> None:
+    """Write one batch of units and its checkpoint in a single transaction.
+
+    ``read`` counts the records a file is about: messages, registry entries, and follower
+    snapshots from files of snapshots alone (those riding along with posts are not counted
+    twice), plus every quarantined record.
+    """
     if not units:
         return
     primary: list[Message] = [m for u in units for m in u.messages]
     context: list[Message] = [m for u in units for m in u.context]
-    bad = [q for u in units for q in u.quarantined]
+    tracked = [t for u in units for t in u.tracked]
+    standalone = sum(len(u.snapshots) for u in units if not u.messages and not u.tracked)
     with store.begin() as conn:
         summary.accounts_added += write_accounts(
             conn, (a for u in units for a in u.accounts), batch.id
         )
         result = write_messages(conn, [*context, *primary], batch.id)
-        write_snapshots(conn, (s for u in units for s in u.snapshots))
-        tracked_new = write_tracked(conn, [t for u in units for t in u.tracked])
-        summary.tracked_added += tracked_new
-        for message, reason in result.conflicts:
-            raw = message.raw
-            bad.append(
-                quarantined(
-                    summary.source,
-                    raw.position if raw else 0,
-                    raw.unit if raw else "record",
-                    f"{reason}: {message.platform_id}",
-                    message.text,
-                )
-            )
+        snapshots_added, unknown = _write_snapshots(conn, summary.source, units)
+        tracked_new = write_tracked(conn, tracked)
+        bad = [q for u in units for q in u.quarantined]
+        bad += unknown + _conflicts(summary.source, result.conflicts)
         quarantine_records(conn, batch, bad)
-        summary.read += (
-            len(primary) + sum(len(u.tracked) for u in units) + len(bad) - len(result.conflicts)
-        )
-        summary.added += result.added + tracked_new
+        summary.read += len(primary) - len(result.conflicts) + len(tracked) + standalone + len(bad)
+        summary.added += result.added + tracked_new + (snapshots_added if standalone else 0)
         summary.updated += result.updated
         summary.unchanged += result.unchanged
         summary.context_added += result.context_added
+        summary.tracked_added += tracked_new
         summary.quarantined += len(bad)
         batch.checkpoint = units[-1].position
         batch.counts = {name: getattr(summary, name) for name in _COUNTED}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -243,12 +244,39 @@ def _merge(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
     return {key: (new[key] if new.get(key) is not None else old.get(key)) for key in new}
 
 
-def write_snapshots(conn: Connection, batch: Iterable[FollowerSnapshot]) -> int:
-    rows = {(s.platform, s.account_id, s.taken_at): s for s in batch}
-    if not rows:
-        return 0
+def _account_ids_by_handle(
+    conn: Connection, wanted: set[tuple[str, str]]
+) -> dict[tuple[str, str], str]:
+    if not wanted:
+        return {}
+    query = select(accounts.c.platform, accounts.c.handle_lower, accounts.c.platform_id).where(
+        tuple_(accounts.c.platform, accounts.c.handle_lower).in_(list(wanted))
+    )
+    return {(r.platform, r.handle_lower): r.platform_id for r in conn.execute(query)}
+
+
+def write_snapshots(
+    conn: Connection, batch: Iterable[FollowerSnapshot]
+) -> tuple[int, list[FollowerSnapshot]]:
+    """Insert new snapshots; return how many were added and those whose handle is unknown.
+
+    A snapshot known only by handle is stored under the account id the store has for that
+    handle, so follower series and messages join on one key.
+    """
+    snapshots = list(batch)
+    by_handle = _account_ids_by_handle(
+        conn, {(s.platform, s.handle.lower()) for s in snapshots if not s.account_id and s.handle}
+    )
+    rows: dict[tuple[str, str, datetime], int] = {}
+    unknown: list[FollowerSnapshot] = []
+    for snap in snapshots:
+        account_id = snap.account_id or by_handle.get((snap.platform, (snap.handle or "").lower()))
+        if account_id is None:
+            unknown.append(snap)
+        else:
+            rows[(snap.platform, account_id, snap.taken_at)] = snap.followers
     added = 0
-    for (platform, account_id, taken_at), snap in rows.items():
+    for (platform, account_id, taken_at), followers in rows.items():
         exists = conn.execute(
             select(follower_snapshots.c.id).where(
                 follower_snapshots.c.platform == platform,
@@ -262,11 +290,11 @@ def write_snapshots(conn: Connection, batch: Iterable[FollowerSnapshot]) -> int:
                     platform=platform,
                     account_id=account_id,
                     taken_at=taken_at,
-                    followers=snap.followers,
+                    followers=followers,
                 )
             )
             added += 1
-    return added
+    return added, unknown
 
 
 def write_tracked(conn: Connection, batch: Sequence[TrackedAccount]) -> int:

@@ -17,7 +17,7 @@ from typing import BinaryIO
 from hustings.ingest.readers import MAX_LINE_BYTES, iter_lines, quarantined
 from hustings.model import Quarantined
 
-__all__ = ["Row", "header_of", "iter_rows"]
+__all__ = ["Row", "header_of", "iter_records", "iter_rows"]
 
 _SURROGATE = re.compile("[\udc80-\udcff]")
 _BOM = "\ufeff"
@@ -101,3 +101,26 @@ def iter_rows(
             yield quarantined(source, start, "line", "invalid UTF-8", _shown(fields))
             continue
         yield Row(line=start, fields=fields)
+
+
+def iter_records(
+    stream: BinaryIO, source: str, repair: Callable[[str], str] | None = None
+) -> Iterator[tuple[int, dict[str, str]] | Quarantined]:
+    """Yield ``(line, {column: value})`` per record after the header, or a ``Quarantined``.
+
+    A record with a different number of fields than the header is quarantined: guessing which
+    column was dropped would put values under the wrong names.
+    """
+    rows = iter_rows(stream, source, repair)
+    first = next(rows, None)
+    if not isinstance(first, Row):
+        return
+    header = [name.strip() for name in first.fields]
+    for row in rows:
+        if isinstance(row, Quarantined):
+            yield row
+        elif len(row.fields) != len(header):
+            reason = f"expected {len(header)} columns, found {len(row.fields)}"
+            yield quarantined(source, row.line, "line", reason, row.excerpt())
+        else:
+            yield row.line, dict(zip(header, row.fields, strict=True))

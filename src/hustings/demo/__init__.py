@@ -1,0 +1,43 @@
+"""A seeded simulator of a fictional election campaign that writes real platform files.
+
+``simulate`` builds the "Northland general election 2026" in memory (parties, leaders,
+candidates, staff, media and thousands of citizens talking to them) and ``write_files``
+writes it as twarc2 X API v2 pages, Mastodon API statuses, an mbox and the account
+registry, so the demo, the docs and tests exercise the real importers on realistic data
+with a known ground truth. Everything it produces is labelled synthetic.
+"""
+
+from __future__ import annotations
+
+from hustings.demo._files import DemoFiles, write_files
+from hustings.demo._model import (
+    Campaign,
+    DemoAccount,
+    DemoMessage,
+    GroundTruth,
+    Kind,
+    Party,
+    Platform,
+    Role,
+    Stance,
+)
+from hustings.demo._run import DemoRun, run_demo
+from hustings.demo._simulate import iter_messages, simulate
+
+__all__ = [
+    "Campaign",
+    "DemoAccount",
+    "DemoFiles",
+    "DemoMessage",
+    "DemoRun",
+    "GroundTruth",
+    "Kind",
+    "Party",
+    "Platform",
+    "Role",
+    "Stance",
+    "iter_messages",
+    "run_demo",
+    "simulate",
+    "write_files",
+]
