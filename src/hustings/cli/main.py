@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from hustings.cli import accounts_cmd, export_cmd, imports_cmd, store_cmd
+from hustings.cli import accounts_cmd, demo_cmd, export_cmd, imports_cmd, store_cmd
 from hustings.cli.output import err
 from hustings.errors import HustingsError
 
@@ -60,18 +60,7 @@ app.add_typer(accounts_cmd.app, name="accounts")
 app.add_typer(export_cmd.app, name="export")
 
 
-def _mount_optional() -> None:
-    from hustings.cli import demo_cmd
-
-    demo_cmd.register(app)
-    try:
-        from hustings.cli import nlp_cmd
-    except ImportError:
-        return
-    app.add_typer(nlp_cmd.app, name="nlp")
-
-
-_mount_optional()
+demo_cmd.register(app)
 
 
 def main() -> None:
