@@ -150,3 +150,24 @@ def test_an_interrupted_import_resumes_without_loss_or_duplicates(
     assert mark > 0
     assert b'"resumed_from":' in rerun.stdout
     assert b'"resumed_from":0' not in rerun.stdout
+
+
+def test_same_id_with_different_content_in_one_file_is_quarantined(store: Store,
+                                                                    tmp_path: Path) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(page([tweet(1, text="first version")]) + b"\n"
+                     + page([tweet(1, text="contradicting version")]) + b"\n")
+    summary = import_file(store, path)
+    with store.begin() as conn:
+        kept = conn.execute(select(messages.c.text)).scalar_one()
+        reason, position = conn.execute(select(quarantine.c.reason, quarantine.c.position)).one()
+    assert (summary.added, summary.quarantined, kept) == (1, 1, "first version")
+    assert position == 2
+    assert "duplicate id with different content" in reason
+
+
+def test_exact_repeat_inside_one_file_counts_as_unchanged(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "x.jsonl"
+    path.write_bytes(page([tweet(1)]) + b"\n" + page([tweet(1)]) + b"\n")
+    summary = import_file(store, path)
+    assert (summary.read, summary.added, summary.unchanged, summary.quarantined) == (2, 1, 1, 0)

@@ -22,6 +22,7 @@ from sqlalchemy import Connection
 
 from hustings.errors import SourceUnreadableError, UnknownFormatError
 from hustings.ingest.base import Importer, ImportOptions, Parsed, Sample
+from hustings.ingest.batching import ParseJob, parsed_batches
 from hustings.ingest.readers import quarantined
 from hustings.model import ImportBatch, Message, Quarantined
 from hustings.plugins import importers
@@ -34,6 +35,7 @@ from hustings.store.batches import (
     start_batch,
 )
 from hustings.store.records import (
+    SeenCache,
     write_accounts,
     write_messages,
     write_snapshots,
@@ -235,18 +237,19 @@ def import_file(
     for name in _COUNTED:
         setattr(summary, name, batch.counts.get(name, 0))
     platforms: set[str] = set()
-    with path.open("rb") as handle:
-        pending: list[Parsed] = []
-        for unit in importer_cls(plan.options).parse(handle, source):
-            if unit.position <= batch.checkpoint:
-                continue
-            pending.append(unit)
-            if len(pending) >= plan.commit_every:
-                _flush(store, batch, pending, summary, platforms)
-                pending = []
-                if plan.progress:
-                    plan.progress(source, handle.tell(), size)
-        _flush(store, batch, pending, summary, platforms)
+    seen = SeenCache()
+    job = ParseJob(
+        importer=importer_cls,
+        options=plan.options,
+        path=path,
+        source=source,
+        skip_through=batch.checkpoint,
+        batch_units=plan.commit_every,
+    )
+    for units, done in parsed_batches(job):
+        _flush(store, batch, units, summary, platforms, seen)
+        if plan.progress:
+            plan.progress(source, done, size)
     with store.begin() as conn:
         for platform in sorted(platforms):
             refresh_threads(conn, platform)
@@ -270,11 +273,11 @@ def _conflicts(source: str, conflicts: list[tuple[Message, str]]) -> list[Quaran
 
 
 def _write_snapshots(
-    conn: Connection, source: str, units: list[Parsed]
+    conn: Connection, source: str, units: list[Parsed], seen: SeenCache
 ) -> tuple[int, list[Quarantined]]:
     """Write follower snapshots; quarantine those whose handle matches no stored account."""
     where = {id(s): u.position for u in units for s in u.snapshots}
-    added, unknown = write_snapshots(conn, [s for u in units for s in u.snapshots])
+    added, unknown = write_snapshots(conn, [s for u in units for s in u.snapshots], seen)
     bad = [
         quarantined(
             source,
@@ -289,31 +292,37 @@ def _write_snapshots(
     return added, bad
 
 
+def _only_snapshots(unit: Parsed) -> bool:
+    """A unit of a snapshot file, as opposed to snapshots riding along with posts or users."""
+    return not (unit.messages or unit.context or unit.accounts or unit.tracked or unit.quarantined)
+
+
 def _flush(
     store: Store,
     batch: ImportBatch,
     units: list[Parsed],
     summary: ImportSummary,
     platforms: set[str],
+    seen: SeenCache,
 ) -> None:
     """Write one batch of units and its checkpoint in a single transaction.
 
     ``read`` counts the records a file is about: messages, registry entries, and follower
-    snapshots from files of snapshots alone (those riding along with posts are not counted
-    twice), plus every quarantined record.
+    snapshots from files of snapshots alone (those riding along with posts or users are not
+    records of their own), plus every quarantined record.
     """
     if not units:
         return
     primary: list[Message] = [m for u in units for m in u.messages]
     context: list[Message] = [m for u in units for m in u.context]
     tracked = [t for u in units for t in u.tracked]
-    standalone = sum(len(u.snapshots) for u in units if not u.messages and not u.tracked)
+    standalone = sum(len(u.snapshots) for u in units if _only_snapshots(u))
     with store.begin() as conn:
         summary.accounts_added += write_accounts(
-            conn, (a for u in units for a in u.accounts), batch.id
+            conn, (a for u in units for a in u.accounts), batch.id, seen
         )
         result = write_messages(conn, [*context, *primary], batch.id)
-        snapshots_added, unknown = _write_snapshots(conn, summary.source, units)
+        snapshots_added, unknown = _write_snapshots(conn, summary.source, units, seen)
         tracked_new = write_tracked(conn, tracked)
         bad = [q for u in units for q in u.quarantined]
         bad += unknown + _conflicts(summary.source, result.conflicts)

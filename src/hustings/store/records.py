@@ -9,7 +9,8 @@ and keeps the counts exact without dialect-specific ``RETURNING`` tricks.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Sequence
+import itertools
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,6 +22,7 @@ from hustings.model import Account, FollowerSnapshot, Message, TrackedAccount
 from hustings.store.schema import accounts, follower_snapshots, messages, tracked_accounts
 
 __all__ = [
+    "SeenCache",
     "WriteResult",
     "message_row",
     "write_accounts",
@@ -214,11 +216,40 @@ _ACCOUNT_FIELDS = (
 )
 
 
-def write_accounts(conn: Connection, batch: Iterable[Account], batch_id: int | None) -> int:
+class SeenCache:
+    """What one import already wrote, so a record repeated on every page skips the database.
+
+    Search results carry the same authors' profiles page after page; comparing with what was
+    written a moment ago is far cheaper than a lookup. Bounded: past ``limit`` keys the
+    oldest half is forgotten, which costs only a lookup, never a wrong write.
+    """
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self.limit = limit
+        self._seen: dict[Hashable, Hashable] = {}
+
+    def is_repeat(self, key: Hashable, value: Hashable) -> bool:
+        if self._seen.get(key) == value:
+            return True
+        self._seen[key] = value
+        if len(self._seen) > self.limit:
+            for old in list(itertools.islice(self._seen, self.limit // 2)):
+                del self._seen[old]
+        return False
+
+
+def write_accounts(
+    conn: Connection,
+    batch: Iterable[Account],
+    batch_id: int | None,
+    seen: SeenCache | None = None,
+) -> int:
     """Upsert accounts; a field a source leaves missing never erases a known value."""
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     for account in batch:
         key = (account.platform, account.platform_id)
+        if seen is not None and seen.is_repeat(("account", key), account):
+            continue
         row = account_row(account, batch_id)
         previous = rows.get(key)
         rows[key] = row if previous is None else _merge(previous, row)
@@ -256,14 +287,14 @@ def _account_ids_by_handle(
 
 
 def write_snapshots(
-    conn: Connection, batch: Iterable[FollowerSnapshot]
+    conn: Connection, batch: Iterable[FollowerSnapshot], seen: SeenCache | None = None
 ) -> tuple[int, list[FollowerSnapshot]]:
     """Insert new snapshots; return how many were added and those whose handle is unknown.
 
     A snapshot known only by handle is stored under the account id the store has for that
     handle, so follower series and messages join on one key.
     """
-    snapshots = list(batch)
+    snapshots = [s for s in batch if seen is None or not seen.is_repeat(("snapshot", s), True)]
     by_handle = _account_ids_by_handle(
         conn, {(s.platform, s.handle.lower()) for s in snapshots if not s.account_id and s.handle}
     )
@@ -275,26 +306,23 @@ def write_snapshots(
             unknown.append(snap)
         else:
             rows[(snap.platform, account_id, snap.taken_at)] = snap.followers
-    added = 0
-    for (platform, account_id, taken_at), followers in rows.items():
-        exists = conn.execute(
-            select(follower_snapshots.c.id).where(
-                follower_snapshots.c.platform == platform,
-                follower_snapshots.c.account_id == account_id,
-                follower_snapshots.c.taken_at == taken_at,
-            )
-        ).first()
-        if exists is None:
-            conn.execute(
-                follower_snapshots.insert().values(
-                    platform=platform,
-                    account_id=account_id,
-                    taken_at=taken_at,
-                    followers=followers,
-                )
-            )
-            added += 1
-    return added, unknown
+    keys = list(rows)
+    existing: set[tuple[str, str, datetime]] = set()
+    table = follower_snapshots
+    for start in range(0, len(keys), _LOOKUP_CHUNK):
+        chunk = keys[start : start + _LOOKUP_CHUNK]
+        query = select(table.c.platform, table.c.account_id, table.c.taken_at).where(
+            tuple_(table.c.platform, table.c.account_id, table.c.taken_at).in_(chunk)
+        )
+        existing.update((r[0], r[1], r[2]) for r in conn.execute(query))
+    inserts = [
+        {"platform": key[0], "account_id": key[1], "taken_at": key[2], "followers": count}
+        for key, count in rows.items()
+        if key not in existing
+    ]
+    if inserts:
+        conn.execute(table.insert(), inserts)
+    return len(inserts), unknown
 
 
 def write_tracked(conn: Connection, batch: Sequence[TrackedAccount]) -> int:
