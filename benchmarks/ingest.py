@@ -58,9 +58,10 @@ def _renumber(tweet: dict[str, Any], copy: int) -> dict[str, Any]:
 
 def _pages(target: int) -> Iterator[bytes]:
     pages = _source_pages()
-    written, copy = 0, 1
+    written, copy = 0, 0
     while written < target:
         for page in pages:
+            copy += 1
             data = [_renumber(t, copy) for t in page["data"]][: target - written]
             includes = dict(page.get("includes", {}))
             includes["tweets"] = [_renumber(t, copy) for t in includes.get("tweets", [])]
@@ -68,7 +69,6 @@ def _pages(target: int) -> Iterator[bytes]:
             written += len(data)
             if written >= target:
                 return
-        copy += 1
 
 
 def build_file(path: Path, tweets: int) -> int:
