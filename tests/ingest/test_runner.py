@@ -147,6 +147,8 @@ def test_an_interrupted_import_resumes_without_loss_or_duplicates(
     with store.begin() as conn:
         distinct = conn.execute(select(func.count(func.distinct(messages.c.platform_id))))
         assert distinct.scalar_one() == 20_000
+        deepest = conn.execute(select(func.max(messages.c.depth))).scalar_one()
+    assert deepest == 19_999
     assert mark > 0
     assert b'"resumed_from":' in rerun.stdout
     assert b'"resumed_from":0' not in rerun.stdout

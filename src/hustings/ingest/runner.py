@@ -30,6 +30,7 @@ from hustings.store import Store
 from hustings.store.batches import (
     finish_batch,
     interrupted_batch,
+    platforms_written,
     quarantine_records,
     save_checkpoint,
     start_batch,
@@ -236,7 +237,6 @@ def import_file(
     )
     for name in _COUNTED:
         setattr(summary, name, batch.counts.get(name, 0))
-    platforms: set[str] = set()
     seen = SeenCache()
     job = ParseJob(
         importer=importer_cls,
@@ -247,11 +247,11 @@ def import_file(
         batch_units=plan.commit_every,
     )
     for units, done in parsed_batches(job):
-        _flush(store, batch, units, summary, platforms, seen)
+        _flush(store, batch, units, summary, seen)
         if plan.progress:
             plan.progress(source, done, size)
     with store.begin() as conn:
-        for platform in sorted(platforms):
+        for platform in platforms_written(conn, batch):
             refresh_threads(conn, platform)
         finish_batch(conn, batch)
     if plan.progress:
@@ -302,7 +302,6 @@ def _flush(
     batch: ImportBatch,
     units: list[Parsed],
     summary: ImportSummary,
-    platforms: set[str],
     seen: SeenCache,
 ) -> None:
     """Write one batch of units and its checkpoint in a single transaction.
@@ -337,5 +336,3 @@ def _flush(
         batch.checkpoint = units[-1].position
         batch.counts = {name: getattr(summary, name) for name in _COUNTED}
         save_checkpoint(conn, batch)
-    platforms.update(m.platform for m in primary)
-    platforms.update(m.platform for m in context)
