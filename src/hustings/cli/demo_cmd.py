@@ -37,6 +37,7 @@ def register(app: typer.Typer) -> None:
             hustings demo --out demo-output --seed 2019
         """
         from hustings.demo import run_demo
+        from hustings.web.demo import create_demo_workspace
 
         store = open_store(ctx)
         if progress_enabled(as_json):
@@ -44,6 +45,7 @@ def register(app: typer.Typer) -> None:
                 run = run_demo(store, out, seed=seed, scale=scale)
         else:
             run = run_demo(store, out, seed=seed, scale=scale)
+        login_path, email, password = create_demo_workspace(store)
         counts = store.counts()
         store.close()
         stats = run.campaign.stats()
@@ -60,6 +62,7 @@ def register(app: typer.Typer) -> None:
                     "campaign": stats,
                     "imported": imported,
                     "store": counts,
+                    "web": {"path": login_path, "email": email, "password": password},
                 }
             )
             return
@@ -99,6 +102,13 @@ def register(app: typer.Typer) -> None:
             f"{counts['accounts']:,} accounts, {counts['tracked_accounts']:,} tracked."
         )
         err.print(
-            "Next: [bold]hustings status[/], [bold]hustings accounts list --role leader"
+            Panel.fit(
+                f"[bold]hustings serve[/], then open http://127.0.0.1:8000{login_path}\n"
+                f"e-mail [bold]{email}[/]   password [bold]{password}[/]",
+                title="Inbox: the demo workspace",
+            )
+        )
+        err.print(
+            "Also: [bold]hustings status[/], [bold]hustings accounts list --role leader"
             "[/], [bold]hustings thread x <id>[/]."
         )

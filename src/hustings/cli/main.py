@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from hustings.cli import accounts_cmd, demo_cmd, export_cmd, imports_cmd, store_cmd
+from hustings.cli import accounts_cmd, demo_cmd, export_cmd, imports_cmd, store_cmd, web_cmd
 from hustings.cli.output import err
 from hustings.errors import HustingsError
 
@@ -61,6 +61,7 @@ app.add_typer(export_cmd.app, name="export")
 
 
 demo_cmd.register(app)
+web_cmd.register(app)
 
 
 def main() -> None:

@@ -182,3 +182,292 @@ quarantine = Table(
     Column("excerpt", Text, nullable=False),
     UniqueConstraint("fingerprint", "position", "unit", "reason", name="uq_quarantine_place"),
 )
+
+
+# --- Workspaces, inbox and people (issue 5) -------------------------------------------
+# Everything below belongs to one workspace (a party HQ, a riding campaign, an MP's office)
+# and every query filters on ``workspace_id``: that column is the isolation boundary.
+# Stance confidence is a whole percentage (0-100): what staff read and type.
+
+__all__ += [
+    "audit_log",
+    "canned_replies",
+    "erasures",
+    "inbox_items",
+    "inbox_notes",
+    "inbox_replies",
+    "login_attempts",
+    "memberships",
+    "people",
+    "person_identities",
+    "person_merges",
+    "person_notes",
+    "person_tags",
+    "saved_views",
+    "sla_policies",
+    "stance_entries",
+    "users",
+    "web_sessions",
+    "workspace_accounts",
+    "workspaces",
+]
+
+
+def _workspace_id() -> Column[int]:
+    """The owning workspace: deleting a workspace deletes everything it owns."""
+    return Column(
+        "workspace_id", Integer, ForeignKey("workspaces.id", ondelete="CASCADE"), nullable=False
+    )
+
+
+workspaces = Table(
+    "workspaces",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("name", String(255), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("inbox_cursor", BigInteger, nullable=False, default=0),
+    Column("round_robin_user_id", Integer),
+    UniqueConstraint("name", name="uq_workspaces_name"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("email", String(320), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("disabled", Boolean, nullable=False, default=False),
+    UniqueConstraint("email", name="uq_users_email"),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    _workspace_id(),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("role", String(16), nullable=False),
+    UniqueConstraint("workspace_id", "user_id", name="uq_memberships"),
+)
+
+workspace_accounts = Table(
+    "workspace_accounts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    _workspace_id(),
+    Column(
+        "tracked_account_id",
+        Integer,
+        ForeignKey("tracked_accounts.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    UniqueConstraint("workspace_id", "tracked_account_id", name="uq_workspace_accounts"),
+)
+
+web_sessions = Table(
+    "web_sessions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    _workspace_id(),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    UniqueConstraint("token_hash", name="uq_web_sessions_token"),
+)
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("email", String(320), nullable=False),
+    Column("ip", String(64), nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("ok", Boolean, nullable=False),
+    Index("ix_login_attempts_email", "email", "at"),
+    Index("ix_login_attempts_ip", "ip", "at"),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("workspace_id", Integer, ForeignKey("workspaces.id", ondelete="CASCADE")),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("action", String(64), nullable=False),
+    Column("target_type", String(32)),
+    Column("target_id", Integer),
+    Column("detail", JSON, nullable=False),
+    Column("at", UTCDateTime, nullable=False),
+    Index("ix_audit_log_workspace", "workspace_id", "at"),
+)
+
+sla_policies = Table(
+    "sla_policies",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    _workspace_id(),
+    Column("name", String(255), nullable=False),
+    Column("first_response_minutes", Integer, nullable=False),
+    Column("next_response_minutes", Integer, nullable=False),
+    Column("warn_minutes", Integer, nullable=False),
+    Column("business_hours", JSON),
+    Column("is_default", Boolean, nullable=False),
+    UniqueConstraint("workspace_id", "name", name="uq_sla_policies_name"),
+)
+
+people = Table(
+    "people",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    _workspace_id(),
+    Column("name", Text),
+    Column("stance", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("merged_into_id", Integer, ForeignKey("people.id", ondelete="SET NULL")),
+    Index("ix_people_workspace", "workspace_id", "merged_into_id"),
+)
+
+person_identities = Table(
+    "person_identities",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    _workspace_id(),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("platform", String(32), nullable=False),
+    Column("account_id", String(512), nullable=False),
+    Column("handle", String(320)),
+    Column("verified", Boolean, nullable=False),
+    Column("linked", JSON, nullable=False),
+    UniqueConstraint("workspace_id", "platform", "account_id", name="uq_person_identities"),
+    Index("ix_person_identities_person", "person_id"),
+)
+
+stance_entries = Table(
+    "stance_entries",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    _workspace_id(),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("value", String(16), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("evidence_message_id", Integer, ForeignKey("messages.id", ondelete="SET NULL")),
+    Column("confidence", Integer),
+    Column("author_id", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_stance_entries_person", "person_id", "created_at"),
+)
+
+person_tags = Table(
+    "person_tags",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("tag", String(64), nullable=False),
+    UniqueConstraint("person_id", "tag", name="uq_person_tags"),
+)
+
+person_notes = Table(
+    "person_notes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("author_id", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("text", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+person_merges = Table(
+    "person_merges",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    _workspace_id(),
+    Column("kept_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("merged_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("moved", JSON, nullable=False),
+    Column("by_user_id", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("undone_at", UTCDateTime),
+)
+
+erasures = Table(
+    "erasures",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    _workspace_id(),
+    Column("by_user_id", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("erased_at", UTCDateTime, nullable=False),
+    Column("counts", JSON, nullable=False),
+)
+
+inbox_items = Table(
+    "inbox_items",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    _workspace_id(),
+    Column("message_id", Integer, ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
+    Column("tracked_account_id", Integer, ForeignKey("tracked_accounts.id", ondelete="SET NULL")),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="SET NULL")),
+    Column("channel", String(32), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("assignee_id", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("priority", Integer, nullable=False),
+    Column("needs_reply", Boolean),
+    Column("sla_policy_id", Integer, ForeignKey("sla_policies.id", ondelete="SET NULL")),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("due_at", UTCDateTime),
+    Column("first_response_at", UTCDateTime),
+    Column("last_response_at", UTCDateTime),
+    Column("closed_at", UTCDateTime),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("workspace_id", "message_id", name="uq_inbox_items_message"),
+    Index("ix_inbox_items_status", "workspace_id", "status", "due_at"),
+    Index("ix_inbox_items_assignee", "workspace_id", "assignee_id"),
+    Index("ix_inbox_items_person", "person_id"),
+)
+
+inbox_notes = Table(
+    "inbox_notes",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("item_id", Integer, ForeignKey("inbox_items.id", ondelete="CASCADE"), nullable=False),
+    Column("author_id", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("text", Text, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+inbox_replies = Table(
+    "inbox_replies",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("item_id", Integer, ForeignKey("inbox_items.id", ondelete="CASCADE"), nullable=False),
+    Column("message_id", Integer, ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
+    Column("author_id", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("status", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+canned_replies = Table(
+    "canned_replies",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    _workspace_id(),
+    Column("name", String(255), nullable=False),
+    Column("body", Text, nullable=False),
+    UniqueConstraint("workspace_id", "name", name="uq_canned_replies_name"),
+)
+
+saved_views = Table(
+    "saved_views",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    _workspace_id(),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", String(255), nullable=False),
+    Column("filters", JSON, nullable=False),
+    UniqueConstraint("workspace_id", "user_id", "name", name="uq_saved_views_name"),
+)

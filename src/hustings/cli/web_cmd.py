@@ -1,0 +1,76 @@
+"""``hustings serve`` and ``hustings users add``: run the web app and let people into it."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from hustings.cli.context import open_store
+from hustings.cli.output import err
+from hustings.inbox.errors import InvalidInputError
+from hustings.inbox.workspaces import Role, add_user
+
+__all__ = ["register"]
+
+users_app = typer.Typer(help="Manage who can sign in to the web app.", no_args_is_help=True)
+
+
+def serve(
+    ctx: typer.Context,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
+    host: Annotated[
+        str, typer.Option("--host", help="Interface to listen on (loopback by default).")
+    ] = "127.0.0.1",
+    sync_every: Annotated[
+        float, typer.Option("--sync-every", min=0.5, help="Seconds between inbox syncs.")
+    ] = 5.0,
+) -> None:
+    """Start the web app (inbox, people, dashboard, JSON API) on the store.
+
+    Example:
+
+        hustings serve --port 8000
+        open http://127.0.0.1:8000/login
+    """
+    import uvicorn
+
+    from hustings.web import create_app
+
+    app = create_app(open_store(ctx), sync_every=sync_every)
+    err.print(f"Hustings on http://{host}:{port}/login (API docs at /docs)", highlight=False)
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True)
+
+
+@users_app.command("add")
+def users_add(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(help="The user's e-mail address (their login).")],
+    workspace: Annotated[str, typer.Option("--workspace", help="Workspace name (created if new).")],
+    role: Annotated[Role, typer.Option("--role", help="What they may do.")] = Role.RESPONDER,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
+) -> None:
+    """Add a user to a workspace with a role (owner, manager, responder, viewer).
+
+    Example:
+
+        hustings users add sam@campaign.example --workspace "Riding HQ" --role manager
+        printf '%s' "$PW" | hustings users add ana@campaign.example --workspace HQ --password-stdin
+    """
+    if password_stdin:
+        password = sys.stdin.read().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if not password:
+        raise InvalidInputError("empty password")
+    user = add_user(open_store(ctx), email, password, workspace, role)
+    err.print(f"{user.email} is a {role.value} of {workspace!r}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Mount ``serve`` and the ``users`` group on the root command."""
+    app.command("serve")(serve)
+    app.add_typer(users_app, name="users")

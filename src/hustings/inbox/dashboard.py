@@ -1,0 +1,65 @@
+"""The workspace dashboard: is anyone being left without an answer?
+
+Figures are computed from inbox items alone: open items, open items past their due time,
+the median time to first response for items received this week (Monday 00:00 UTC on), the
+people with an open item who have never had an answer, and the share of items needing a
+reply that were answered in the last 30 days (the workspace's own reply rate).
+"""
+
+from __future__ import annotations
+
+import statistics
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, distinct, func, select
+
+from hustings.inbox.items import OPEN
+from hustings.inbox.workspaces import Actor
+from hustings.store.schema import inbox_items
+
+__all__ = ["dashboard"]
+
+_SAMPLE = 10_000
+
+
+def dashboard(conn: Connection, actor: Actor, now: datetime | None = None) -> dict[str, Any]:
+    now = now or datetime.now(UTC)
+    ws = inbox_items.c.workspace_id == actor.workspace_id
+    is_open = inbox_items.c.status.in_(OPEN)
+
+    def scalar(*where: Any, what: Any = None) -> int:
+        query = select(what if what is not None else func.count()).select_from(inbox_items)
+        return int(conn.execute(query.where(ws, *where)).scalar_one() or 0)
+
+    week_start = (now - timedelta(days=now.weekday())).replace(
+        hour=0, minute=0, second=0, microsecond=0
+    )
+    pairs = conn.execute(
+        select(inbox_items.c.received_at, inbox_items.c.first_response_at)
+        .where(ws, inbox_items.c.received_at >= week_start)
+        .where(inbox_items.c.first_response_at.is_not(None))
+        .limit(_SAMPLE)
+    ).all()
+    waits = [(r.first_response_at - r.received_at).total_seconds() / 60 for r in pairs]
+    answered_people = select(inbox_items.c.person_id).where(
+        ws, inbox_items.c.first_response_at.is_not(None), inbox_items.c.person_id.is_not(None)
+    )
+    month = inbox_items.c.received_at >= now - timedelta(days=30)
+    needing = scalar(month, inbox_items.c.needs_reply.is_(True))
+    answered = scalar(
+        month, inbox_items.c.needs_reply.is_(True), inbox_items.c.first_response_at.is_not(None)
+    )
+    return {
+        "open_items": scalar(is_open),
+        "past_sla": scalar(is_open, inbox_items.c.due_at < now),
+        "median_first_response_minutes": round(statistics.median(waits), 1) if waits else None,
+        "answered_this_week": len(waits),
+        "unanswered_people": scalar(
+            is_open,
+            inbox_items.c.person_id.not_in(answered_people),
+            what=func.count(distinct(inbox_items.c.person_id)),
+        ),
+        "reply_rate_30d": round(answered / needing, 3) if needing else None,
+        "week_start": week_start,
+    }

@@ -1,0 +1,364 @@
+"""Inbox items: list and filter them, claim, assign, prioritise, change status, take notes.
+
+Claiming is one conditional ``UPDATE … WHERE assignee_id IS NULL``: the database decides
+who wins when two responders click at once, on SQLite and PostgreSQL alike, with no lock
+held across a round trip. A responder may act on unassigned items and their own; a manager
+on any item of the workspace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, Select, and_, func, or_, select, update
+from sqlalchemy.sql.elements import ColumnElement
+
+from hustings.inbox.errors import ConflictError, InvalidInputError, NotFoundError
+from hustings.inbox.sla import active_policy, sla_state
+from hustings.inbox.workspaces import Actor, Role, audit
+from hustings.store.schema import (
+    inbox_items,
+    inbox_notes,
+    memberships,
+    messages,
+    people,
+    tracked_accounts,
+    users,
+    workspaces,
+)
+
+__all__ = [
+    "OPEN",
+    "Filters",
+    "Status",
+    "add_note",
+    "assign",
+    "assign_round_robin",
+    "claim",
+    "get_item_row",
+    "item_dict",
+    "list_items",
+    "set_priority",
+    "set_status",
+]
+
+
+class Status(StrEnum):
+    NEW = "new"
+    ASSIGNED = "assigned"
+    WAITING = "waiting"
+    ANSWERED = "answered"
+    CLOSED = "closed"
+    SPAM = "spam"
+
+
+OPEN = (Status.NEW.value, Status.ASSIGNED.value)
+PRIORITIES = ("low", "normal", "high", "urgent")
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What a list or a saved view selects; every field optional, all combined with AND.
+
+    ``assignee`` is ``"me"``, ``"none"`` or a user id; ``sla`` is ``"warning"`` or
+    ``"breached"``; ``status`` ``"open"`` means new or assigned.
+    """
+
+    status: str | None = "open"
+    channel: str | None = None
+    assignee: str | None = None
+    needs_reply: bool | None = None
+    sla: str | None = None
+    stance: str | None = None
+    priority: int | None = None
+    person_id: int | None = None
+    q: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Filters:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _base() -> Select[Any]:
+    return (
+        select(
+            inbox_items,
+            messages.c.text,
+            messages.c.platform_id.label("message_platform_id"),
+            messages.c.author_id,
+            messages.c.author_handle,
+            messages.c.created_at.label("message_created_at"),
+            messages.c.conversation_id,
+            messages.c.root_id,
+            messages.c.subject,
+            people.c.name.label("person_name"),
+            people.c.stance.label("person_stance"),
+            users.c.email.label("assignee_email"),
+            tracked_accounts.c.handle.label("account_handle"),
+        )
+        .join(messages, messages.c.id == inbox_items.c.message_id)
+        .outerjoin(people, people.c.id == inbox_items.c.person_id)
+        .outerjoin(users, users.c.id == inbox_items.c.assignee_id)
+        .outerjoin(tracked_accounts, tracked_accounts.c.id == inbox_items.c.tracked_account_id)
+    )
+
+
+def item_dict(row: Any, now: datetime, warn_minutes: int) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "status": row.status,
+        "channel": row.channel,
+        "kind": row.kind,
+        "priority": row.priority,
+        "priority_name": PRIORITIES[row.priority],
+        "needs_reply": row.needs_reply,
+        "assignee_id": row.assignee_id,
+        "assignee": row.assignee_email,
+        "account": row.account_handle,
+        "person_id": row.person_id,
+        "person_name": row.person_name,
+        "stance": row.person_stance,
+        "message_id": row.message_id,
+        "author_handle": row.author_handle or row.author_id,
+        "text": row.text,
+        "subject": row.subject,
+        "received_at": row.received_at,
+        "due_at": row.due_at,
+        "first_response_at": row.first_response_at,
+        "last_response_at": row.last_response_at,
+        "closed_at": row.closed_at,
+        "sla": sla_state(row.status, row.due_at, row.first_response_at, now, warn_minutes).value,
+    }
+
+
+def _conditions(f: Filters, actor: Actor, now: datetime, warn: int) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [inbox_items.c.workspace_id == actor.workspace_id]
+    if f.status == "open":
+        where.append(inbox_items.c.status.in_(OPEN))
+    elif f.status:
+        where.append(inbox_items.c.status == Status(f.status).value)
+    if f.channel:
+        where.append(inbox_items.c.channel == f.channel)
+    if f.assignee == "me":
+        where.append(inbox_items.c.assignee_id == actor.user_id)
+    elif f.assignee == "none":
+        where.append(inbox_items.c.assignee_id.is_(None))
+    elif f.assignee:
+        if not f.assignee.isdigit():
+            raise InvalidInputError("assignee is 'me', 'none' or a user id")
+        where.append(inbox_items.c.assignee_id == int(f.assignee))
+    if f.needs_reply is not None:
+        where.append(inbox_items.c.needs_reply.is_(f.needs_reply))
+    if f.sla in ("breached", "warning"):
+        where.append(inbox_items.c.status.in_(OPEN))
+        if f.sla == "breached":
+            where.append(inbox_items.c.due_at < now)
+        else:
+            where.append(
+                and_(
+                    inbox_items.c.due_at >= now,
+                    inbox_items.c.due_at < now + timedelta(minutes=warn),
+                )
+            )
+    elif f.sla:
+        raise InvalidInputError("sla filter is 'warning' or 'breached'")
+    if f.stance:
+        where.append(people.c.stance == f.stance)
+    if f.priority is not None:
+        where.append(inbox_items.c.priority >= f.priority)
+    if f.person_id is not None:
+        where.append(inbox_items.c.person_id == f.person_id)
+    if f.q:
+        pattern = f"%{f.q.lower()}%"
+        where.append(
+            or_(
+                func.lower(messages.c.text).like(pattern),
+                func.lower(messages.c.author_handle).like(pattern),
+            )
+        )
+    return where
+
+
+def list_items(
+    conn: Connection, actor: Actor, filters: Filters, limit: int = 50, offset: int = 0
+) -> list[dict[str, Any]]:
+    """Items matching ``filters``: most urgent first (soonest due, then highest priority)."""
+    now = _now()
+    warn = active_policy(conn, actor.workspace_id).warn_minutes
+    query = (
+        _base()
+        .where(*_conditions(filters, actor, now, warn))
+        .order_by(
+            inbox_items.c.due_at.is_(None),
+            inbox_items.c.due_at,
+            inbox_items.c.priority.desc(),
+            inbox_items.c.id,
+        )
+        .limit(limit)
+        .offset(offset)
+    )
+    return [item_dict(r, now, warn) for r in conn.execute(query)]
+
+
+def count_items(conn: Connection, actor: Actor, filters: Filters) -> int:
+    now = _now()
+    warn = active_policy(conn, actor.workspace_id).warn_minutes
+    query = (
+        select(func.count())
+        .select_from(inbox_items)
+        .join(messages, messages.c.id == inbox_items.c.message_id)
+        .outerjoin(people, people.c.id == inbox_items.c.person_id)
+        .where(*_conditions(filters, actor, now, warn))
+    )
+    return int(conn.execute(query).scalar_one())
+
+
+def get_item_row(conn: Connection, actor: Actor, item_id: int) -> Any:
+    """The item with its message, or ``NotFoundError`` (also for another workspace's)."""
+    row = conn.execute(
+        _base().where(inbox_items.c.id == item_id, inbox_items.c.workspace_id == actor.workspace_id)
+    ).first()
+    if row is None:
+        raise NotFoundError(f"no inbox item {item_id}")
+    return row
+
+
+def require_hands_on(actor: Actor, row: Any) -> None:
+    """Responders act on unassigned items and their own; managers on any."""
+    actor.require(Role.RESPONDER)
+    if row.assignee_id not in (None, actor.user_id) and actor.role.rank < Role.MANAGER.rank:
+        raise ConflictError(f"item {row.id} is assigned to {row.assignee_email}")
+
+
+def claim(conn: Connection, actor: Actor, item_id: int) -> None:
+    """Take an unassigned open item; exactly one of several simultaneous claims succeeds."""
+    actor.require(Role.RESPONDER)
+    result = conn.execute(
+        update(inbox_items)
+        .where(
+            inbox_items.c.id == item_id,
+            inbox_items.c.workspace_id == actor.workspace_id,
+            inbox_items.c.assignee_id.is_(None),
+            inbox_items.c.status.in_(OPEN),
+        )
+        .values(assignee_id=actor.user_id, status=Status.ASSIGNED.value, updated_at=_now())
+    )
+    if result.rowcount != 1:
+        row = get_item_row(conn, actor, item_id)
+        who = row.assignee_email or "nobody"
+        raise ConflictError(f"item {item_id} cannot be claimed: {row.status}, assigned to {who}")
+    audit(conn, actor, "item.claim", "inbox_item", item_id)
+
+
+def _check_member(conn: Connection, actor: Actor, user_id: int) -> None:
+    found = conn.execute(
+        select(memberships.c.role).where(
+            memberships.c.workspace_id == actor.workspace_id, memberships.c.user_id == user_id
+        )
+    ).first()
+    if found is None or found.role == Role.VIEWER.value:
+        raise InvalidInputError(f"user {user_id} is not a responder in this workspace")
+
+
+def assign(conn: Connection, actor: Actor, item_id: int, user_id: int | None) -> None:
+    """Hand an item to a member (managers), or to nobody (back to the queue)."""
+    actor.require(Role.MANAGER)
+    row = get_item_row(conn, actor, item_id)
+    if user_id is not None:
+        _check_member(conn, actor, user_id)
+    status = row.status
+    if status in OPEN:
+        status = Status.ASSIGNED.value if user_id is not None else Status.NEW.value
+    conn.execute(
+        update(inbox_items)
+        .where(inbox_items.c.id == item_id)
+        .values(assignee_id=user_id, status=status, updated_at=_now())
+    )
+    audit(conn, actor, "item.assign", "inbox_item", item_id, {"assignee_id": user_id})
+
+
+def assign_round_robin(conn: Connection, actor: Actor, item_id: int) -> int:
+    """Give the item to the next responder after the last one round-robin picked."""
+    actor.require(Role.MANAGER)
+    get_item_row(conn, actor, item_id)
+    last = conn.execute(
+        select(workspaces.c.round_robin_user_id)
+        .where(workspaces.c.id == actor.workspace_id)
+        .with_for_update()
+    ).scalar()
+    members = list(
+        conn.execute(
+            select(memberships.c.user_id)
+            .where(
+                memberships.c.workspace_id == actor.workspace_id,
+                memberships.c.role != Role.VIEWER.value,
+            )
+            .order_by(memberships.c.user_id)
+        ).scalars()
+    )
+    if not members:
+        raise InvalidInputError("no responders in this workspace")
+    later = [m for m in members if last is None or m > last]
+    chosen = int((later or members)[0])
+    conn.execute(
+        update(workspaces)
+        .where(workspaces.c.id == actor.workspace_id)
+        .values(round_robin_user_id=chosen)
+    )
+    assign(conn, actor, item_id, chosen)
+    return chosen
+
+
+def set_status(conn: Connection, actor: Actor, item_id: int, status: Status) -> None:
+    """Move an item: close it, mark it spam, wait on the person, or reopen it."""
+    row = get_item_row(conn, actor, item_id)
+    require_hands_on(actor, row)
+    values: dict[str, Any] = {"status": status.value, "updated_at": _now()}
+    if status in (Status.CLOSED, Status.SPAM):
+        values["closed_at"] = _now()
+    elif status is Status.NEW:
+        values.update(closed_at=None, assignee_id=None)
+    elif status is Status.ASSIGNED:
+        values.update(closed_at=None, assignee_id=row.assignee_id or actor.user_id)
+    conn.execute(update(inbox_items).where(inbox_items.c.id == item_id).values(**values))
+    audit(conn, actor, "item.status", "inbox_item", item_id, {"status": status.value})
+
+
+def set_priority(conn: Connection, actor: Actor, item_id: int, priority: int) -> None:
+    if not 0 <= priority < len(PRIORITIES):
+        raise InvalidInputError(f"priority is 0 to {len(PRIORITIES) - 1} ({', '.join(PRIORITIES)})")
+    row = get_item_row(conn, actor, item_id)
+    require_hands_on(actor, row)
+    conn.execute(
+        update(inbox_items)
+        .where(inbox_items.c.id == item_id)
+        .values(priority=priority, updated_at=_now())
+    )
+    audit(conn, actor, "item.priority", "inbox_item", item_id, {"priority": priority})
+
+
+def add_note(conn: Connection, actor: Actor, item_id: int, text: str) -> int:
+    """An internal note: seen by the team, never sent to the person."""
+    actor.require(Role.RESPONDER)
+    get_item_row(conn, actor, item_id)
+    if not text.strip():
+        raise InvalidInputError("a note needs some text")
+    result = conn.execute(
+        inbox_notes.insert().values(
+            item_id=item_id, author_id=actor.user_id, text=text.strip(), created_at=_now()
+        )
+    )
+    audit(conn, actor, "item.note", "inbox_item", item_id)
+    (note_id,) = result.inserted_primary_key or (0,)
+    return int(note_id)

@@ -1,0 +1,197 @@
+"""Replies written in the app, and canned replies that must be personalised before sending.
+
+A reply is stored as an outgoing message (kind ``reply``, authored by the workspace's
+account, answering the inbound message) so that threads, the person's history and the
+metrics see it like any other reply, plus an ``inbox_replies`` row with status ``to_post``:
+sending through platform connectors is separate work, and until then staff post it by hand.
+
+A canned reply must contain at least one ``{placeholder}``, and a reply is refused while any
+placeholder is unfilled: a template nobody edits is the spam this product fights.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from hustings.inbox.errors import InvalidInputError, NotFoundError
+from hustings.inbox.items import Status, get_item_row, require_hands_on
+from hustings.inbox.workspaces import Actor, Role, audit
+from hustings.model import Message, MessageKind, ReplyLink, Visibility
+from hustings.store.records import message_row
+from hustings.store.schema import (
+    canned_replies,
+    inbox_items,
+    inbox_replies,
+    messages,
+    tracked_accounts,
+)
+
+__all__ = [
+    "delete_canned",
+    "fill_placeholders",
+    "list_canned",
+    "placeholders",
+    "reply",
+    "save_canned",
+]
+
+_PLACEHOLDER = re.compile(r"\{\s*([A-Za-z_][\w ]{0,40}?)\s*\}")
+_MAX_REPLY = 10_000
+
+
+def placeholders(text: str) -> list[str]:
+    """The distinct ``{name}`` fields in ``text``, in order of first appearance."""
+    seen: dict[str, None] = {}
+    for match in _PLACEHOLDER.finditer(text):
+        seen.setdefault(match.group(1).strip(), None)
+    return list(seen)
+
+
+def fill_placeholders(body: str, values: dict[str, str]) -> str:
+    """Substitute the given fields; unfilled ones stay, so ``reply`` can refuse them."""
+
+    def sub(match: re.Match[str]) -> str:
+        value = values.get(match.group(1).strip(), "").strip()
+        return value or match.group(0)
+
+    return _PLACEHOLDER.sub(sub, body)
+
+
+def save_canned(conn: Connection, actor: Actor, name: str, body: str) -> int:
+    actor.require(Role.MANAGER)
+    name, body = name.strip(), body.strip()
+    if not name or not body:
+        raise InvalidInputError("a canned reply needs a name and a body")
+    if not placeholders(body):
+        raise InvalidInputError(
+            "a canned reply needs at least one {placeholder} the responder must fill in"
+        )
+    found = conn.execute(
+        select(canned_replies.c.id).where(
+            canned_replies.c.workspace_id == actor.workspace_id, canned_replies.c.name == name
+        )
+    ).first()
+    if found is None:
+        result = conn.execute(
+            canned_replies.insert().values(workspace_id=actor.workspace_id, name=name, body=body)
+        )
+        (canned_id,) = result.inserted_primary_key or (0,)
+    else:
+        canned_id = found.id
+        conn.execute(
+            canned_replies.update().where(canned_replies.c.id == canned_id).values(body=body)
+        )
+    audit(conn, actor, "canned.save", "canned_reply", int(canned_id), {"name": name})
+    return int(canned_id)
+
+
+def list_canned(conn: Connection, actor: Actor) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(canned_replies)
+        .where(canned_replies.c.workspace_id == actor.workspace_id)
+        .order_by(canned_replies.c.name)
+    )
+    return [
+        {"id": r.id, "name": r.name, "body": r.body, "fields": placeholders(r.body)} for r in rows
+    ]
+
+
+def delete_canned(conn: Connection, actor: Actor, canned_id: int) -> None:
+    actor.require(Role.MANAGER)
+    result = conn.execute(
+        canned_replies.delete().where(
+            canned_replies.c.id == canned_id, canned_replies.c.workspace_id == actor.workspace_id
+        )
+    )
+    if result.rowcount != 1:
+        raise NotFoundError(f"no canned reply {canned_id}")
+    audit(conn, actor, "canned.delete", "canned_reply", canned_id)
+
+
+def canned_body(conn: Connection, actor: Actor, canned_id: int) -> str:
+    body = conn.execute(
+        select(canned_replies.c.body).where(
+            canned_replies.c.id == canned_id, canned_replies.c.workspace_id == actor.workspace_id
+        )
+    ).scalar()
+    if body is None:
+        raise NotFoundError(f"no canned reply {canned_id}")
+    return str(body)
+
+
+def reply(
+    conn: Connection,
+    actor: Actor,
+    item_id: int,
+    text: str,
+    *,
+    wait_for_answer: bool = False,
+) -> int:
+    """Record a reply to the item's message and close the wait; return the reply's id.
+
+    The item becomes ``answered`` (or ``waiting`` when the reply asks the person something
+    and staff expect an answer) and is assigned to whoever replied if it was unassigned.
+    """
+    row = get_item_row(conn, actor, item_id)
+    require_hands_on(actor, row)
+    text = text.strip()
+    if not text:
+        raise InvalidInputError("a reply needs some text")
+    if len(text) > _MAX_REPLY:
+        raise InvalidInputError(f"a reply is at most {_MAX_REPLY} characters")
+    unfilled = placeholders(text)
+    if unfilled:
+        names = ", ".join("{" + n + "}" for n in unfilled)
+        raise InvalidInputError(f"fill in the personalisation fields first: {names}")
+    inbound = conn.execute(select(messages).where(messages.c.id == row.message_id)).one()
+    account = conn.execute(
+        select(tracked_accounts).where(tracked_accounts.c.id == row.tracked_account_id)
+    ).first()
+    now = datetime.now(UTC)
+    outgoing = Message(
+        platform=inbound.platform,
+        platform_id=f"hustings-reply-{uuid.uuid4().hex}",
+        author_id=(account.platform_id or account.handle) if account else "workspace",
+        author_handle=account.handle if account else None,
+        created_at=now,
+        text=text,
+        kind=MessageKind.REPLY,
+        visibility=Visibility(inbound.visibility),
+        reply_to_id=inbound.platform_id,
+        reply_to_account_id=inbound.author_id,
+        reply_to_handle=inbound.author_handle,
+        reply_link=ReplyLink.MESSAGE,
+        conversation_id=inbound.conversation_id or inbound.platform_id,
+        subject=f"Re: {inbound.subject}" if inbound.subject else None,
+    )
+    result = conn.execute(messages.insert().values(**message_row(outgoing, None)))
+    (message_id,) = result.inserted_primary_key or (0,)
+    result = conn.execute(
+        inbox_replies.insert().values(
+            item_id=item_id,
+            message_id=message_id,
+            author_id=actor.user_id,
+            status="to_post",
+            created_at=now,
+        )
+    )
+    (reply_id,) = result.inserted_primary_key or (0,)
+    status = Status.WAITING if wait_for_answer else Status.ANSWERED
+    conn.execute(
+        update(inbox_items)
+        .where(inbox_items.c.id == item_id)
+        .values(
+            status=status.value,
+            assignee_id=row.assignee_id or actor.user_id,
+            first_response_at=row.first_response_at or now,
+            last_response_at=now,
+            updated_at=now,
+        )
+    )
+    audit(conn, actor, "item.reply", "inbox_item", item_id, {"reply_id": int(reply_id)})
+    return int(reply_id)

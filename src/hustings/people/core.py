@@ -1,0 +1,316 @@
+"""People: the humans behind accounts and addresses, with tags, notes and a stance.
+
+A person belongs to one workspace and has one or more identities ``(platform, account id)``
+(``email`` is a platform whose account id is the address). The inbox creates a person the
+first time an identity writes in; staff merge people when the evidence is strong (see
+``merge``). A merged person is kept, pointing at the survivor, so that a merge can be undone.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, exists, func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from hustings.inbox.errors import InvalidInputError, NotFoundError
+from hustings.inbox.workspaces import Actor, Role, audit
+from hustings.store.schema import people, person_identities, person_notes, person_tags, users
+
+__all__ = [
+    "Stance",
+    "add_identity",
+    "add_note",
+    "add_tag",
+    "create_person",
+    "get_person_row",
+    "identities_of",
+    "list_people",
+    "person_for_author",
+    "remove_tag",
+]
+
+_TAG = re.compile(r"^[\w][\w .:/-]{0,63}$")
+
+
+class Stance(StrEnum):
+    """A NationBuilder-style support level; ``level`` is its 1 (support) to 5 (oppose)."""
+
+    STRONG_SUPPORT = "strong_support"
+    SUPPORT = "support"
+    UNDECIDED = "undecided"
+    OPPOSE = "oppose"
+    STRONG_OPPOSITION = "strong_opposition"
+    UNKNOWN = "unknown"
+
+    @property
+    def level(self) -> int | None:
+        order = list(Stance)
+        return None if self is Stance.UNKNOWN else order.index(self) + 1
+
+    @classmethod
+    def from_level(cls, level: int | None) -> Stance:
+        if level is None:
+            return cls.UNKNOWN
+        if not 1 <= level <= 5:
+            raise InvalidInputError(f"support level {level} is not between 1 and 5")
+        return list(cls)[level - 1]
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def get_person_row(conn: Connection, actor: Actor, person_id: int) -> Any:
+    """The live person ``person_id`` of the actor's workspace, or ``NotFoundError``.
+
+    Another workspace's person and a merged-away person are both "not found": the first so
+    that ids reveal nothing, the second because its data now lives on the survivor.
+    """
+    row = conn.execute(
+        select(people).where(
+            people.c.id == person_id,
+            people.c.workspace_id == actor.workspace_id,
+            people.c.merged_into_id.is_(None),
+        )
+    ).first()
+    if row is None:
+        raise NotFoundError(f"no person {person_id}")
+    return row
+
+
+def create_person(conn: Connection, workspace_id: int, name: str | None) -> int:
+    result = conn.execute(
+        people.insert().values(
+            workspace_id=workspace_id,
+            name=name,
+            stance=Stance.UNKNOWN.value,
+            created_at=_now(),
+        )
+    )
+    (person_id,) = result.inserted_primary_key or (0,)
+    return int(person_id)
+
+
+def _identity_owner(conn: Connection, workspace_id: int, platform: str, account_id: str) -> Any:
+    return conn.execute(
+        select(person_identities.c.person_id, people.c.merged_into_id)
+        .join(people, people.c.id == person_identities.c.person_id)
+        .where(
+            person_identities.c.workspace_id == workspace_id,
+            person_identities.c.platform == platform,
+            person_identities.c.account_id == account_id,
+        )
+    ).first()
+
+
+def person_for_author(
+    conn: Connection,
+    workspace_id: int,
+    platform: str,
+    account_id: str,
+    handle: str | None,
+    linked: list[list[str]] | None = None,
+) -> int:
+    """The person behind ``platform``/``account_id``, created on first sight.
+
+    Two inbox syncs can meet the same new author at once; the unique identity key makes one
+    insert fail, inside a savepoint, and that sync then reads the winner's row.
+    """
+    found = _identity_owner(conn, workspace_id, platform, account_id)
+    if found is not None:
+        return int(found.person_id)
+    try:
+        with conn.begin_nested():
+            person_id = create_person(conn, workspace_id, handle)
+            conn.execute(
+                person_identities.insert().values(
+                    workspace_id=workspace_id,
+                    person_id=person_id,
+                    platform=platform,
+                    account_id=account_id,
+                    handle=handle,
+                    verified=False,
+                    linked=linked or [],
+                )
+            )
+            return person_id
+    except IntegrityError:
+        found = _identity_owner(conn, workspace_id, platform, account_id)
+        assert found is not None
+        return int(found.person_id)
+
+
+def add_identity(
+    conn: Connection,
+    actor: Actor,
+    person_id: int,
+    platform: str,
+    account_id: str,
+    handle: str | None = None,
+    verified: bool = False,
+) -> None:
+    """Attach an identity staff know about; one that belongs to someone else is refused."""
+    actor.require(Role.RESPONDER)
+    get_person_row(conn, actor, person_id)
+    platform, account_id = platform.strip().lower(), account_id.strip()
+    if platform == "email":
+        account_id = account_id.lower()
+    if not platform or not account_id:
+        raise InvalidInputError("an identity needs a platform and an account id")
+    owner = _identity_owner(conn, actor.workspace_id, platform, account_id)
+    if owner is not None:
+        if owner.person_id == person_id:
+            return
+        raise InvalidInputError(
+            f"{platform}:{account_id} belongs to person {owner.person_id}: merge them instead"
+        )
+    conn.execute(
+        person_identities.insert().values(
+            workspace_id=actor.workspace_id,
+            person_id=person_id,
+            platform=platform,
+            account_id=account_id,
+            handle=handle,
+            verified=verified,
+            linked=[],
+        )
+    )
+    audit(conn, actor, "person.identity", "person", person_id, {"platform": platform})
+
+
+def identities_of(conn: Connection, person_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(person_identities)
+        .where(person_identities.c.person_id == person_id)
+        .order_by(person_identities.c.id)
+    )
+    return [
+        {
+            "id": r.id,
+            "platform": r.platform,
+            "account_id": r.account_id,
+            "handle": r.handle,
+            "verified": r.verified,
+        }
+        for r in rows
+    ]
+
+
+def list_people(
+    conn: Connection,
+    actor: Actor,
+    q: str | None = None,
+    tag: str | None = None,
+    stance: Stance | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """People of the workspace, newest first, filtered by text, tag and current stance."""
+    query = select(people.c.id, people.c.name, people.c.stance, people.c.created_at).where(
+        people.c.workspace_id == actor.workspace_id, people.c.merged_into_id.is_(None)
+    )
+    if q:
+        pattern = f"%{q.lower()}%"
+        handles = select(person_identities.c.id).where(
+            person_identities.c.person_id == people.c.id,
+            or_(
+                func.lower(person_identities.c.handle).like(pattern),
+                func.lower(person_identities.c.account_id).like(pattern),
+            ),
+        )
+        query = query.where(or_(func.lower(people.c.name).like(pattern), exists(handles)))
+    if tag:
+        query = query.where(
+            exists(
+                select(person_tags.c.id).where(
+                    person_tags.c.person_id == people.c.id, person_tags.c.tag == tag
+                )
+            )
+        )
+    if stance is not None:
+        query = query.where(people.c.stance == stance.value)
+    rows = conn.execute(query.order_by(people.c.id.desc()).limit(limit).offset(offset)).all()
+    ids = [r.id for r in rows]
+    idents: dict[int, list[str]] = {}
+    for ident in conn.execute(
+        select(person_identities).where(person_identities.c.person_id.in_(ids))
+    ):
+        idents.setdefault(ident.person_id, []).append(
+            f"{ident.platform}:{ident.handle or ident.account_id}"
+        )
+    return [
+        {
+            "id": r.id,
+            "name": r.name,
+            "stance": r.stance,
+            "created_at": r.created_at,
+            "identities": idents.get(r.id, []),
+        }
+        for r in rows
+    ]
+
+
+def add_tag(conn: Connection, actor: Actor, person_id: int, tag: str) -> None:
+    actor.require(Role.RESPONDER)
+    get_person_row(conn, actor, person_id)
+    tag = tag.strip().lower()
+    if not _TAG.match(tag):
+        raise InvalidInputError(f"{tag!r} is not a tag (letters, digits, space . : / -)")
+    if conn.execute(
+        select(person_tags.c.id).where(
+            person_tags.c.person_id == person_id, person_tags.c.tag == tag
+        )
+    ).first():
+        return
+    conn.execute(person_tags.insert().values(person_id=person_id, tag=tag))
+    audit(conn, actor, "person.tag", "person", person_id, {"tag": tag})
+
+
+def remove_tag(conn: Connection, actor: Actor, person_id: int, tag: str) -> None:
+    actor.require(Role.RESPONDER)
+    get_person_row(conn, actor, person_id)
+    conn.execute(
+        person_tags.delete().where(
+            person_tags.c.person_id == person_id, person_tags.c.tag == tag.strip().lower()
+        )
+    )
+    audit(conn, actor, "person.untag", "person", person_id, {"tag": tag})
+
+
+def add_note(conn: Connection, actor: Actor, person_id: int, text: str) -> int:
+    actor.require(Role.RESPONDER)
+    get_person_row(conn, actor, person_id)
+    if not text.strip():
+        raise InvalidInputError("a note needs some text")
+    result = conn.execute(
+        person_notes.insert().values(
+            person_id=person_id, author_id=actor.user_id, text=text.strip(), created_at=_now()
+        )
+    )
+    audit(conn, actor, "person.note", "person", person_id)
+    (note_id,) = result.inserted_primary_key or (0,)
+    return int(note_id)
+
+
+def notes_and_tags(conn: Connection, person_id: int) -> tuple[list[dict[str, Any]], list[str]]:
+    notes = [
+        {"id": r.id, "text": r.text, "author": r.email, "created_at": r.created_at}
+        for r in conn.execute(
+            select(person_notes, users.c.email)
+            .outerjoin(users, users.c.id == person_notes.c.author_id)
+            .where(person_notes.c.person_id == person_id)
+            .order_by(person_notes.c.id)
+        )
+    ]
+    tags = list(
+        conn.execute(
+            select(person_tags.c.tag)
+            .where(person_tags.c.person_id == person_id)
+            .order_by(person_tags.c.tag)
+        ).scalars()
+    )
+    return notes, tags

@@ -1,0 +1,384 @@
+"""The JSON API for sessions, the inbox, SLA policies, canned replies, views and the dashboard.
+
+Each route parses its input, calls one library function inside one transaction, and returns
+what it returns. Unsafe methods need the session's ``X-CSRF-Token`` header.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, Field, model_validator
+
+from hustings.inbox import dashboard as dash
+from hustings.inbox import items, replies, sla, sync, views
+from hustings.inbox.errors import InvalidInputError
+from hustings.inbox.thread import item_detail
+from hustings.inbox.workspaces import Role, list_audit, list_members
+from hustings.model import Message, MessageKind, Visibility
+from hustings.store import Store
+from hustings.web.auth import SESSION_COOKIE, Sessions
+from hustings.web.deps import ApiSession, ApiWrite, Id, ShortText, Text, get_store
+
+__all__ = ["router", "set_session_cookie"]
+
+router = APIRouter(prefix="/api")
+StoreDep = Annotated[Store, Depends(get_store)]
+
+
+class Ok(BaseModel):
+    ok: bool = True
+    id: int | None = None
+
+
+class LoginBody(BaseModel):
+    email: ShortText
+    password: ShortText
+
+
+class SessionOut(BaseModel):
+    email: str
+    workspace_id: int
+    workspace: str
+    role: str
+    csrf_token: str
+
+
+def set_session_cookie(request: Request, response: Response, value: str) -> None:
+    """HttpOnly and SameSite=Lax always; Secure whenever the page came over https."""
+    response.set_cookie(
+        SESSION_COOKIE,
+        value,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+        max_age=12 * 3600,
+        path="/",
+    )
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+@router.post("/login", response_model=SessionOut, tags=["session"])
+def login(body: LoginBody, request: Request, response: Response, store: StoreDep) -> SessionOut:
+    """Sign in; the session cookie is set and the CSRF token returned for later writes.
+
+    A JSON body is required, which a cross-site form cannot send, so this needs no CSRF token.
+    """
+    sessions: Sessions = request.app.state.sessions
+    cookie, session = sessions.login(store, body.email, body.password, _client_ip(request))
+    set_session_cookie(request, response, cookie)
+    a = session.actor
+    return SessionOut(
+        email=a.email,
+        workspace_id=a.workspace_id,
+        workspace=session.workspace_name,
+        role=a.role.value,
+        csrf_token=session.csrf_token,
+    )
+
+
+@router.post("/logout", response_model=Ok, tags=["session"])
+def logout(s: ApiWrite, request: Request, response: Response, store: StoreDep) -> Ok:
+    with store.begin() as conn:
+        request.app.state.sessions.logout(conn, request.cookies.get(SESSION_COOKIE))
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return Ok()
+
+
+@router.get("/me", response_model=SessionOut, tags=["session"])
+def me(s: ApiSession) -> SessionOut:
+    a = s.actor
+    return SessionOut(
+        email=a.email,
+        workspace_id=a.workspace_id,
+        workspace=s.workspace_name,
+        role=a.role.value,
+        csrf_token=s.csrf_token,
+    )
+
+
+@router.get("/members", tags=["session"])
+def members(s: ApiSession, store: StoreDep) -> list[dict[str, Any]]:
+    with store.begin() as conn:
+        return list_members(conn, s.actor)
+
+
+@router.get("/audit", tags=["session"])
+def audit_log(
+    s: ApiSession, store: StoreDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> list[dict[str, Any]]:
+    with store.begin() as conn:
+        return list_audit(conn, s.actor, limit)
+
+
+class FilterQuery(BaseModel):
+    """Inbox filters from a query string or form; an empty field means "any"."""
+
+    status: (
+        Literal["any", "open", "new", "assigned", "waiting", "answered", "closed", "spam"] | None
+    ) = "open"
+    channel: ShortText | None = None
+    assignee: Annotated[str, Field(pattern=r"^(me|none|\d{1,9})$")] | None = None
+    needs_reply: bool | None = None
+    sla: Literal["warning", "breached"] | None = None
+    stance: ShortText | None = None
+    priority: Annotated[int, Field(ge=0, le=3)] | None = None
+    person_id: Annotated[int, Field(ge=1, le=2_147_483_647)] | None = None
+    q: ShortText | None = None
+    view: Annotated[int, Field(ge=1, le=2_147_483_647)] | None = None
+    limit: Annotated[int, Field(ge=1, le=500)] = 50
+    offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_any(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v != ""}
+        return data
+
+    def filters(self) -> items.Filters:
+        chosen = self.model_dump(exclude={"view", "limit", "offset"})
+        if chosen["status"] == "any":
+            chosen["status"] = None
+        return items.Filters.from_dict(chosen)
+
+
+@router.get("/items", tags=["inbox"])
+def list_items(
+    s: ApiSession, store: StoreDep, f: Annotated[FilterQuery, Query()]
+) -> list[dict[str, Any]]:
+    """Items matching the filters (or a saved view), most urgent first."""
+    with store.begin() as conn:
+        filters = views.get_view(conn, s.actor, f.view) if f.view else f.filters()
+        return items.list_items(conn, s.actor, filters, f.limit, f.offset)
+
+
+@router.get("/items/{item_id}", tags=["inbox"])
+def get_item(item_id: Id, s: ApiSession, store: StoreDep) -> dict[str, Any]:
+    """One item with its whole thread, notes, replies and the person's history."""
+    with store.begin() as conn:
+        return item_detail(conn, s.actor, item_id)
+
+
+@router.post("/items/{item_id}/claim", response_model=Ok, tags=["inbox"])
+def claim(item_id: Id, s: ApiWrite, store: StoreDep) -> Ok:
+    """Take an unassigned item; 409 when someone else already has it."""
+    with store.begin() as conn:
+        items.claim(conn, s.actor, item_id)
+    return Ok(id=item_id)
+
+
+class AssignBody(BaseModel):
+    user_id: Annotated[int, Field(ge=1, le=2_147_483_647)] | None = None
+    round_robin: bool = False
+
+
+@router.post("/items/{item_id}/assign", response_model=Ok, tags=["inbox"])
+def assign(item_id: Id, body: AssignBody, s: ApiWrite, store: StoreDep) -> Ok:
+    with store.begin() as conn:
+        if body.round_robin:
+            return Ok(id=items.assign_round_robin(conn, s.actor, item_id))
+        items.assign(conn, s.actor, item_id, body.user_id)
+    return Ok(id=body.user_id)
+
+
+class StatusBody(BaseModel):
+    status: items.Status
+
+
+@router.post("/items/{item_id}/status", response_model=Ok, tags=["inbox"])
+def set_status(item_id: Id, body: StatusBody, s: ApiWrite, store: StoreDep) -> Ok:
+    with store.begin() as conn:
+        items.set_status(conn, s.actor, item_id, body.status)
+    return Ok(id=item_id)
+
+
+class PriorityBody(BaseModel):
+    priority: Annotated[int, Field(ge=0, le=3)]
+
+
+@router.post("/items/{item_id}/priority", response_model=Ok, tags=["inbox"])
+def set_priority(item_id: Id, body: PriorityBody, s: ApiWrite, store: StoreDep) -> Ok:
+    with store.begin() as conn:
+        items.set_priority(conn, s.actor, item_id, body.priority)
+    return Ok(id=item_id)
+
+
+class NoteBody(BaseModel):
+    text: Text
+
+
+@router.post("/items/{item_id}/notes", response_model=Ok, tags=["inbox"])
+def add_note(item_id: Id, body: NoteBody, s: ApiWrite, store: StoreDep) -> Ok:
+    with store.begin() as conn:
+        return Ok(id=items.add_note(conn, s.actor, item_id, body.text))
+
+
+class ReplyBody(BaseModel):
+    text: Text = ""
+    canned_id: Annotated[int, Field(ge=1, le=2_147_483_647)] | None = None
+    fields: dict[ShortText, ShortText] = Field(default_factory=dict, max_length=50)
+    wait_for_answer: bool = False
+
+
+@router.post("/items/{item_id}/replies", response_model=Ok, tags=["inbox"])
+def reply(item_id: Id, body: ReplyBody, s: ApiWrite, store: StoreDep) -> Ok:
+    """Record a reply (status "to post"); 422 while a ``{placeholder}`` is unfilled."""
+    with store.begin() as conn:
+        text = body.text
+        if body.canned_id is not None:
+            text = replies.fill_placeholders(
+                replies.canned_body(conn, s.actor, body.canned_id), body.fields
+            )
+        reply_id = replies.reply(conn, s.actor, item_id, text, wait_for_answer=body.wait_for_answer)
+    return Ok(id=reply_id)
+
+
+class CannedBody(BaseModel):
+    name: ShortText
+    body: Text
+
+
+@router.get("/canned", tags=["canned replies"])
+def list_canned(s: ApiSession, store: StoreDep) -> list[dict[str, Any]]:
+    with store.begin() as conn:
+        return replies.list_canned(conn, s.actor)
+
+
+@router.post("/canned", response_model=Ok, tags=["canned replies"])
+def save_canned(body: CannedBody, s: ApiWrite, store: StoreDep) -> Ok:
+    with store.begin() as conn:
+        return Ok(id=replies.save_canned(conn, s.actor, body.name, body.body))
+
+
+@router.delete("/canned/{canned_id}", response_model=Ok, tags=["canned replies"])
+def delete_canned(canned_id: Id, s: ApiWrite, store: StoreDep) -> Ok:
+    with store.begin() as conn:
+        replies.delete_canned(conn, s.actor, canned_id)
+    return Ok(id=canned_id)
+
+
+class ViewBody(BaseModel):
+    name: ShortText
+    filters: FilterQuery
+
+
+@router.get("/views", tags=["views"])
+def list_views(s: ApiSession, store: StoreDep) -> list[dict[str, Any]]:
+    with store.begin() as conn:
+        return views.list_views(conn, s.actor)
+
+
+@router.post("/views", response_model=Ok, tags=["views"])
+def save_view(body: ViewBody, s: ApiWrite, store: StoreDep) -> Ok:
+    with store.begin() as conn:
+        return Ok(id=views.save_view(conn, s.actor, body.name, body.filters.filters()))
+
+
+@router.delete("/views/{view_id}", response_model=Ok, tags=["views"])
+def delete_view(view_id: Id, s: ApiWrite, store: StoreDep) -> Ok:
+    with store.begin() as conn:
+        views.delete_view(conn, s.actor, view_id)
+    return Ok(id=view_id)
+
+
+class BusinessHoursBody(BaseModel):
+    tz: ShortText = "UTC"
+    days: list[Annotated[int, Field(ge=0, le=6)]] = Field(default=[0, 1, 2, 3, 4], max_length=7)
+    start: Annotated[str, Field(pattern=r"^\d\d:\d\d$")] = "09:00"
+    end: Annotated[str, Field(pattern=r"^\d\d:\d\d$")] = "17:00"
+
+
+class PolicyBody(BaseModel):
+    name: ShortText = "default"
+    first_response_minutes: Annotated[int, Field(ge=1, le=525_600)]
+    next_response_minutes: Annotated[int, Field(ge=1, le=525_600)]
+    warn_minutes: Annotated[int, Field(ge=0, le=525_600)] = 60
+    business_hours: BusinessHoursBody | None = None
+
+
+@router.get("/sla", tags=["sla"])
+def list_policies(s: ApiSession, store: StoreDep) -> list[dict[str, Any]]:
+    with store.begin() as conn:
+        found = sla.list_policies(conn, s.actor)
+    return [
+        {
+            "id": p.id,
+            "name": p.name,
+            "first_response_minutes": p.first_response_minutes,
+            "next_response_minutes": p.next_response_minutes,
+            "warn_minutes": p.warn_minutes,
+            "business_hours": p.business_hours.as_dict() if p.business_hours else None,
+            "default": default,
+        }
+        for p, default in found
+    ]
+
+
+@router.put("/sla", response_model=Ok, tags=["sla"])
+def save_policy(body: PolicyBody, s: ApiWrite, store: StoreDep) -> Ok:
+    """Create or replace a policy and make it the one new items get."""
+    hours = (
+        sla.BusinessHours.parse(body.business_hours.model_dump()) if body.business_hours else None
+    )
+    policy = sla.Policy(
+        None,
+        body.name,
+        body.first_response_minutes,
+        body.next_response_minutes,
+        body.warn_minutes,
+        hours,
+    )
+    with store.begin() as conn:
+        return Ok(id=sla.save_policy(conn, s.actor, policy))
+
+
+class InboundBody(BaseModel):
+    """A message pushed by a live connector, in Hustings' canonical shape."""
+
+    platform: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_-]+$")]
+    platform_id: Annotated[ShortText, Field(min_length=1)]
+    author_id: Annotated[ShortText, Field(min_length=1)]
+    author_handle: ShortText | None = None
+    created_at: datetime
+    text: Text
+    kind: MessageKind
+    visibility: Visibility = Visibility.PUBLIC
+    reply_to_id: ShortText | None = None
+    reply_to_account_id: ShortText | None = None
+    reply_to_handle: ShortText | None = None
+    conversation_id: ShortText | None = None
+    mentions: list[ShortText] = Field(default_factory=list, max_length=50)
+
+
+@router.post("/messages", response_model=Ok, tags=["inbox"])
+def receive(body: list[InboundBody], s: ApiWrite, store: StoreDep) -> Ok:
+    """Store messages from a live connector and file them into the inbox (owners only)."""
+    s.actor.require(Role.OWNER)
+    if len(body) > 1000:
+        raise InvalidInputError("at most 1000 messages per request")
+    batch = []
+    for m in body:
+        if m.created_at.utcoffset() is None:
+            raise InvalidInputError("created_at needs a time zone")
+        batch.append(Message(**{**m.model_dump(), "mentions": tuple(m.mentions)}))
+    return Ok(id=sync.receive_messages(store, batch))
+
+
+@router.post("/sync", response_model=Ok, tags=["inbox"])
+def sync_now(s: ApiWrite, store: StoreDep) -> Ok:
+    """File messages imported since the last sync into this workspace's inbox."""
+    s.actor.require(Role.MANAGER)
+    with store.begin() as conn:
+        return Ok(id=sync.sync_workspace(conn, s.actor.workspace_id))
+
+
+@router.get("/dashboard", tags=["dashboard"])
+def dashboard(s: ApiSession, store: StoreDep) -> dict[str, Any]:
+    with store.begin() as conn:
+        return dash.dashboard(conn, s.actor)

@@ -1,0 +1,163 @@
+"""The FastAPI application: pages, the JSON API, static assets, and error mapping.
+
+Errors are mapped in one place: a ``WorkspaceError`` raised by any library function becomes
+404 (not found, also for another workspace's ids), 403 (role or CSRF), 409 (someone got
+there first), 422 (input to fix), 401 (not signed in) or 429 (login rate limit), as JSON
+``{"detail": "..."}`` under ``/api`` and as a short HTML page elsewhere.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import DataError
+from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+
+from hustings.inbox.errors import (
+    AuthError,
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
+    WorkspaceError,
+)
+from hustings.inbox.sync import needs_reply, sync_inbox
+from hustings.store import Store
+from hustings.web import api_inbox, api_people, pages, pages_people
+from hustings.web.auth import Sessions, load_secret
+from hustings.web.deps import LoginRequired
+
+__all__ = ["create_app"]
+
+_HERE = Path(__file__).parent
+
+_STATUS: tuple[tuple[type[WorkspaceError], int], ...] = (
+    (NotFoundError, 404),
+    (PermissionDeniedError, 403),
+    (ConflictError, 409),
+    (InvalidInputError, 422),
+    (RateLimitedError, 429),
+    (AuthError, 401),
+)
+
+
+def _status(exc: WorkspaceError) -> int:
+    return next((code for kind, code in _STATUS if isinstance(exc, kind)), 400)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+async def _security_headers(request: Request, call_next: RequestResponseEndpoint) -> Response:
+    """No framing, no sniffing, scripts only from this origin (htmx is vendored)."""
+    response = await call_next(request)
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "frame-ancestors 'none'; form-action 'self'",
+    )
+    return response
+
+
+def create_app(
+    store: Store, *, secret: str | None = None, sync_every: float | None = None
+) -> FastAPI:
+    """The web app over ``store``.
+
+    ``secret`` signs session cookies (default: ``load_secret()``). ``sync_every`` seconds, if
+    given, runs the inbox sync in the background so imported files reach the inbox without
+    anyone pressing a button; ``hustings serve`` turns it on, tests leave it off.
+    """
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        task = None
+        if sync_every:
+            # Load the needs-reply model before the first request rather than during it.
+            await asyncio.to_thread(needs_reply, ["warm-up"], ["reply"])
+            task = asyncio.create_task(_sync_loop(store, sync_every))
+        yield
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    app = FastAPI(
+        title="Hustings",
+        description="Inbox and people for campaigns that answer. Writes need the "
+        "X-CSRF-Token header returned by POST /api/login.",
+        version="0.1.0",
+        lifespan=lifespan,
+    )
+    app.state.store = store
+    app.state.sessions = Sessions(secret or load_secret())
+    app.state.templates = Jinja2Templates(directory=_HERE / "templates")
+    app.add_middleware(BaseHTTPMiddleware, dispatch=_security_headers)
+    app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
+    for module in (api_inbox, api_people, pages, pages_people):
+        app.include_router(module.router)
+
+    @app.exception_handler(WorkspaceError)
+    async def workspace_error(request: Request, exc: WorkspaceError) -> Response:
+        code = _status(exc)
+        if _is_api(request):
+            return JSONResponse({"detail": str(exc)}, status_code=code)
+        if isinstance(exc, AuthError) and not isinstance(exc, RateLimitedError):
+            return RedirectResponse("/login", status_code=303)
+        return _error_page(request, code, str(exc))
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _exc: LoginRequired) -> Response:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(DataError)
+    async def data_error(request: Request, exc: DataError) -> Response:
+        message = "the database refused a value as out of range or malformed"
+        if _is_api(request):
+            return JSONResponse({"detail": message}, status_code=422)
+        return _error_page(request, 422, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        problems = [
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', 'invalid')}"
+            for e in exc.errors()
+        ]
+        if _is_api(request):
+            return JSONResponse(
+                {"detail": "; ".join(problems) or "invalid request", "errors": problems},
+                status_code=422,
+            )
+        return _error_page(request, 422, "; ".join(problems))
+
+    return app
+
+
+def _error_page(request: Request, code: int, message: str) -> HTMLResponse:
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request,
+        "error.html",
+        {"code": code, "message": message, "session": None},
+        status_code=code,
+    )
+
+
+async def _sync_loop(store: Store, every: float) -> None:
+    """File newly imported messages into every inbox, forever, off the event loop."""
+    while True:
+        await asyncio.to_thread(sync_inbox, store)
+        await asyncio.sleep(every)

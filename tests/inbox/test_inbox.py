@@ -1,0 +1,192 @@
+"""The inbox library: which messages become items, claiming, assignment, SLA, replies."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from hustings.inbox import ConflictError, InvalidInputError
+from hustings.inbox import items as inbox
+from hustings.inbox.replies import fill_placeholders, reply, save_canned
+from hustings.inbox.sla import BusinessHours, Policy, save_policy, sla_state
+from hustings.inbox.sync import sync_inbox
+from hustings.inbox.thread import item_detail
+from hustings.inbox.views import get_view, save_view
+from hustings.model import MessageKind
+from hustings.store.records import write_messages
+from hustings.store.schema import inbox_replies, messages
+from tests.web.conftest import Campaign, msg
+
+
+def _open(c: Campaign, who: str = "manager", **filters: object) -> list[dict[str, object]]:
+    with c.store.begin() as conn:
+        return inbox.list_items(conn, c.actor(who), inbox.Filters(**filters))  # type: ignore[arg-type]
+
+
+def _first(c: Campaign) -> int:
+    return int(_open(c)[0]["id"])  # type: ignore[call-overload]
+
+
+def test_inbound_messages_become_items_once(campaign: Campaign) -> None:
+    assert sorted(str(i["text"])[:12] for i in _open(campaign, status=None)) == sorted(
+        ["When is your", "Great speech", "@northcand w", "Can you call", "Question abo"]
+    )
+    assert sync_inbox(campaign.store) == 0
+
+
+def test_own_accounts_messages_are_not_items(campaign: Campaign) -> None:
+    assert all(i["text"] != "Thanks all" for i in _open(campaign, status=None))
+
+
+def test_other_workspaces_messages_stay_there(campaign: Campaign) -> None:
+    south = _open(campaign, "south", status=None)
+    assert [i["text"] for i in south] == ["South voters ask: where do I vote?"]
+
+
+def test_needs_reply_flags_questions(campaign: Campaign) -> None:
+    flags = {str(i["text"])[:5]: i["needs_reply"] for i in _open(campaign, status=None)}
+    assert flags["When "] is True and flags["Can y"] is True
+
+
+def test_claim_then_second_claim_conflicts(campaign: Campaign) -> None:
+    item = _first(campaign)
+    with campaign.store.begin() as conn:
+        inbox.claim(conn, campaign.actor("responder"), item)
+    with (
+        pytest.raises(ConflictError, match=r"assigned to responder@example\.org"),
+        campaign.store.begin() as conn,
+    ):
+        inbox.claim(conn, campaign.actor("responder2"), item)
+
+
+def test_concurrent_claims_have_exactly_one_winner(any_campaign: Campaign) -> None:
+    """Eight responders press "claim" on the same item at the same instant."""
+    item = _first(any_campaign)
+    barrier = threading.Barrier(8)
+    wins: list[int] = []
+    losses: list[int] = []
+
+    def attempt(n: int) -> None:
+        actor = any_campaign.actor("responder" if n % 2 else "responder2")
+        barrier.wait()
+        try:
+            with any_campaign.store.begin() as conn:
+                inbox.claim(conn, actor, item)
+            wins.append(n)
+        except ConflictError:
+            losses.append(n)
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert len(wins) == 1 and len(losses) == 7
+
+
+def test_round_robin_takes_turns(campaign: Campaign) -> None:
+    ids = [int(i["id"]) for i in _open(campaign)][:3]  # type: ignore[call-overload]
+    with campaign.store.begin() as conn:
+        chosen = [inbox.assign_round_robin(conn, campaign.actor("manager"), i) for i in ids]
+    assert len(set(chosen)) == 3
+
+
+def test_reply_is_stored_as_outgoing_message_to_post(campaign: Campaign) -> None:
+    item = _first(campaign)
+    with campaign.store.begin() as conn:
+        reply(conn, campaign.actor("responder"), item, "Thursday at 7pm, see you there!")
+        detail = item_detail(conn, campaign.actor("responder"), item)
+        row = conn.execute(
+            select(inbox_replies.c.status, messages.c.kind, messages.c.author_id).join(
+                messages, messages.c.id == inbox_replies.c.message_id
+            )
+        ).one()
+    assert detail["status"] == "answered" and detail["first_response_at"] is not None
+    assert tuple(row) == ("to_post", "reply", "100")
+    assert any(m["to_post"] for m in detail["thread"])
+
+
+def test_reply_with_unfilled_placeholder_is_refused(campaign: Campaign) -> None:
+    with campaign.store.begin() as conn:
+        save_canned(conn, campaign.actor("manager"), "hall", "Hi {first_name}, it is {when}.")
+    text = fill_placeholders("Hi {first_name}, it is {when}.", {"first_name": "Sam"})
+    with pytest.raises(InvalidInputError, match=r"\{when\}"), campaign.store.begin() as conn:
+        reply(conn, campaign.actor("responder"), _first(campaign), text)
+
+
+def test_canned_reply_without_placeholder_is_refused(campaign: Campaign) -> None:
+    with pytest.raises(InvalidInputError, match="placeholder"), campaign.store.begin() as conn:
+        save_canned(conn, campaign.actor("manager"), "spam", "Thanks for your message!")
+
+
+def test_waiting_item_closes_when_the_person_writes_again(campaign: Campaign) -> None:
+    item = next(i for i in _open(campaign) if str(i["text"]).startswith("Can you call"))
+    with campaign.store.begin() as conn:
+        reply(
+            conn,
+            campaign.actor("responder"),
+            int(item["id"]),
+            "Sure, what number?",  # type: ignore[call-overload]
+            wait_for_answer=True,
+        )
+        write_messages(
+            conn,
+            [
+                msg(
+                    "m8",
+                    "1",
+                    "555-0100",
+                    kind=MessageKind.DM,
+                    to=None,
+                    to_handle=None,
+                    conversation="1-100",
+                    minutes_ago=1,
+                )
+            ],
+            None,
+        )
+    sync_inbox(campaign.store)
+    after = {i["text"]: i for i in _open(campaign, status=None)}
+    assert after["Can you call me back?"]["status"] == "closed"
+    assert after["555-0100"]["status"] == "assigned"
+    assert after["555-0100"]["assignee"] == "responder@example.org"
+
+
+def test_business_hours_push_due_time_to_monday() -> None:
+    hours = BusinessHours.parse({"tz": "America/Toronto", "start": "09:00", "end": "17:00"})
+    policy = Policy(None, "office", 120, 240, 30, hours)
+    friday_4pm = datetime(2026, 1, 9, 21, 0, tzinfo=UTC)
+    assert policy.due(friday_4pm, follow_up=False) == datetime(2026, 1, 12, 15, 0, tzinfo=UTC)
+
+
+def test_sla_warns_then_breaches() -> None:
+    due = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+    states = [
+        sla_state("new", due, None, due - timedelta(minutes=m), 30).value for m in (60, 10, -1)
+    ]
+    assert states == ["ok", "warning", "breached"]
+
+
+def test_new_policy_applies_to_new_items(campaign: Campaign) -> None:
+    with campaign.store.begin() as conn:
+        save_policy(conn, campaign.actor("manager"), Policy(None, "fast", 5, 10, 2))
+        write_messages(conn, [msg("m9", "4", "Where can I volunteer?", minutes_ago=0)], None)
+    sync_inbox(campaign.store)
+    item = next(i for i in _open(campaign) if i["text"] == "Where can I volunteer?")
+    assert item["due_at"] is not None and item["sla"] in ("ok", "warning")
+    assert item["due_at"] <= datetime.now(UTC) + timedelta(minutes=5)  # type: ignore[operator]
+
+
+def test_filters_and_saved_views(campaign: Campaign) -> None:
+    item = _first(campaign)
+    with campaign.store.begin() as conn:
+        inbox.claim(conn, campaign.actor("responder"), item)
+        view = save_view(conn, campaign.actor("responder"), "mine", inbox.Filters(assignee="me"))
+        mine = inbox.list_items(
+            conn, campaign.actor("responder"), get_view(conn, campaign.actor("responder"), view)
+        )
+    assert [i["id"] for i in mine] == [item]
+    assert {i["channel"] for i in _open(campaign, channel="email")} == {"email"}

@@ -1,0 +1,188 @@
+"""People: merge suggestions, merge and undo, stance precedence, export, erasure, CSV."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from sqlalchemy import String, Text, cast, or_, select
+
+from hustings.inbox import InvalidInputError, NotFoundError
+from hustings.people import Stance, StanceSource
+from hustings.people.core import add_identity, add_tag, list_people
+from hustings.people.csv_io import export_csv, import_csv
+from hustings.people.merge import merge_people, suggest_merges, undo_merge
+from hustings.people.privacy import erase_person, export_person, person_detail
+from hustings.people.stance import current_stance, record_stance
+from hustings.store.schema import metadata
+from tests.web.conftest import Campaign
+
+
+def _person(c: Campaign, handle: str) -> int:
+    with c.store.begin() as conn:
+        found = list_people(conn, c.actor("manager"), q=handle)
+    assert len(found) == 1, found
+    return int(found[0]["id"])
+
+
+def test_verified_email_link_suggests_a_merge(campaign: Campaign) -> None:
+    alice, jo = _person(campaign, "user1"), _person(campaign, "jo@voter.example")
+    with campaign.store.begin() as conn:
+        assert suggest_merges(conn, campaign.actor("manager")) == []
+        add_identity(
+            conn, campaign.actor("manager"), alice, "email", "other@voter.example", verified=True
+        )
+        add_identity(conn, campaign.actor("manager"), jo, "x", "99")
+        assert suggest_merges(conn, campaign.actor("manager")) == []
+
+
+def test_profile_link_suggests_merge_only_when_unique(campaign: Campaign) -> None:
+    from hustings.store.schema import person_identities
+
+    alice, jo = _person(campaign, "user1"), _person(campaign, "jo@voter.example")
+    with campaign.store.begin() as conn:
+        conn.execute(
+            person_identities.update()
+            .where(person_identities.c.person_id == alice)
+            .values(linked=[["email", "jo@voter.example"]])
+        )
+        found = suggest_merges(conn, campaign.actor("viewer"))
+    assert [(s["keep_id"], s["merge_id"]) for s in found] == [tuple(sorted((alice, jo)))]
+    assert "links to email:jo@voter.example" in found[0]["reason"]
+
+
+def test_merge_moves_everything_and_undo_restores_it(campaign: Campaign) -> None:
+    alice, jo = _person(campaign, "user1"), _person(campaign, "jo@voter.example")
+    m = campaign.actor("manager")
+    with campaign.store.begin() as conn:
+        add_tag(conn, m, jo, "volunteer")
+        merged = merge_people(conn, m, alice, jo)
+        after = person_detail(conn, m, alice)
+        with pytest.raises(NotFoundError):
+            person_detail(conn, m, jo)
+    assert {i["platform"] for i in after["identities"]} == {"x", "email"}
+    assert after["tags"] == ["volunteer"] and len(after["items"]) == 3
+    with campaign.store.begin() as conn:
+        undo_merge(conn, m, merged)
+        assert len(person_detail(conn, m, alice)["items"]) == 2
+        assert person_detail(conn, m, jo)["tags"] == ["volunteer"]
+
+
+def test_responder_cannot_merge(campaign: Campaign) -> None:
+    from hustings.inbox import PermissionDeniedError
+
+    with pytest.raises(PermissionDeniedError), campaign.store.begin() as conn:
+        merge_people(conn, campaign.actor("responder"), 1, 2)
+
+
+def test_current_stance_is_latest_staff_else_model(campaign: Campaign) -> None:
+    alice = _person(campaign, "user1")
+    r = campaign.actor("responder")
+    with campaign.store.begin() as conn:
+        assert (
+            record_stance(conn, r, alice, Stance.OPPOSE, StanceSource.MODEL, confidence=70)
+            is Stance.OPPOSE
+        )
+        assert record_stance(conn, r, alice, Stance.SUPPORT) is Stance.SUPPORT
+        assert (
+            record_stance(conn, r, alice, Stance.STRONG_OPPOSITION, StanceSource.MODEL)
+            is Stance.SUPPORT
+        )
+        history = person_detail(conn, r, alice)["stance_history"]
+    assert [e["source"] for e in history] == ["model", "staff", "model"]
+    assert history[1]["author"] == "responder@example.org"
+    assert current_stance([]) is Stance.UNKNOWN
+
+
+def test_stance_evidence_must_be_the_persons_message(campaign: Campaign) -> None:
+    alice, jo = _person(campaign, "user1"), _person(campaign, "jo@voter.example")
+    m = campaign.actor("manager")
+    with campaign.store.begin() as conn:
+        jo_message = person_detail(conn, m, jo)["items"][0]["message_id"]
+        with pytest.raises(NotFoundError):
+            record_stance(conn, m, alice, Stance.SUPPORT, evidence_message_id=jo_message)
+
+
+def test_export_holds_the_persons_messages(campaign: Campaign) -> None:
+    alice = _person(campaign, "user1")
+    with campaign.store.begin() as conn:
+        data = export_person(conn, campaign.actor("manager"), alice)
+    assert {m["text"] for m in data["messages"]} == {
+        "When is your next town hall in Northville?",
+        "Can you call me back?",
+    }
+
+
+def _mentions(c: Campaign, needle: str) -> list[str]:
+    """Tables with any text column containing ``needle``."""
+    hits = []
+    with c.store.begin() as conn:
+        for table in metadata.sorted_tables:
+            cols = [
+                col
+                for col in table.c
+                if isinstance(col.type, String | Text)
+                or col.name in ("mentions", "linked", "detail", "counts", "moved")
+            ]
+            if (
+                cols
+                and conn.execute(
+                    select(table).where(or_(*(cast(col, Text).contains(needle) for col in cols)))
+                ).first()
+            ):
+                hits.append(table.name)
+    return hits
+
+
+def test_erasure_removes_the_person_everywhere(any_campaign: Campaign) -> None:
+    c = any_campaign
+    alice = _person(c, "user1")
+    m = c.actor("manager")
+    with c.store.begin() as conn:
+        add_tag(conn, m, alice, "donor")
+        record_stance(conn, m, alice, Stance.SUPPORT)
+        item = person_detail(conn, m, alice)["items"][0]["id"]
+        from hustings.inbox.replies import reply
+
+        reply(conn, m, item, "See you Thursday, user1!")
+    assert "messages" in _mentions(c, "town hall in Northville")
+    with c.store.begin() as conn:
+        counts = erase_person(conn, m, alice)
+    assert counts["people"] == 1 and counts["inbox_items"] == 2 and counts["messages"] >= 3
+    for needle in ("town hall in Northville", "Can you call me back", "Thursday, user1", "donor"):
+        assert _mentions(c, needle) == [], needle
+    with c.store.begin() as conn, pytest.raises(NotFoundError):
+        person_detail(conn, m, alice)
+
+
+def test_csv_round_trip_in_nationbuilder_shape(campaign: Campaign) -> None:
+    m = campaign.actor("manager")
+    text = (
+        "first_name,last_name,email,twitter_login,support_level,tag_list,note\n"
+        'Ana,Lopez,ana@voter.example,analopez,2,"volunteer,donor",met at rally\n'
+        "Bad,Row,,,9,,\n"
+    )
+    with campaign.store.begin() as conn:
+        result = import_csv(conn, m, text)
+        lines = export_csv(conn, m)
+    assert (result.created, result.updated) == (1, 0)
+    assert result.skipped == [(3, "support level 9 is not between 1 and 5")]
+    header = lines[0].strip().split(",")
+    assert header[:4] == ["nationbuilder_id", "first_name", "last_name", "email"]
+    ana = next(line for line in lines if "Ana" in line)
+    assert "analopez" in ana and ",2," in ana and '"donor,volunteer"' in ana
+
+
+def test_csv_without_known_columns_is_refused(campaign: Campaign) -> None:
+    with pytest.raises(InvalidInputError), campaign.store.begin() as conn:
+        import_csv(conn, campaign.actor("manager"), "foo,bar\n1,2\n")
+
+
+def test_people_api_records_stance_and_exports(campaign: Campaign, web_factory: Any) -> None:
+    web = web_factory(campaign.store, "manager@example.org")
+    alice = _person(campaign, "user1")
+    response = web.post(f"/api/people/{alice}/stance", json={"value": "strong_support"})
+    assert response.json() == {"stance": "strong_support"}
+    assert web.get(f"/api/people/{alice}/export").json()["stance"] == "strong_support"
+    bad = web.post(f"/api/people/{alice}/stance", json={"value": "maybe"})
+    assert bad.status_code == 422 and "value" in bad.json()["detail"]

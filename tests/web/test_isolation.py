@@ -1,0 +1,126 @@
+"""A user of another workspace gets 403 or 404 on every route that names North's data, and
+never sees North's data in a listing: walked over every route the app declares."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from fastapi.routing import APIRoute
+
+from hustings.inbox import items, replies, views
+from hustings.people import merge, privacy
+from tests.web.conftest import Campaign
+
+_PUBLIC = {"/login", "/", "/api/login"}
+_NORTH_TEXT = ("town hall in Northville", "bus route", "jo@voter.example")
+
+
+def api_routes(app: Any) -> list[APIRoute]:
+    """Every route, including those of included routers (FastAPI wraps them)."""
+    found: list[APIRoute] = []
+    for route in app.routes:
+        inner = getattr(route, "original_router", None)
+        found.extend(api_routes(inner) if inner is not None else [route])
+    return [r for r in found if isinstance(r, APIRoute)]
+
+
+def _north_objects(c: Campaign) -> dict[str, Any]:
+    """One of each North object, so every path parameter can name real North data."""
+    manager = c.actor("manager")
+    with c.store.begin() as conn:
+        found = items.list_items(conn, manager, items.Filters(status=None))
+        item = found[0]
+        people_ids = sorted({i["person_id"] for i in found})
+        canned = replies.save_canned(conn, manager, "thanks", "Thanks {name}!")
+        view = views.save_view(conn, manager, "mine", items.Filters(assignee="me"))
+        merged = merge.merge_people(conn, manager, people_ids[0], people_ids[1])
+        merge.undo_merge(conn, manager, merged)
+        privacy.person_detail(conn, manager, people_ids[0])
+    return {
+        "item_id": item["id"],
+        "person_id": people_ids[0],
+        "merge_id": merged,
+        "canned_id": canned,
+        "view_id": view,
+        "tag": "volunteer",
+        "other_person": people_ids[1],
+    }
+
+
+def _body(ids: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "keep_id": ids["person_id"],
+        "merge_id": ids["other_person"],
+        "text": "hi",
+        "status": "closed",
+        "priority": 2,
+        "user_id": 1,
+        "value": "support",
+        "tag": "x",
+        "name": "n",
+        "body": "Hi {name}",
+        "platform": "x",
+        "account_id": "1",
+        "person_id": 1,
+        "confirm": "ERASE",
+        "first_response_minutes": 5,
+        "next_response_minutes": 5,
+        "filters": {},
+    }
+
+
+def test_every_route_refuses_another_workspaces_ids(campaign: Campaign, web_factory: Any) -> None:
+    ids = _north_objects(campaign)
+    south = web_factory(campaign.store, "south@example.org")
+    checked = 0
+    for route in api_routes(south.app):
+        if route.path in _PUBLIC:
+            continue
+        params = re.findall(r"{(\w+)}", route.path)
+        if not params:
+            continue
+        path = route.path
+        for name in params:
+            path = path.replace("{" + name + "}", str(ids[name]))
+        for method in route.methods:
+            kwargs: dict[str, Any] = {}
+            if method in ("POST", "PUT"):
+                kwargs = (
+                    {"data": {**_body(ids), "csrf_token": south.csrf}}
+                    if not path.startswith("/api/")
+                    else {"json": _body(ids)}
+                )
+            response = south.request(method, path, **kwargs)
+            assert response.status_code in (403, 404), (method, path, response.text)
+            checked += 1
+    assert checked >= 25
+
+
+def test_listings_never_show_another_workspaces_data(campaign: Campaign, web_factory: Any) -> None:
+    ids = _north_objects(campaign)
+    south = web_factory(campaign.store, "south@example.org")
+    for route in api_routes(south.app):
+        if "{" in route.path or "GET" not in route.methods:
+            continue
+        response = south.get(route.path)
+        assert response.status_code < 500, route.path
+        for text in _NORTH_TEXT:
+            assert text not in response.text, (route.path, text)
+    body = south.get("/api/items?status=any").text
+    assert "where do I vote" in body and "Northville" not in body
+    assert (
+        south.post(
+            "/api/people/merge", json={"keep_id": ids["person_id"], "merge_id": ids["other_person"]}
+        ).status_code
+        == 404
+    )
+
+
+def test_isolation_holds_on_postgresql_too(any_campaign: Campaign, web_factory: Any) -> None:
+    ids = _north_objects(any_campaign)
+    south = web_factory(any_campaign.store, "south@example.org")
+    assert south.get(f"/api/items/{ids['item_id']}").status_code == 404
+    assert south.post(f"/api/items/{ids['item_id']}/claim").status_code == 404
+    assert south.get(f"/api/people/{ids['person_id']}/export").status_code == 404
+    assert south.request("DELETE", f"/api/people/{ids['person_id']}").status_code == 404
