@@ -13,6 +13,7 @@ re-examination free of duplicates. Safe to run from several processes at once.
 from __future__ import annotations
 
 import functools
+import importlib
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -64,9 +65,9 @@ class _Account:
 
 @functools.cache
 def _classifier() -> Callable[[Sequence[str]], list[bool]] | None:
-    try:
-        from hustings import nlp
-    except ImportError:  # the nlp capability is optional: fall back to the heuristic
+    try:  # the nlp capability is optional: without it, fall back to the heuristic
+        nlp = importlib.import_module("hustings.nlp")
+    except ImportError:
         return None
     try:
         model = nlp.load("needs_reply")
