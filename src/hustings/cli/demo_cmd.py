@@ -10,8 +10,17 @@ from rich.panel import Panel
 
 from hustings.cli.context import open_store
 from hustings.cli.output import JsonOption, err, print_json, print_rows, progress_enabled
+from hustings.store import Store
 
 __all__ = ["register"]
+
+
+def _audit_report(store: Store, out: Path) -> Path:
+    """The dialogic scorecard of the demo's tracked accounts, as the audit report."""
+    from hustings.metrics import AuditParams, audit_store
+    from hustings.report import write_report
+
+    return write_report(audit_store(store, AuditParams()), out)["report"]
 
 
 def register(app: typer.Typer) -> None:
@@ -46,6 +55,7 @@ def register(app: typer.Typer) -> None:
         else:
             run = run_demo(store, out, seed=seed, scale=scale)
         login_path, email, password = create_demo_workspace(store)
+        report = _audit_report(store, out / "audit")
         counts = store.counts()
         store.close()
         stats = run.campaign.stats()
@@ -63,6 +73,7 @@ def register(app: typer.Typer) -> None:
                     "imported": imported,
                     "store": counts,
                     "web": {"path": login_path, "email": email, "password": password},
+                    "report": str(report),
                 }
             )
             return
@@ -101,6 +112,7 @@ def register(app: typer.Typer) -> None:
             f"Store: [bold]{store.url}[/] — {counts['messages']:,} messages, "
             f"{counts['accounts']:,} accounts, {counts['tracked_accounts']:,} tracked."
         )
+        err.print(f"Audit report: [bold]{report}[/]")
         err.print(
             Panel.fit(
                 f"[bold]hustings serve[/], then open http://127.0.0.1:8000{login_path}\n"

@@ -11,7 +11,16 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from hustings.cli import accounts_cmd, demo_cmd, export_cmd, imports_cmd, store_cmd, web_cmd
+from hustings.cli import (
+    accounts_cmd,
+    audit_cmd,
+    demo_cmd,
+    export_cmd,
+    imports_cmd,
+    listen_cmd,
+    store_cmd,
+    web_cmd,
+)
 from hustings.cli.output import err
 from hustings.errors import HustingsError
 
@@ -60,7 +69,9 @@ app.add_typer(accounts_cmd.app, name="accounts")
 app.add_typer(export_cmd.app, name="export")
 
 
+audit_cmd.register(app)
 demo_cmd.register(app)
+listen_cmd.register(app)
 web_cmd.register(app)
 
 

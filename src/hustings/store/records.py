@@ -227,7 +227,7 @@ class SeenCache:
     oldest half is forgotten, which costs only a lookup, never a wrong write.
     """
 
-    def __init__(self, limit: int = 200_000) -> None:
+    def __init__(self, limit: int = 50_000) -> None:
         self.limit = limit
         self._seen: dict[Hashable, Hashable] = {}
 

@@ -1,0 +1,46 @@
+"""The dialogic scorecard: engagement metrics as Ibis expressions, run on DuckDB or Spark.
+
+Read a Parquet snapshot (``hustings.store.parquet.export_parquet``) with :func:`read_snapshot`
+on a backend from :func:`connect`, then :func:`run_audit` computes every registered metric
+per account, party, role, riding and week, the league table by dialogue score, the
+waiting-people list and the bursts. Every metric is a frozen :class:`Metric` in one registry
+(:func:`all_metrics`); its ``definition`` is what every output prints.
+"""
+
+from hustings.metrics._engine import ENGINES, AuditInput, connect, read_snapshot
+from hustings.metrics._params import AuditParams, Denominator
+from hustings.metrics._registry import Direction, Metric, all_metrics, get_metric, register_metric
+from hustings.metrics._scorecard import (
+    GROUPINGS,
+    SCORE_DEFINITION,
+    SCORE_WEIGHTS,
+    Scorecard,
+    dialogue_score,
+    run_audit,
+    to_records,
+)
+from hustings.metrics._sql import metric_sql
+from hustings.metrics._store import audit_store
+
+__all__ = [
+    "ENGINES",
+    "GROUPINGS",
+    "SCORE_DEFINITION",
+    "SCORE_WEIGHTS",
+    "AuditInput",
+    "AuditParams",
+    "Denominator",
+    "Direction",
+    "Metric",
+    "Scorecard",
+    "all_metrics",
+    "audit_store",
+    "connect",
+    "dialogue_score",
+    "get_metric",
+    "metric_sql",
+    "read_snapshot",
+    "register_metric",
+    "run_audit",
+    "to_records",
+]

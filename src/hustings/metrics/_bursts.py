@@ -1,0 +1,209 @@
+"""Bursts, peaks and floods on each account's hourly posting counts, in numpy.
+
+The engine reduces the posting stream to hourly counts per account (a few thousand numbers
+an account); the burst model then runs here, in plain numpy, because Kleinberg's automaton is
+a dynamic programme over time that neither SQL engine expresses well. The result goes back
+to the engine as a small table so that the burst metrics group like every other metric.
+
+The model is Kleinberg's (2002) two-state automaton on batched counts with Poisson
+emissions: a base state whose rate is the account's mean posts per hour over the period and
+a burst state at ``burst_scale`` times that rate; entering the burst state costs
+``burst_gamma * ln(n)`` for a period of ``n`` hours (Kleinberg's batched form), leaving it
+is free. The Viterbi path
+gives the burst hours; consecutive burst hours form one burst.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import ibis.expr.types as ir
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+from ibis.backends import BaseBackend
+
+from hustings.metrics._directory import ACCOUNT_ATTRS
+from hustings.metrics._engine import AuditInput, upload
+from hustings.metrics._params import AuditParams
+
+__all__ = ["SUMMARY_SCHEMA", "BurstResult", "compute_bursts", "kleinberg_two_state"]
+
+SUMMARY_SCHEMA = pa.schema(
+    [(n, pa.string()) for n in ACCOUNT_ATTRS]
+    + [
+        ("bursts", pa.int64()),
+        ("peak_posts_per_hour", pa.float64()),
+        ("peak_to_baseline", pa.float64()),
+        ("max_posts_6h", pa.float64()),
+        ("flood", pa.bool_()),
+        ("follower_change", pa.float64()),
+    ]
+)
+"""The per-account table the burst metrics reduce."""
+_BURST_SCHEMA = pa.schema(
+    [
+        ("akey", pa.string()),
+        ("handle", pa.string()),
+        ("party", pa.string()),
+        ("start_ts", pa.int64()),
+        ("end_ts", pa.int64()),
+        ("hours", pa.int64()),
+        ("posts", pa.int64()),
+        ("followers_before", pa.int64()),
+        ("followers_after", pa.int64()),
+        ("follower_change", pa.int64()),
+    ]
+)
+
+HOUR = 3600
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+def kleinberg_two_state(counts: FloatArray, scale: float, gamma: float) -> BoolArray:
+    """Burst state per hour for each row of ``counts`` (accounts x hours), by Viterbi."""
+    n_acc, n_hours = counts.shape
+    totals = counts.sum(axis=1)
+    base = np.where(totals > 0, totals / max(n_hours, 1), 1.0)
+    rates = np.stack([base, base * scale])
+    log_rates = np.log(rates)
+    enter = np.full(n_acc, gamma * np.log(max(n_hours, 2)))
+    cost = np.zeros((2, n_acc))
+    back = np.zeros((n_hours, 2, n_acc), dtype=np.bool_)
+    for h in range(n_hours):
+        emit = rates - counts[:, h] * log_rates
+        stay0, from1 = cost[0], cost[1]
+        back[h, 0] = from1 < stay0
+        new0 = np.minimum(stay0, from1) + emit[0]
+        up = cost[0] + enter
+        back[h, 1] = up < cost[1]
+        new1 = np.minimum(up, cost[1]) + emit[1]
+        cost = np.stack([new0, new1])
+    states = np.zeros((n_acc, n_hours), dtype=np.bool_)
+    state = cost[1] < cost[0]
+    rows = np.arange(n_acc)
+    for h in range(n_hours - 1, -1, -1):
+        states[:, h] = state
+        # back[h, s] says whether the best path into state s at h came from the other state
+        switched = back[h, state.astype(np.int64), rows]
+        state = np.where(switched, ~state, state)
+    states[totals == 0] = False
+    return states
+
+
+@dataclass(frozen=True)
+class BurstResult:
+    summary: pa.Table
+    bursts: pa.Table
+    hourly: pa.Table
+
+    def table(self, con: BaseBackend | None) -> ir.Table:
+        return upload(con, self.summary, "bursts")
+
+
+def _runs(flags: BoolArray) -> list[tuple[int, int]]:
+    """Half-open ``[start, end)`` index ranges where ``flags`` is true."""
+    padded = np.concatenate([[False], flags, [False]]).astype(np.int8)
+    edges = np.flatnonzero(np.diff(padded))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+
+
+def _followers(
+    snaps: dict[str, list[tuple[int, int]]], akey: str, start: int, end: int
+) -> tuple[int | None, int | None]:
+    series = snaps.get(akey, [])
+    before = [f for t, f in series if t <= start]
+    after = [f for t, f in series if t >= end]
+    return (before[-1] if before else None, after[0] if after else None)
+
+
+def _snapshots(inp: AuditInput, audited: pa.Table) -> dict[str, list[tuple[int, int]]]:
+    s = inp.snapshots
+    ids = audited.column("account_id").to_pylist()
+    if not ids:
+        return {}
+    rows = (
+        s.filter(s.account_id.isin(ids))
+        .select("platform", "account_id", "followers", ts=s.taken_at.epoch_seconds().cast("int64"))
+        .order_by("ts")
+        .to_pyarrow()
+        .to_pylist()
+    )
+    out: dict[str, list[tuple[int, int]]] = {}
+    for r in rows:
+        out.setdefault(f"{r['platform']}:{r['account_id']}", []).append(
+            (int(r["ts"]), int(r["followers"]))
+        )
+    return out
+
+
+def compute_bursts(
+    inp: AuditInput, own: ir.Table, audited: pa.Table, params: AuditParams, lo: int, hi: int
+) -> BurstResult:
+    """Hourly counts from the engine, then bursts, peaks, floods and follower changes."""
+    hourly = (
+        own.mutate(hour=((own.ts - lo) // HOUR).cast("int64"))
+        .group_by(["akey", "hour"])
+        .aggregate(n=lambda t: t.count())
+        .to_pyarrow()
+    )
+    keys = audited.column("akey").to_pylist()
+    index = {k: i for i, k in enumerate(keys)}
+    n_hours = max((hi - lo) // HOUR + 1, 1)
+    counts = np.zeros((len(keys), n_hours))
+    rows = np.array([index[k] for k in hourly.column("akey").to_pylist()], dtype=np.int64)
+    hours = np.clip(np.asarray(hourly.column("hour").to_pylist(), dtype=np.int64), 0, n_hours - 1)
+    np.add.at(counts, (rows, hours), np.asarray(hourly.column("n").to_pylist(), dtype=float))
+    states = kleinberg_two_state(counts, params.burst_scale, params.burst_gamma)
+    baseline = counts.sum(axis=1) / n_hours
+    window = np.ones(min(6, n_hours))
+    six = np.array([np.convolve(row, window, "valid").max() if n_hours else 0 for row in counts])
+    peak = counts.max(axis=1) if n_hours else np.zeros(len(keys))
+    flood = (six >= params.flood_posts_6h) | (
+        (six >= params.flood_baseline_factor * baseline * 6) & (six >= params.flood_min_posts_6h)
+    )
+    snaps = _snapshots(inp, audited)
+    attrs = audited.to_pylist()
+    summary: list[dict[str, Any]] = []
+    bursts: list[dict[str, Any]] = []
+    for i, acc in enumerate(attrs):
+        changes = []
+        runs = _runs(states[i])
+        for start, end in runs:
+            t0, t1 = lo + start * HOUR, lo + end * HOUR
+            before, after = _followers(snaps, acc["akey"], t0, t1)
+            change = after - before if before is not None and after is not None else None
+            if change is not None:
+                changes.append(change)
+            bursts.append(
+                {
+                    "akey": acc["akey"],
+                    "handle": acc["handle"],
+                    "party": acc["party"],
+                    "start_ts": t0,
+                    "end_ts": t1,
+                    "hours": end - start,
+                    "posts": int(counts[i, start:end].sum()),
+                    "followers_before": before,
+                    "followers_after": after,
+                    "follower_change": change,
+                }
+            )
+        summary.append(
+            {
+                **acc,
+                "bursts": len(runs),
+                "peak_posts_per_hour": float(peak[i]),
+                "peak_to_baseline": float(peak[i] / baseline[i]) if baseline[i] > 0 else None,
+                "max_posts_6h": float(six[i]),
+                "flood": bool(flood[i]),
+                "follower_change": float(sum(changes)) if changes else None,
+            }
+        )
+    return BurstResult(
+        summary=pa.Table.from_pylist(summary, schema=SUMMARY_SCHEMA),
+        bursts=pa.Table.from_pylist(bursts, schema=_BURST_SCHEMA),
+        hourly=hourly,
+    )

@@ -1,0 +1,212 @@
+"""Who is audited, who answers for whom, and what each reply target is.
+
+These are small tables (one row per account in the registry), so they are resolved in
+Python from a few narrow queries and handed back to the engine as memtables. Resolving them
+eagerly keeps the large expressions simple equi-joins, which both engines plan well.
+
+* **Audited accounts**: the tracked-account registry when one is loaded (staff accounts are
+  folded into the account they work for), else every account with at least ``min_posts``
+  own public messages in the period.
+* **Responders**: each audited account answers for itself, and a ``staff`` account whose
+  ``office`` names an audited account's handle answers for that account too.
+* **Targets**: every tracked account, keyed both by its platform id and by ``@handle``, so a
+  reply that names only a handle (CSV exports) still finds its target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import ibis.expr.types as ir
+import pyarrow as pa
+from ibis.backends import BaseBackend
+
+from hustings.metrics._engine import AuditInput, upload
+
+__all__ = [
+    "ACCOUNT_ATTRS",
+    "AUDITED_SCHEMA",
+    "PRIVATE_KINDS",
+    "PUBLIC_KINDS",
+    "RESPONDER_SCHEMA",
+    "TARGET_SCHEMA",
+    "Directory",
+    "resolve_directory",
+]
+
+PUBLIC_KINDS = ("post", "reply", "quote", "repost", "comment")
+PRIVATE_KINDS = ("dm", "email", "chat")
+ACCOUNT_ATTRS = ("akey", "platform", "account_id", "handle", "name", "party", "role", "district")
+
+AUDITED_SCHEMA = pa.schema([(name, pa.string()) for name in ACCOUNT_ATTRS])
+RESPONDER_SCHEMA = pa.schema(
+    [("platform", pa.string()), ("responder_id", pa.string()), ("akey", pa.string())]
+)
+TARGET_SCHEMA = pa.schema(
+    [
+        ("platform", pa.string()),
+        ("target_key", pa.string()),
+        ("target_role", pa.string()),
+        ("target_party", pa.string()),
+        ("target_principal", pa.string()),
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Directory:
+    audited: pa.Table
+    responders: pa.Table
+    targets: pa.Table
+    from_registry: bool
+
+    def tables(self, con: BaseBackend | None) -> tuple[ir.Table, ir.Table, ir.Table]:
+        return (
+            upload(con, self.audited, "audited"),
+            upload(con, self.responders, "responders"),
+            upload(con, self.targets, "targets"),
+        )
+
+
+def _clean_handle(handle: Any) -> str | None:
+    if not handle:
+        return None
+    return str(handle).strip().lstrip("@").lower() or None
+
+
+def _handles(
+    inp: AuditInput, platform_handles: list[tuple[str, str]]
+) -> dict[tuple[str, str], str]:
+    """Map ``(platform, handle_lower)`` to a platform id, from accounts then message authors."""
+    wanted = {h for _, h in platform_handles}
+    found: dict[tuple[str, str], str] = {}
+    if not wanted:
+        return found
+    acc = inp.accounts
+    rows = acc.filter(acc.handle_lower.isin(list(wanted))).select(
+        "platform", "platform_id", "handle_lower"
+    )
+    for r in rows.to_pyarrow().to_pylist():
+        found.setdefault((r["platform"], r["handle_lower"]), r["platform_id"])
+    m = inp.messages
+    lowered = m.author_handle.lower()
+    authors = (
+        m.filter(lowered.isin(list(wanted)))
+        .select(platform=m.platform, platform_id=m.author_id, handle_lower=lowered)
+        .distinct()
+    )
+    for r in authors.to_pyarrow().to_pylist():
+        found.setdefault((r["platform"], r["handle_lower"]), r["platform_id"])
+    return found
+
+
+def _from_registry(inp: AuditInput, tracked: list[dict[str, Any]]) -> Directory:
+    keyed = [(str(t["platform"]), _clean_handle(t["handle"]) or "") for t in tracked]
+    ids = _handles(inp, keyed)
+    resolved = []
+    for t, key in zip(tracked, keyed, strict=True):
+        account_id = t.get("platform_id") or ids.get(key)
+        resolved.append({**t, "handle_lower": key[1], "account_id": account_id})
+    principals = {
+        (t["platform"], t["handle_lower"]): t
+        for t in resolved
+        if t["account_id"] and t["role"] != "staff"
+    }
+    audited, responders, targets = [], [], []
+    for t in resolved:
+        boss = principals.get((t["platform"], _clean_handle(t.get("office")) or ""))
+        is_staff = t["role"] == "staff" and boss is not None
+        if t["account_id"] and not is_staff:
+            akey = f"{t['platform']}:{t['account_id']}"
+            audited.append(
+                {
+                    "akey": akey,
+                    "platform": t["platform"],
+                    "account_id": t["account_id"],
+                    "handle": t["handle"],
+                    "name": t.get("name"),
+                    "party": t.get("party"),
+                    "role": t["role"],
+                    "district": t.get("district"),
+                }
+            )
+            responders.append(
+                {"platform": t["platform"], "responder_id": t["account_id"], "akey": akey}
+            )
+        if is_staff and t["account_id"] and boss is not None:
+            responders.append(
+                {
+                    "platform": t["platform"],
+                    "responder_id": t["account_id"],
+                    "akey": f"{boss['platform']}:{boss['account_id']}",
+                }
+            )
+        principal = f"{boss['platform']}:{boss['account_id']}" if boss else None
+        party = t.get("party") or (boss.get("party") if boss else None)
+        for target_key in (t["account_id"], f"@{t['handle_lower']}"):
+            if target_key and target_key != "@":
+                targets.append(
+                    {
+                        "platform": t["platform"],
+                        "target_key": target_key,
+                        "target_role": t["role"],
+                        "target_party": party,
+                        "target_principal": principal,
+                    }
+                )
+    return Directory(
+        audited=pa.Table.from_pylist(audited, schema=AUDITED_SCHEMA),
+        responders=pa.Table.from_pylist(responders, schema=RESPONDER_SCHEMA),
+        targets=pa.Table.from_pylist(_unique(targets), schema=TARGET_SCHEMA),
+        from_registry=True,
+    )
+
+
+def _unique(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in rows:
+        seen.setdefault((row["platform"], row["target_key"]), row)
+    return list(seen.values())
+
+
+def _busiest(inp: AuditInput, lo: int, hi: int, min_posts: int) -> Directory:
+    m = inp.messages
+    ts = m.created_at.epoch_seconds().cast("int64")
+    own = m.filter(m.kind.isin(PUBLIC_KINDS), ts >= lo, ts <= hi)
+    counts = (
+        own.group_by(["platform", "author_id"])
+        .aggregate(n=own.count(), handle=own.author_handle.max())
+        .filter(lambda t: t.n >= min_posts)
+    )
+    audited = [
+        {
+            "akey": f"{r['platform']}:{r['author_id']}",
+            "platform": r["platform"],
+            "account_id": r["author_id"],
+            "handle": r["handle"] or r["author_id"],
+            "name": None,
+            "party": None,
+            "role": None,
+            "district": None,
+        }
+        for r in counts.to_pyarrow().to_pylist()
+    ]
+    responders = [
+        {"platform": a["platform"], "responder_id": a["account_id"], "akey": a["akey"]}
+        for a in audited
+    ]
+    return Directory(
+        audited=pa.Table.from_pylist(audited, schema=AUDITED_SCHEMA),
+        responders=pa.Table.from_pylist(responders, schema=RESPONDER_SCHEMA),
+        targets=pa.Table.from_pylist([], schema=TARGET_SCHEMA),
+        from_registry=False,
+    )
+
+
+def resolve_directory(inp: AuditInput, lo: int, hi: int, min_posts: int) -> Directory:
+    """The registry's accounts when a registry is loaded, else the busiest authors."""
+    tracked = inp.tracked.to_pyarrow().to_pylist()
+    if tracked:
+        return _from_registry(inp, tracked)
+    return _busiest(inp, lo, hi, min_posts)

@@ -1,0 +1,131 @@
+"""Connect to an analytical engine and read the Parquet snapshot into Ibis tables.
+
+One code path serves both engines: DuckDB (embedded, the default) and Spark (``--engine
+spark``, local mode or a cluster given by ``--master``). What differs between them is kept
+here, as data: how a connection is made and how a hive-partitioned folder is read.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+from ibis.backends import BaseBackend
+
+from hustings.errors import ConfigError, HustingsError
+
+__all__ = ["ENGINES", "AuditInput", "connect", "read_snapshot", "upload"]
+
+ENGINES = ("duckdb", "spark")
+
+_SPARK_CONF = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.sources.partitionColumnTypeInference.enabled": "false",
+    "spark.sql.shuffle.partitions": "8",
+    "spark.ui.enabled": "false",
+    "spark.driver.memory": "3g",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.ui.showConsoleProgress": "false",
+}
+
+
+def connect(engine: str = "duckdb", master: str | None = None) -> BaseBackend:
+    """An Ibis backend for ``engine``; Spark gets a UTC session on ``master`` (default local)."""
+    if engine == "duckdb":
+        con = ibis.duckdb.connect()
+        con.raw_sql("SET TimeZone = 'UTC'")
+        return con
+    if engine != "spark":
+        raise ConfigError(f"unknown engine {engine!r}; engines: {', '.join(ENGINES)}")
+    try:
+        from pyspark.sql import SparkSession
+    except ModuleNotFoundError as exc:
+        raise ConfigError("the Spark engine needs pyspark: pip install 'hustings[spark]'") from exc
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    builder: Any = SparkSession.builder.appName("hustings-audit").master(master or "local[*]")
+    for key, value in _SPARK_CONF.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return ibis.pyspark.connect(session)
+
+
+@dataclass(frozen=True)
+class AuditInput:
+    """The canonical tables as Ibis expressions on one backend.
+
+    ``needs_reply`` is the hook for the ``hustings.nlp`` classifier: a table of
+    ``(platform, platform_id, score)`` written beside the snapshot as ``needs_reply.parquet``.
+    When it is absent the audit falls back on the documented heuristic.
+    """
+
+    con: BaseBackend
+    messages: ir.Table
+    accounts: ir.Table
+    tracked: ir.Table
+    snapshots: ir.Table
+    needs_reply: ir.Table | None = None
+
+
+_MESSAGE_COLUMNS = (
+    "platform",
+    "platform_id",
+    "author_id",
+    "author_handle",
+    "created_at",
+    "text",
+    "kind",
+    "visibility",
+    "reply_to_id",
+    "reply_to_account_id",
+    "reply_to_handle",
+    "conversation_id",
+    "root_id",
+    "mentions",
+    "client",
+)
+
+
+def _read(con: BaseBackend, path: Path, folder: bool = False) -> ir.Table:
+    if con.name == "duckdb":
+        if folder:
+            return con.read_parquet(str(path / "**" / "*.parquet"), hive_partitioning=True)
+        return con.read_parquet(str(path))
+    return con.read_parquet(str(path))
+
+
+def read_snapshot(con: BaseBackend, snapshot: Path) -> AuditInput:
+    """Read ``export_parquet``'s folder; refuse one with no messages instead of auditing nothing."""
+    folder = snapshot / "messages"
+    if not folder.is_dir() or not any(folder.rglob("*.parquet")):
+        raise HustingsError(f"{snapshot}: no messages to audit (import some first)")
+    messages = _read(con, folder, folder=True).select(*_MESSAGE_COLUMNS)
+    nr_path = snapshot / "needs_reply.parquet"
+    return AuditInput(
+        con=con,
+        messages=messages,
+        accounts=_read(con, snapshot / "accounts.parquet"),
+        tracked=_read(con, snapshot / "tracked_accounts.parquet"),
+        snapshots=_read(con, snapshot / "follower_snapshots.parquet"),
+        needs_reply=_read(con, nr_path) if nr_path.exists() else None,
+    )
+
+
+def upload(con: BaseBackend | None, table: pa.Table, name: str) -> ir.Table:
+    """Hand a small Python-side table to the engine as a named view.
+
+    A view rather than a bare memtable: Spark's ``cache()`` compiles an expression without
+    registering the memtables inside it, so a named view is the one form both engines resolve.
+    Without a backend (compiling SQL for the docs) the memtable itself is returned.
+    """
+    if con is None:
+        return ibis.memtable(table)
+    return con.create_view(
+        f"hustings_{name}_{uuid.uuid4().hex[:10]}", ibis.memtable(table), overwrite=True
+    )

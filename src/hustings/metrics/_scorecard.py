@@ -1,0 +1,306 @@
+"""Run the registry over the base tables for every grouping, and rank by the dialogue score.
+
+Each grouping (account, party, role, riding, week, party and week) reduces the same base
+tables by different keys: one ``group_by().aggregate()`` per base table and grouping, with
+every metric of that base in the one query. The small results are joined in pandas.
+
+**Dialogue score** (0-100): the weighted mean of five parts, each in [0, 1], over the parts
+the account has (a part is missing, not zero, when its denominator is empty, e.g. no inbound
+messages): replies to others (reply share without self-threads) 25 %, response rate within
+72 h 25 %, reciprocity 20 %, speed 15 % (1 / (1 + median hours to first response / 24), so
+1 for an instant answer and 0.5 for a day) and repeat dialogue 15 %.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from hustings.errors import HustingsError
+from hustings.metrics._bursts import BurstResult, compute_bursts
+from hustings.metrics._directory import ACCOUNT_ATTRS, PUBLIC_KINDS, resolve_directory
+from hustings.metrics._engine import AuditInput
+from hustings.metrics._params import AuditParams
+from hustings.metrics._registry import BASES, Metric, all_metrics
+from hustings.metrics._tables import DAY, Bases, build_bases
+
+__all__ = [
+    "GROUPINGS",
+    "SCORE_DEFINITION",
+    "SCORE_WEIGHTS",
+    "Scorecard",
+    "dialogue_score",
+    "run_audit",
+    "to_records",
+]
+
+SCORE_WEIGHTS = {
+    "replies_to_others": 0.25,
+    "response_rate_72h": 0.25,
+    "reciprocity": 0.20,
+    "speed": 0.15,
+    "repeat_dialogue": 0.15,
+}
+SCORE_DEFINITION = (
+    "Dialogue score (0-100): the weighted mean, over the parts an account has, of replies to "
+    "others (reply share without self-threads, 25%), response rate within 72 h (25%), "
+    "reciprocity (20%), speed = 1 / (1 + median hours to first response / 24) (15%) and "
+    "repeat dialogue (15%). A part with no data is left out, not counted as zero."
+)
+GROUPINGS: dict[str, tuple[str, ...]] = {
+    "account": ACCOUNT_ATTRS,
+    "all": ("scope",),
+    "party": ("party",),
+    "role": ("role",),
+    "district": ("district",),
+    "week": ("week",),
+    "party_week": ("party", "week"),
+}
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Scorecard:
+    """Every table the audit produces, plus what a reader needs to trust them."""
+
+    accounts: pd.DataFrame
+    groups: dict[str, pd.DataFrame]
+    waiting: pd.DataFrame
+    bursts: pd.DataFrame
+    hourly: pd.DataFrame
+    response_times: pd.DataFrame
+    metrics: list[Metric]
+    params: AuditParams
+    engine: str
+    since: datetime
+    until: datetime
+    waiting_total: int
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def league(self) -> pd.DataFrame:
+        cols = [
+            "platform",
+            "handle",
+            "party",
+            "role",
+            "dialogue_score",
+            *(f"part_{p}" for p in SCORE_WEIGHTS),
+            "messages",
+            "inbound",
+        ]
+        league = self.accounts[[c for c in cols if c in self.accounts.columns]]
+        return league.sort_values("dialogue_score", ascending=False, na_position="last")
+
+    def window_text(self) -> str:
+        return f"{self.since:%Y-%m-%d %H:%M} to {self.until:%Y-%m-%d %H:%M} UTC"
+
+
+def dialogue_score(frame: pd.DataFrame) -> pd.DataFrame:
+    """Add ``part_*`` columns and the ``dialogue_score`` they average (see module docs)."""
+    out = frame.copy()
+
+    def col(name: str) -> pd.Series:
+        if name in out.columns:
+            return pd.to_numeric(out[name], errors="coerce")
+        return pd.Series(float("nan"), index=out.index)
+
+    parts = {
+        "replies_to_others": col("reply_share") - col("reply_share_self"),
+        "response_rate_72h": col("response_rate_72h"),
+        "reciprocity": col("reciprocity"),
+        "speed": 1.0 / (1.0 + col("median_first_response_min") / 60.0 / 24.0),
+        "repeat_dialogue": col("repeat_dialogue"),
+    }
+    total = pd.Series(0.0, index=out.index)
+    weight = pd.Series(0.0, index=out.index)
+    for name, values in parts.items():
+        out[f"part_{name}"] = values
+        present = values.notna()
+        total = total + values.fillna(0.0) * SCORE_WEIGHTS[name]
+        weight = weight + present * SCORE_WEIGHTS[name]
+    out["dialogue_score"] = (100.0 * total / weight.where(weight > 0)).round(1)
+    return out
+
+
+def _reduce(
+    t: ir.Table, keys: Sequence[str], metrics: list[Metric], weeks: float, days: float
+) -> pd.DataFrame:
+    t = t.mutate(
+        weeks=ibis.literal(weeks), period_days=ibis.literal(days), scope=ibis.literal("all")
+    )
+    agg = t.group_by(list(keys)).aggregate(**{m.name: m.expr(t) for m in metrics})
+    frame: pd.DataFrame = agg.to_pyarrow().to_pandas()
+    return frame
+
+
+def _group(
+    tables: dict[str, ir.Table],
+    keys: Sequence[str],
+    metrics: list[Metric],
+    span_days: float,
+    skeleton: pd.DataFrame | None,
+) -> pd.DataFrame:
+    weekly = "week" in keys
+    weeks, days = (1.0, 7.0) if weekly else (span_days / 7.0, span_days)
+    merged = skeleton
+    for base in BASES:
+        chosen = [m for m in metrics if m.base == base]
+        table = tables[base]
+        if not chosen or not set(keys) <= {*table.columns, "scope"}:
+            continue
+        frame = _reduce(table, keys, chosen, weeks, days)
+        merged = frame if merged is None else merged.merge(frame, on=list(keys), how="outer")
+    assert merged is not None
+    for m in metrics:
+        if m.name in merged.columns and m.empty is not None:
+            merged[m.name] = merged[m.name].fillna(m.empty)
+    return merged
+
+
+def _period(inp: AuditInput, params: AuditParams) -> tuple[int, int, int]:
+    m = inp.messages
+    ts = m.created_at.epoch_seconds().cast("int64")
+    row = m.aggregate(lo=ts.min(), hi=ts.max()).to_pyarrow().to_pylist()[0]
+    if row["lo"] is None:
+        row = {"lo": 0, "hi": 0}
+    lo = int(params.since.timestamp()) if params.since else int(row["lo"])
+    hi = int(params.until.timestamp()) if params.until else int(row["hi"])
+    return lo, hi, max(int(row["hi"]), hi)
+
+
+def _waiting(b: Bases, limit: int) -> tuple[pd.DataFrame, int]:
+    w = b.inbound.filter(b.inbound.waiting)
+    total = int(w.count().to_pyarrow().as_py())
+    rows = (
+        w.order_by([ibis.desc("wait_hours"), "platform_id"])
+        .limit(limit)
+        .select(
+            "platform",
+            "handle",
+            "party",
+            "person_handle",
+            "person_id",
+            "ikind",
+            "ts",
+            "wait_hours",
+            "text",
+            "platform_id",
+        )
+    )
+    frame: pd.DataFrame = rows.to_pyarrow().to_pandas()
+    frame["sent_at"] = pd.to_datetime(frame.pop("ts"), unit="s", utc=True)
+    return frame, total
+
+
+def _response_times(b: Bases) -> pd.DataFrame:
+    """Counts by (party, log2 minute bucket): small whatever the data size."""
+    t = b.inbound.filter(b.inbound.counted & b.inbound.answered)
+    bucket = (t.response_min + 1).log2().floor().cast("int64")
+    agg = t.group_by([t.party, bucket.name("bucket")]).aggregate(n=t.count())
+    frame: pd.DataFrame = agg.to_pyarrow().to_pandas()
+    frame["from_min"] = 2.0 ** frame["bucket"] - 1
+    return frame
+
+
+def _dates(frame: pd.DataFrame) -> pd.DataFrame:
+    if "week" in frame.columns:
+        frame["week"] = pd.to_datetime(frame["week"], unit="s", utc=True).dt.date
+    return frame
+
+
+def run_audit(
+    inp: AuditInput,
+    params: AuditParams | None = None,
+    engine: str = "duckdb",
+    metrics: Sequence[Metric] | None = None,
+    waiting_limit: int = 500,
+    progress: Progress | None = None,
+    cache: bool = True,
+    groupings: Sequence[str] | None = None,
+) -> Scorecard:
+    """Compute the scorecard: every metric for every grouping, the league and the lists.
+
+    ``groupings`` narrows the groupings computed besides ``account`` (default: all of them).
+    """
+    params = params or AuditParams()
+    chosen = list(metrics or all_metrics())
+    say = progress or (lambda _: None)
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = round(now - clock, 3)
+        clock = now
+        say(name)
+
+    lo, hi, as_of = _period(inp, params)
+    directory = resolve_directory(inp, lo, hi, params.min_posts)
+    if directory.audited.num_rows == 0:
+        raise HustingsError(
+            "no account to audit: none in the registry is in the data"
+            if directory.from_registry
+            else f"no account has {params.min_posts} or more public messages in the period "
+            "(lower --min-posts, or load a registry with --accounts)"
+        )
+    lap("directory")
+    bases = build_bases(inp, directory, params, lo, hi, as_of, cache=cache)
+    lap("base tables")
+    burst = compute_bursts(
+        inp, bases.own.filter(bases.own.kind.isin(PUBLIC_KINDS)), directory.audited, params, lo, hi
+    )
+    lap("bursts")
+    tables = {name: bases.get(name) for name in BASES if name != "bursts"}
+    tables["bursts"] = burst.table(inp.con)
+    span_days = float(hi // DAY - lo // DAY + 1)
+    skeleton = directory.audited.to_pandas()
+    accounts = dialogue_score(_group(tables, ACCOUNT_ATTRS, chosen, span_days, skeleton))
+    lap("accounts")
+    groups = {
+        name: _dates(_group(tables, keys, chosen, span_days, None))
+        for name, keys in GROUPINGS.items()
+        if name != "account" and (groupings is None or name in groupings)
+    }
+    groups = {name: dialogue_score(frame) for name, frame in groups.items()}
+    lap("groups")
+    waiting, waiting_total = _waiting(bases, waiting_limit)
+    response_times = _response_times(bases)
+    lap("lists")
+    return Scorecard(
+        accounts=accounts.sort_values("dialogue_score", ascending=False, na_position="last"),
+        groups=groups,
+        waiting=waiting,
+        bursts=_burst_frame(burst),
+        hourly=burst.hourly.to_pandas(),
+        response_times=response_times,
+        metrics=chosen,
+        params=params,
+        engine=engine,
+        since=datetime.fromtimestamp(lo, UTC),
+        until=datetime.fromtimestamp(hi, UTC),
+        waiting_total=waiting_total,
+        timings=timings,
+    )
+
+
+def _burst_frame(burst: BurstResult) -> pd.DataFrame:
+    frame: pd.DataFrame = burst.bursts.to_pandas()
+    for col in ("start_ts", "end_ts"):
+        frame[col.replace("_ts", "")] = pd.to_datetime(frame.pop(col), unit="s", utc=True)
+    return frame
+
+
+def to_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as plain Python values (NaN becomes None) for JSON output."""
+    clean = frame.astype(object).where(frame.notna(), None)
+    return [dict(r) for r in clean.to_dict(orient="records")]

@@ -1,0 +1,439 @@
+"""The audit's base tables, built once per run as Ibis expressions and reduced by every metric.
+
+All times are integer epoch seconds (``ts``), and weeks, days and hours are integer
+arithmetic on them, so that DuckDB and Spark cannot disagree about time zones or calendars.
+
+* ``own``: the audited accounts' own public messages in the period, with the reply target
+  class, the gap since the previous message and the call-to-action flag.
+* ``inbound``: messages addressed to an audited account (replies to it, mentions of it, DMs,
+  comments, e-mails) in the period, each with its first human response and the flags the
+  response-rate denominators need.
+* ``dialogues``: one row per (account, person, conversation) with the turns each side took.
+* ``people``: one row per (account, person) who wrote or was answered.
+* ``days``: one row per (account, active day), with the on/off switches it contributes.
+
+**What counts as a response** to inbound message *m* for account *A*: the earliest message at
+or after *m* by *A* or one of *A*'s staff accounts that is not automation and either replies
+to *m* directly, or is a public reply to *m*'s author in the same conversation (one answer
+covers several messages a person left in a thread), or is a later private message (DM,
+e-mail, chat) in the same private conversation. A message answered twice counts once, at
+its first answer. Replies whose format names only the account replied to (CSV exports) have
+no conversation and so never count as responses.
+
+**Automation** is recognised by the client a reply was sent from and by auto-responder texts
+(see ``AUTOMATION_CLIENT_PATTERN`` and ``AUTOMATION_TEXT_PATTERN``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+from ibis.backends import BaseBackend
+
+from hustings.metrics._directory import ACCOUNT_ATTRS, PRIVATE_KINDS, PUBLIC_KINDS, Directory
+from hustings.metrics._engine import AuditInput, upload
+from hustings.metrics._params import AuditParams, Denominator
+
+__all__ = ["DAY", "RESPONSE_WINDOWS", "Bases", "build_bases", "business_seconds", "week_of"]
+
+DAY = 86_400
+RESPONSE_WINDOWS = {"24h": DAY, "72h": 3 * DAY, "7d": 7 * DAY}
+
+Col = Any  # Ibis value expressions: precise types fight the operator overloads
+
+
+@dataclass(frozen=True)
+class Bases:
+    """The base tables, the resolved period (epoch seconds) and the observation horizon."""
+
+    own: ir.Table
+    inbound: ir.Table
+    dialogues: ir.Table
+    people: ir.Table
+    days: ir.Table
+    lo: int
+    hi: int
+    as_of: int
+    directory: Directory
+    params: AuditParams
+
+    def get(self, name: str) -> ir.Table:
+        table: ir.Table = getattr(self, name)
+        return table
+
+
+def week_of(ts: Col) -> Col:
+    """Epoch second of the Monday 00:00 UTC that starts the week of ``ts``.
+
+    1970-01-01 was a Thursday, hence the 3 days' shift.
+    """
+    return ts - ((ts // DAY + 3) % 7) * DAY - ts % DAY
+
+
+def business_seconds(ts: Col, p: AuditParams) -> Col:
+    """Business seconds elapsed from a fixed Monday up to ``ts``; differences give durations.
+
+    Business days are Monday to Friday, ``business_start_hour`` to ``business_end_hour`` at
+    the fixed ``utc_offset_hours``.
+    """
+    local = ts + p.utc_offset_hours * 3600
+    day = (local // DAY).cast("int64")
+    monday_based = day + 3
+    weekday = monday_based % 7
+    start, end = p.business_start_hour * 3600, p.business_end_hour * 3600
+    seconds = local - day * DAY
+    in_day = ibis.ifelse(weekday < 5, ibis.greatest(ibis.least(seconds, end) - start, 0), 0)
+    days_before = (monday_based // 7).cast("int64") * 5 + ibis.least(weekday, 5)
+    return days_before * (end - start) + in_day
+
+
+def _rx(value: Col, pattern: str) -> Col:
+    return value.fill_null("").lower().re_search(pattern)
+
+
+def _conv(t: ir.Table, fallback: Col) -> Col:
+    return ibis.coalesce(t.conversation_id, t.root_id, fallback)
+
+
+def _target_key(t: ir.Table) -> Col:
+    return ibis.coalesce(t.reply_to_account_id, "@" + t.reply_to_handle.lower())
+
+
+def _keyed_audited(con: BaseBackend | None, directory: Directory) -> ir.Table:
+    """Audited accounts keyed both by id and by ``@handle``, for joins on either."""
+    rows = []
+    for a in directory.audited.to_pylist():
+        handle = (a["handle"] or "").lstrip("@").lower()
+        for key in {a["account_id"], f"@{handle}"} - {"@"}:
+            rows.append(
+                {
+                    "platform": a["platform"],
+                    "target_key": key,
+                    "akey": a["akey"],
+                    "a_id": a["account_id"],
+                    "a_handle": f"@{handle}",
+                }
+            )
+    schema = pa.schema(
+        [(n, pa.string()) for n in ("platform", "target_key", "akey", "a_id", "a_handle")]
+    )
+    return upload(con, pa.Table.from_pylist(rows, schema=schema), "keyed")
+
+
+def _own(m: ir.Table, aud: ir.Table, targets: ir.Table, b: dict[str, Any]) -> ir.Table:
+    p: AuditParams = b["params"]
+    lo, hi = b["lo"], b["hi"]
+    own = m.filter(m.kind.isin(PUBLIC_KINDS), m.ts >= lo, m.ts <= hi).join(
+        aud, [m.platform == aud.platform, m.author_id == aud.account_id]
+    )
+    own = own.mutate(target_key=_target_key(own))
+    own = own.left_join(targets, ["platform", "target_key"]).select(
+        ~ibis.selectors.endswith("_right")
+    )
+    authored = own.kind != "repost"
+    is_reply = authored & (
+        own.kind.isin(["reply", "comment"])
+        | own.reply_to_id.notnull()
+        | own.reply_to_account_id.notnull()
+    )
+    same_party = own.party.notnull() & (own.target_party == own.party)
+    target = ibis.cases(
+        (~is_reply, None),
+        (own.target_key.isnull(), "unknown"),
+        (
+            (own.target_key == own.account_id) | (own.target_key == "@" + own.handle.lower()),
+            "self",
+        ),
+        (own.target_principal == own.akey, "own_party"),
+        (own.target_role == "media", "media"),
+        (same_party, "own_party"),
+        (own.target_party.notnull(), "other_parties"),
+        else_="citizens",
+    )
+    w = ibis.window(group_by=own.akey, order_by=[own.ts, own.platform_id])
+    prev, nxt = own.ts.lag().over(w), own.ts.lead().over(w)
+    gap = own.ts - ibis.coalesce(prev, lo)
+    return own.mutate(
+        authored=authored,
+        is_reply=is_reply,
+        target=target,
+        gap=gap,
+        tail=ibis.ifelse(nxt.isnull(), hi - own.ts, 0),
+        # CASE, so the regular expression only runs on the few messages after a silence
+        ask_after_silence=ibis.ifelse(
+            authored & prev.notnull() & (gap >= p.silence_days * DAY),
+            _rx(own.text, p.ask_pattern),
+            False,
+        ),
+        week=week_of(own.ts),
+    ).select(
+        *ACCOUNT_ATTRS,
+        "platform_id",
+        "ts",
+        "week",
+        "kind",
+        "authored",
+        "is_reply",
+        "target",
+        "gap",
+        "tail",
+        "ask_after_silence",
+    )
+
+
+_INBOUND_COLUMNS = (
+    "platform",
+    "platform_id",
+    "akey",
+    "author_id",
+    "author_handle",
+    "ts",
+    "text",
+    "ikind",
+    "conv",
+)
+
+
+def _inbound_candidates(m: ir.Table, keyed: ir.Table, resp: ir.Table, lo: int, hi: int) -> ir.Table:
+    period = m.filter(m.ts >= lo, m.ts <= hi, m.kind != "repost")
+    private = period.kind.isin(PRIVATE_KINDS) | (period.visibility == "direct")
+    period = period.mutate(
+        is_private=private,
+        conv=_conv(period, period.platform_id),
+        target_key=_target_key(period),
+        ikind=ibis.cases(
+            (period.kind == "email", "email"),
+            (private, "dm"),
+            (period.kind == "comment", "comment"),
+            else_="reply",
+        ),
+    )
+    pick = list(_INBOUND_COLUMNS)
+    # Replies (public or private) to the account, by id or by handle.
+    replies = period.join(keyed, ["platform", "target_key"]).select(*pick)
+    # Mentions that are not already a reply to the same account.
+    mentioned = period.filter(period.mentions.length() > 0)
+    mentioned = mentioned.mutate(mention=mentioned.mentions.unnest())  # Spark: explode alone
+    mentioned = mentioned.mutate(target_key="@" + mentioned.mention.lower()).join(
+        keyed, ["platform", "target_key"]
+    )
+    replied_to = (mentioned.reply_to_account_id == mentioned.a_id).fill_null(False) | (
+        "@" + mentioned.reply_to_handle.lower() == mentioned.a_handle
+    ).fill_null(False)
+    mentions = (
+        mentioned.filter(~replied_to)
+        .mutate(ikind=ibis.ifelse(mentioned.is_private, mentioned.ikind, "mention"))
+        .select(*pick)
+    )
+    # Private conversations the account (or its staff) takes part in.
+    priv_all = m.filter(m.kind.isin(PRIVATE_KINDS) | (m.visibility == "direct"))
+    joined = priv_all.mutate(conv=_conv(priv_all, priv_all.platform_id)).join(
+        resp, [priv_all.platform == resp.platform, priv_all.author_id == resp.responder_id]
+    )
+    taking_part = joined.select("platform", "conv", "akey").distinct()
+    in_private = (
+        period.filter(period.is_private).join(taking_part, ["platform", "conv"]).select(*pick)
+    )
+    everything = replies.union(mentions).union(in_private).distinct()
+    own_side = everything.join(
+        resp,
+        [
+            everything.platform == resp.platform,
+            everything.author_id == resp.responder_id,
+            everything.akey == resp.akey,
+        ],
+        how="anti",
+    )
+    return own_side
+
+
+def _responses(m: ir.Table, resp: ir.Table, p: AuditParams, lo: int) -> ir.Table:
+    """Messages by responders that can answer someone: not automation, not reposts."""
+    r = m.filter(m.ts >= lo, m.kind != "repost").join(
+        resp, [m.platform == resp.platform, m.author_id == resp.responder_id]
+    )
+    human = ~(_rx(r.client, p.automation_client_pattern) | _rx(r.text, p.automation_text_pattern))
+    return r.filter(human).select(
+        "platform",
+        "akey",
+        r_ts=r.ts,
+        r_parent=r.reply_to_id,
+        r_person=r.reply_to_account_id,
+        r_conv=_conv(r, r.reply_to_id),
+        r_private=r.kind.isin(PRIVATE_KINDS) | (r.visibility == "direct"),
+    )
+
+
+def _first_responses(inb: ir.Table, r: ir.Table) -> ir.Table:
+    key = ("platform", "platform_id", "akey")
+    i = inb.select(*key, "ts", "conv", "author_id")
+    direct = i.join(
+        r, [i.platform == r.platform, i.akey == r.akey, i.platform_id == r.r_parent]
+    ).filter(lambda t: t.r_ts >= t.ts)
+    rp = r.filter(~r.r_private)
+    public = i.join(
+        rp,
+        [
+            i.platform == rp.platform,
+            i.akey == rp.akey,
+            i.conv == rp.r_conv,
+            i.author_id == rp.r_person,
+        ],
+    ).filter(lambda t: t.r_ts > t.ts)
+    rq = r.filter(r.r_private)
+    private = i.join(
+        rq, [i.platform == rq.platform, i.akey == rq.akey, i.conv == rq.r_conv]
+    ).filter(lambda t: t.r_ts > t.ts)
+    found = (
+        direct.select(*key, "r_ts")
+        .union(public.select(*key, "r_ts"))
+        .union(private.select(*key, "r_ts"))
+    )
+    return found.group_by(list(key)).aggregate(first_ts=found.r_ts.min())
+
+
+def _needs_reply(inp: AuditInput, inb: ir.Table, p: AuditParams) -> ir.Table:
+    heuristic = _rx(inb.text, p.needs_reply_pattern)
+    if inp.needs_reply is None:
+        return inb.mutate(needs_reply=heuristic)
+    scores = inp.needs_reply.select("platform", "platform_id", nr_score="score")
+    joined = inb.left_join(scores, ["platform", "platform_id"]).select(
+        ~ibis.selectors.endswith("_right")
+    )
+    return joined.mutate(
+        needs_reply=ibis.ifelse(
+            joined.nr_score.isnull(), heuristic, joined.nr_score >= p.needs_reply_threshold
+        )
+    ).drop("nr_score")
+
+
+def _inbound(
+    inp: AuditInput, m: ir.Table, d: Directory, aud: ir.Table, resp: ir.Table, b: dict[str, Any]
+) -> ir.Table:
+    p: AuditParams = b["params"]
+    lo, hi, as_of = b["lo"], b["hi"], b["as_of"]
+    cand = _inbound_candidates(m, _keyed_audited(inp.con, d), resp, lo, hi)
+    if b["cache"]:  # read three times below: materialise once, or each join recomputes it
+        cand = cand.cache()
+    first = _first_responses(cand, b["responses"])
+    inb = cand.left_join(first, ["platform", "platform_id", "akey"]).select(
+        ~ibis.selectors.endswith("_right")
+    )
+    inb = _needs_reply(inp, inb, p)
+    w = ibis.window(group_by=[inb.akey, inb.author_id], order_by=[inb.ts, inb.platform_id])
+    prev = inb.ts.lag().over(w)
+    inb = inb.mutate(
+        after_silence=prev.isnull() | (inb.ts - prev >= p.facebook_silence_hours * 3600)
+    )
+    counted = {
+        Denominator.ALL: ibis.literal(True),
+        Denominator.NEEDS_REPLY: inb.needs_reply,
+        Denominator.FACEBOOK: inb.after_silence,
+    }[p.denominator]
+    wait = inb.first_ts - inb.ts
+    extra: dict[str, Col] = {
+        "counted": counted,
+        "answered": inb.first_ts.notnull(),
+        "response_min": wait.cast("float64") / 60,
+        "response_business_min": (
+            business_seconds(inb.first_ts, p) - business_seconds(inb.ts, p)
+        ).cast("float64")
+        / 60,
+        "waiting": inb.needs_reply & inb.first_ts.isnull(),
+        "wait_hours": ibis.coalesce(wait, as_of - inb.ts).cast("float64") / 3600,
+        "week": week_of(inb.ts),
+    }
+    for label, seconds in RESPONSE_WINDOWS.items():
+        extra[f"in_{label}"] = (wait <= seconds).fill_null(False)
+        extra[f"seen_{label}"] = inb.ts <= as_of - seconds
+    inb = inb.mutate(**extra)
+    attrs = aud.select(*ACCOUNT_ATTRS).drop("platform")
+    return inb.join(attrs, "akey").rename(person_id="author_id", person_handle="author_handle")
+
+
+def _dialogues(
+    inb: ir.Table, r: ir.Table, resp: ir.Table, aud: ir.Table, lo: int, hi: int
+) -> tuple[ir.Table, ir.Table]:
+    ins = inb.select(
+        "platform", "akey", "person_id", "conv", n_in=ibis.literal(1), n_out=ibis.literal(0)
+    )
+    out = r.filter(r.r_ts >= lo, r.r_ts <= hi, r.r_person.notnull())
+    out = out.join(
+        resp,
+        [out.platform == resp.platform, out.r_person == resp.responder_id, out.akey == resp.akey],
+        how="anti",
+    ).select(
+        "platform",
+        "akey",
+        person_id="r_person",
+        conv="r_conv",
+        n_in=ibis.literal(0),
+        n_out=ibis.literal(1),
+    )
+    both = ins.union(out)
+    dialogues = both.group_by(["platform", "akey", "person_id", "conv"]).aggregate(
+        n_in=both.n_in.sum(), n_out=both.n_out.sum()
+    )
+    people = dialogues.group_by(["platform", "akey", "person_id"]).aggregate(
+        wrote=dialogues.n_in.sum() > 0,
+        replied=dialogues.n_out.sum() > 0,
+        exchanges=((dialogues.n_in > 0) & (dialogues.n_out > 0)).cast("int64").sum(),
+    )
+    attrs = aud.select(*ACCOUNT_ATTRS).drop("platform")
+    return dialogues.join(attrs, "akey"), people.join(attrs, "akey")
+
+
+def _days(own: ir.Table, lo: int, hi: int) -> ir.Table:
+    days = own.select(*ACCOUNT_ATTRS, day=(own.ts // DAY).cast("int64")).distinct()
+    w = ibis.window(group_by=days.akey, order_by=days.day)
+    prev, nxt = days.day.lag().over(w), days.day.lead().over(w)
+    first_day, last_day = lo // DAY, hi // DAY
+    switches = (
+        ibis.ifelse((days.day - prev > 1).fill_null(False), 2, 0)
+        + ibis.ifelse(prev.isnull() & (days.day > first_day), 1, 0)
+        + ibis.ifelse(nxt.isnull() & (days.day < last_day), 1, 0)
+    )
+    return days.mutate(switches=switches, week=week_of(days.day * DAY))
+
+
+def build_bases(
+    inp: AuditInput,
+    directory: Directory,
+    params: AuditParams,
+    lo: int,
+    hi: int,
+    as_of: int,
+    cache: bool = True,
+) -> Bases:
+    """Build (and, by default, cache on the engine) every base table for one audit."""
+    msgs = inp.messages
+    m = msgs.mutate(ts=msgs.created_at.epoch_seconds().cast("int64"))
+    aud, resp, targets = directory.tables(inp.con)
+    r = _responses(m, resp, params, lo)
+    if cache:
+        r = r.cache()
+    b = {"params": params, "lo": lo, "hi": hi, "as_of": as_of, "cache": cache, "responses": r}
+    own = _own(m, aud, targets, b)
+    inbound = _inbound(inp, m, directory, aud, resp, b)
+    if cache:
+        own, inbound = own.cache(), inbound.cache()
+    dialogues, people = _dialogues(inbound, r, resp, aud, lo, hi)
+    days = _days(own, lo, hi)
+    if cache:
+        dialogues, people, days = dialogues.cache(), people.cache(), days.cache()
+    return Bases(
+        own=own,
+        inbound=inbound,
+        dialogues=dialogues,
+        people=people,
+        days=days,
+        lo=lo,
+        hi=hi,
+        as_of=as_of,
+        directory=directory,
+        params=params,
+    )
