@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, case, func, select, tuple_, update
+from sqlalchemy import Connection, case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -30,6 +30,7 @@ from hustings.inbox.workspaces import workspace_account_ids
 from hustings.model import Message
 from hustings.people.core import person_for_author
 from hustings.store import Store
+from hustings.store.keys import keys_in
 from hustings.store.records import write_messages
 from hustings.store.schema import (
     accounts,
@@ -215,7 +216,7 @@ def sync_workspace(
                 messages.c.partial.is_(False),
                 messages.c.kind != "repost",
                 messages.c.id.not_in(done),
-                tuple_(messages.c.platform, messages.c.platform_id).in_(only)
+                keys_in(messages.c.platform, messages.c.platform_id, only)
                 if only is not None
                 else messages.c.id > start,
             )

@@ -14,13 +14,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, or_, select, tuple_
+from sqlalchemy import Connection, and_, delete, or_, select
 
 from hustings.inbox.items import Filters, list_items
 from hustings.inbox.workspaces import Actor, Role, audit
 from hustings.people.core import get_person_row, identities_of, notes_and_tags
 from hustings.people.merge import merges_of
 from hustings.people.stance import stance_history
+from hustings.store.keys import keys_in
 from hustings.store.schema import (
     accounts,
     audit_log,
@@ -119,8 +120,8 @@ def erase_person(conn: Connection, actor: Actor, person_id: int) -> dict[str, in
     )
     authored = (
         or_(
-            tuple_(messages.c.platform, messages.c.author_id).in_(keys),
-            tuple_(messages.c.platform, messages.c.reply_to_account_id).in_(keys),
+            keys_in(messages.c.platform, messages.c.author_id, keys),
+            keys_in(messages.c.platform, messages.c.reply_to_account_id, keys),
         )
         if keys
         else messages.c.id.is_(None)
@@ -148,7 +149,7 @@ def erase_person(conn: Connection, actor: Actor, person_id: int) -> dict[str, in
         (None, delete(messages).where(messages.c.id.in_(message_ids))),
         (
             "profiles",
-            delete(accounts).where(tuple_(accounts.c.platform, accounts.c.platform_id).in_(keys))
+            delete(accounts).where(keys_in(accounts.c.platform, accounts.c.platform_id, keys))
             if keys
             else None,
         ),

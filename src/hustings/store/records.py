@@ -16,9 +16,10 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, bindparam, select, tuple_, update
+from sqlalchemy import Connection, bindparam, select, update
 
 from hustings.model import Account, FollowerSnapshot, Message, TrackedAccount
+from hustings.store.keys import keys_in
 from hustings.store.schema import accounts, follower_snapshots, messages, tracked_accounts
 
 __all__ = [
@@ -113,7 +114,7 @@ def _existing(
     cols = [table.c.platform, table.c.platform_id, *(table.c[name] for name in columns)]
     for start in range(0, len(keys), _LOOKUP_CHUNK):
         chunk = keys[start : start + _LOOKUP_CHUNK]
-        query = select(*cols).where(tuple_(table.c.platform, table.c.platform_id).in_(chunk))
+        query = select(*cols).where(keys_in(table.c.platform, table.c.platform_id, chunk))
         for row in conn.execute(query):
             found[(row[0], row[1])] = row
     return found
@@ -284,7 +285,7 @@ def _account_ids_by_handle(
     if not wanted:
         return {}
     query = select(accounts.c.platform, accounts.c.handle_lower, accounts.c.platform_id).where(
-        tuple_(accounts.c.platform, accounts.c.handle_lower).in_(list(wanted))
+        keys_in(accounts.c.platform, accounts.c.handle_lower, wanted)
     )
     return {(r.platform, r.handle_lower): r.platform_id for r in conn.execute(query)}
 
@@ -315,7 +316,8 @@ def write_snapshots(
     for start in range(0, len(keys), _LOOKUP_CHUNK):
         chunk = keys[start : start + _LOOKUP_CHUNK]
         query = select(table.c.platform, table.c.account_id, table.c.taken_at).where(
-            tuple_(table.c.platform, table.c.account_id, table.c.taken_at).in_(chunk)
+            keys_in(table.c.platform, table.c.account_id, {(k[0], k[1]) for k in chunk}),
+            table.c.taken_at.in_({k[2] for k in chunk}),
         )
         existing.update((r[0], r[1], r[2]) for r in conn.execute(query))
     inserts = [
@@ -353,7 +355,7 @@ def write_tracked(conn: Connection, batch: Sequence[TrackedAccount]) -> int:
         (r.platform, r.handle_lower)
         for r in conn.execute(
             select(tracked_accounts.c.platform, tracked_accounts.c.handle_lower).where(
-                tuple_(tracked_accounts.c.platform, tracked_accounts.c.handle_lower).in_(list(rows))
+                keys_in(tracked_accounts.c.platform, tracked_accounts.c.handle_lower, rows)
             )
         )
     }
