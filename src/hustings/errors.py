@@ -8,6 +8,7 @@
     ├── ImportError_                     an input that cannot be imported at all
     │   ├── UnknownFormatError(ValueError)   no importer recognises the file
     │   └── SourceUnreadableError(OSError)   missing, a directory of nothing, unreadable
+    ├── NlpError(ValueError)             a classifier's bad input: task, target, examples
     └── PluginError                      two plugins registered the same name
 
 A bad *record* is not an exception: importers quarantine it and carry on. These errors are
@@ -21,6 +22,7 @@ __all__ = [
     "ConfigError",
     "HustingsError",
     "ImportError_",
+    "NlpError",
     "PluginError",
     "SourceUnreadableError",
     "StoreError",
@@ -50,6 +52,10 @@ class UnknownFormatError(ImportError_, ValueError):
 
 class SourceUnreadableError(ImportError_, OSError):
     pass
+
+
+class NlpError(HustingsError, ValueError):
+    """Bad input to a classifier: unknown task or target, malformed examples, missing data."""
 
 
 class PluginError(HustingsError):

@@ -18,6 +18,7 @@ from hustings.cli import (
     export_cmd,
     imports_cmd,
     listen_cmd,
+    nlp_cmd,
     store_cmd,
     web_cmd,
 )
@@ -67,6 +68,7 @@ imports_cmd.register(app)
 store_cmd.register(app)
 app.add_typer(accounts_cmd.app, name="accounts")
 app.add_typer(export_cmd.app, name="export")
+app.add_typer(nlp_cmd.app, name="nlp")
 
 
 audit_cmd.register(app)

@@ -13,7 +13,6 @@ re-examination free of duplicates. Safe to run from several processes at once.
 from __future__ import annotations
 
 import functools
-import importlib
 import logging
 import re
 from collections.abc import Callable, Sequence
@@ -66,10 +65,8 @@ class _Account:
 
 @functools.cache
 def _classifier() -> Callable[[Sequence[str]], list[bool]] | None:
-    try:  # the nlp capability is optional: without it, fall back to the heuristic
-        nlp = importlib.import_module("hustings.nlp")
-    except ImportError:
-        return None
+    from hustings import nlp  # loads numpy models: only when the inbox first triages
+
     try:
         model = nlp.load("needs_reply")
     except (nlp.NlpError, KeyError, ValueError, OSError) as exc:

@@ -7,7 +7,6 @@ installed and has the model; otherwise those measures stay empty and the result 
 
 from __future__ import annotations
 
-import importlib
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -75,7 +74,9 @@ class ListenResult:
 
 def _load_labeller(task: str, target: str | None, notes: list[str]) -> Labeller | None:
     try:
-        classifier = importlib.import_module("hustings.nlp").load(task)
+        from hustings import nlp
+
+        classifier = nlp.load(task)
 
         def label(texts: list[str]) -> list[str]:
             return [p.label for p in classifier.predict(texts, target=target)]
