@@ -36,6 +36,11 @@ RWC_HUBS = 10
 _RWC_TOL = 1e-9
 _RWC_MAX_STEPS = 2_000
 _LEIDEN_ROUNDS = 2
+_CAMP_RESOLUTION = 0.5
+"""Leiden's modularity resolution for camps. At 1.0 (plain modularity) the sparse, random
+inside of each camp splits into hundreds of groups (adjusted Rand index 0.36 on the planted
+benchmark); at 0.5 the camps come out as the few large blocs they are (0.76), while 0.1
+merges everything into one. Political camps are blocs, not friend groups."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +92,8 @@ def undirected(corpus: Corpus, kind: EdgeKind, mask: BoolArray | None = None) ->
 def find_camps(repost: ig.Graph, seed: int = 42, min_share: float = 0.01) -> IntArray:
     """Leiden communities of the repost graph; small ones are not camps (-1).
 
-    igraph's own Leiden (modularity objective, two rounds, seeded) rather than the
+    igraph's own Leiden (modularity objective at resolution ``_CAMP_RESOLUTION``, two rounds,
+    seeded) rather than the
     ``leidenalg`` package: the same algorithm (Traag et al. 2019), ten times faster here on a
     600,000-edge repost graph (7 s against 66 s).
 
@@ -101,7 +107,10 @@ def find_camps(repost: ig.Graph, seed: int = 42, min_share: float = 0.01) -> Int
     ig.set_random_number_generator(random.Random(seed))
     try:
         partition = repost.community_leiden(
-            objective_function="modularity", weights="weight", n_iterations=_LEIDEN_ROUNDS
+            objective_function="modularity",
+            weights="weight",
+            n_iterations=_LEIDEN_ROUNDS,
+            resolution=_CAMP_RESOLUTION,
         )
     finally:
         ig.set_random_number_generator(random)
