@@ -1,4 +1,4 @@
-"""On the real X v2 #brexit search, reply and mention edges match counts made from the raw JSON."""
+"""On real X v2 searches, reply and mention edges match counts made from the raw JSON."""
 
 from __future__ import annotations
 
@@ -45,11 +45,11 @@ def _raw_edges(path: Path, tag: str) -> dict[str, Counter[tuple[str, str]]]:
     return edges
 
 
-@pytest.mark.parametrize("name", ["brexit.jsonl"])
-def test_reply_and_mention_edges_match_the_raw_file(shared_data: Path, name: str) -> None:
+@pytest.mark.parametrize(("name", "tag"), [("brexit.jsonl", "brexit"), ("2sets.jsonl", "kpop")])
+def test_reply_and_mention_edges_match_the_raw_file(shared_data: Path, name: str, tag: str) -> None:
     path = shared_data / "fixtures" / "x-api-v2-twarc" / name
-    expected = _raw_edges(path, "brexit")
-    result = listen_files([str(path)], ListenQuery.parse("#brexit"), classify=False)
+    expected = _raw_edges(path, tag)
+    result = listen_files([str(path)], ListenQuery.parse(f"#{tag}"), classify=False)
     c = result.corpus
     for kind in (EdgeKind.REPLY, EdgeKind.MENTION):
         mask = c.edges_of(kind)
@@ -57,7 +57,7 @@ def test_reply_and_mention_edges_match_the_raw_file(shared_data: Path, name: str
             (c.names[s], c.names[d]) for s, d in zip(c.src[mask], c.dst[mask], strict=True)
         )
         assert ours == expected[kind.label], kind
-    assert sum(expected["reply"].values()) > 0 and sum(expected["mention"].values()) > 0
+    assert sum(expected["mention"].values()) > 0  # a file with edges to compare, not two zeros
 
 
 def test_every_brexit_tweet_is_in_the_conversation(shared_data: Path) -> None:

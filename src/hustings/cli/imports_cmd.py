@@ -12,23 +12,13 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TaskID, TimeRemai
 from hustings.cli.context import open_store
 from hustings.cli.output import JsonOption, err, print_json, print_rows, progress_enabled
 from hustings.ingest.base import ImportOptions
-from hustings.ingest.runner import ImportPlan, ImportSummary, import_paths
+from hustings.ingest.runner import COUNTED, ImportPlan, ImportSummary, import_paths
 from hustings.plugins import importers
 
 __all__ = ["EXIT_QUARANTINED", "register", "report_imports", "run_import"]
 
 EXIT_QUARANTINED = 3
 EXIT_INTERRUPTED = 130
-_TOTALS = (
-    "read",
-    "added",
-    "updated",
-    "unchanged",
-    "quarantined",
-    "context_added",
-    "accounts_added",
-    "tracked_added",
-)
 
 
 def run_import(
@@ -67,7 +57,7 @@ def run_import(
 
 def report_imports(summaries: list[ImportSummary], as_json: bool) -> None:
     """Print totals and per-file counts; exit 3 when anything was quarantined."""
-    totals = {key: sum(int(getattr(s, key)) for s in summaries) for key in _TOTALS}
+    totals = {key: sum(int(getattr(s, key)) for s in summaries) for key in COUNTED}
     if as_json:
         print_json({**totals, "files": [s.as_dict() for s in summaries]})
     else:
@@ -75,7 +65,7 @@ def report_imports(summaries: list[ImportSummary], as_json: bool) -> None:
             {
                 "file": s.source,
                 "format": s.format,
-                **{k: getattr(s, k) for k in _TOTALS},
+                **{k: getattr(s, k) for k in COUNTED},
                 "note": s.skipped
                 or (f"resumed after {s.resumed_from}" if s.resumed_from else None),
             }

@@ -39,7 +39,15 @@ from typing import Any, BinaryIO, ClassVar
 
 from hustings.hookspecs import hookimpl
 from hustings.ingest.base import Importer, Parsed, Sample
-from hustings.ingest.readers import RecordError, guard, iter_json_units, parse_time
+from hustings.ingest.readers import (
+    RecordError,
+    guard,
+    iter_json_units,
+    optional_count,
+    optional_text,
+    optional_time,
+    parse_time,
+)
 from hustings.model import Account, Message, MessageKind, Quarantined, RawRef, ReplyLink
 
 __all__ = ["BlueskyImporter", "did_of", "register_importers"]
@@ -114,22 +122,6 @@ def _embedded(record: dict[str, Any]) -> tuple[str | None, str | None]:
     return None, None
 
 
-def _optional_time(value: Any) -> Any:
-    try:
-        return parse_time(value) if value is not None else None
-    except RecordError:
-        return None
-
-
-def _optional_text(value: Any) -> str | None:
-    """A text field a view may leave out or empty; anything else is treated as missing."""
-    return value if isinstance(value, str) and value else None
-
-
-def _count(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 @dataclass(slots=True)
 class _Unit:
     """What one input unit yields, gathered before it is frozen into a ``Parsed``."""
@@ -170,12 +162,12 @@ class _Unit:
         found = Account(
             platform=PLATFORM,
             platform_id=did,
-            handle=_optional_text(view.get("handle")),
-            display_name=_optional_text(view.get("displayName")),
-            description=_optional_text(view.get("description")),
-            followers=_count(view.get("followersCount")),
-            following=_count(view.get("followsCount")),
-            created_at=_optional_time(view.get("createdAt")),
+            handle=optional_text(view.get("handle")),
+            display_name=optional_text(view.get("displayName")),
+            description=optional_text(view.get("description")),
+            followers=optional_count(view.get("followersCount")),
+            following=optional_count(view.get("followsCount")),
+            created_at=optional_time(view.get("createdAt")),
         )
         self.accounts.append(found)
         return found
@@ -227,7 +219,7 @@ class _Unit:
             mentions=tuple(dict.fromkeys(mentions)),
             hashtags=tuple(dict.fromkeys(tags)),
             urls=tuple(dict.fromkeys([*links, *([external] if external else [])])),
-            language=_optional_text(language),
+            language=optional_text(language),
             raw=RawRef(self.source, self.position, self.unit),
             partial=partial,
         )

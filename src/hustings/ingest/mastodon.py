@@ -59,6 +59,8 @@ from hustings.ingest.readers import (
     guard,
     iter_json_units,
     iter_lines,
+    optional_count,
+    optional_text,
     parse_time,
     quarantined,
 )
@@ -165,15 +167,6 @@ def _text(value: Any, name: str) -> str:
     return value
 
 
-def _optional_text(value: Any) -> str | None:
-    """A text field the API may leave out or empty; anything else is treated as missing."""
-    return value if isinstance(value, str) and value else None
-
-
-def _count(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 @dataclass(slots=True)
 class _Unit:
     """What one input unit yields, gathered before it is frozen into a ``Parsed``."""
@@ -217,12 +210,12 @@ class _Unit:
             platform=PLATFORM,
             platform_id=self.key(raw["id"], raw.get("url")),
             handle=self.handle(raw["acct"], raw.get("url")),
-            display_name=_optional_text(raw.get("display_name")),
+            display_name=optional_text(raw.get("display_name")),
             description=html_to_text(note)[0] or None if isinstance(note, str) else None,
-            followers=_count(raw.get("followers_count")),
-            following=_count(raw.get("following_count")),
+            followers=optional_count(raw.get("followers_count")),
+            following=optional_count(raw.get("following_count")),
             created_at=parse_time(created) if created else None,
-            url=_optional_text(raw.get("url")),
+            url=optional_text(raw.get("url")),
         )
 
     def status(
@@ -298,11 +291,11 @@ class _Unit:
                 )
             ),
             urls=tuple(dict.fromkeys([*links, *([card_url] if isinstance(card_url, str) else [])])),
-            language=_optional_text(raw.get("language")),
-            client=_optional_text(application.get("name"))
+            language=optional_text(raw.get("language")),
+            client=optional_text(application.get("name"))
             if isinstance(application, dict)
             else None,
-            subject=_optional_text(raw.get("spoiler_text")),
+            subject=optional_text(raw.get("spoiler_text")),
             raw=RawRef(self.source, self.position, self.unit),
             partial=partial,
         )

@@ -26,6 +26,9 @@ __all__ = [
     "guard",
     "iter_json_units",
     "iter_lines",
+    "optional_count",
+    "optional_text",
+    "optional_time",
     "parse_time",
     "quarantined",
 ]
@@ -192,6 +195,24 @@ def _zone(name: str) -> Any:
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(name)
+
+
+def optional_text(value: Any) -> str | None:
+    """A text field an API may leave out or empty; anything but text counts as missing."""
+    return value if isinstance(value, str) and value else None
+
+
+def optional_count(value: Any) -> int | None:
+    """A whole-number field such as a follower count; anything else counts as missing."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def optional_time(value: Any) -> datetime | None:
+    """A time a record can do without (an account's join date): unreadable counts as missing."""
+    try:
+        return parse_time(value) if value is not None else None
+    except RecordError:
+        return None
 
 
 _HASHTAG = re.compile(r"(?<![\w&])#(\w+)", re.UNICODE)

@@ -45,6 +45,7 @@ from hustings.store.records import (
 from hustings.store.threads import refresh_threads
 
 __all__ = [
+    "COUNTED",
     "ImportPlan",
     "ImportSummary",
     "Progress",
@@ -84,7 +85,7 @@ class ImportSummary:
         return data
 
 
-_COUNTED = (
+COUNTED = (
     "read",
     "added",
     "updated",
@@ -235,7 +236,7 @@ def import_file(
         batch_id=batch.id,
         resumed_from=batch.checkpoint if resumed else 0,
     )
-    for name in _COUNTED:
+    for name in COUNTED:
         setattr(summary, name, batch.counts.get(name, 0))
     seen = SeenCache()
     job = ParseJob(
@@ -334,5 +335,5 @@ def _flush(
         summary.tracked_added += tracked_new
         summary.quarantined += len(bad)
         batch.checkpoint = units[-1].position
-        batch.counts = {name: getattr(summary, name) for name in _COUNTED}
+        batch.counts = {name: getattr(summary, name) for name in COUNTED}
         save_checkpoint(conn, batch)
