@@ -50,8 +50,9 @@ def _renumber(tweet: dict[str, Any], copy: int) -> dict[str, Any]:
     if "conversation_id" in tweet:
         out["conversation_id"] = _fresh(tweet["conversation_id"], copy)
     if "referenced_tweets" in tweet:
-        out["referenced_tweets"] = [{**r, "id": _fresh(r["id"], copy)}
-                                    for r in tweet["referenced_tweets"]]
+        out["referenced_tweets"] = [
+            {**r, "id": _fresh(r["id"], copy)} for r in tweet["referenced_tweets"]
+        ]
     out.pop("edit_history_tweet_ids", None)
     return out
 
@@ -82,28 +83,70 @@ def _twarc_csv() -> Path:
     exe = _TWARC_VENV / "bin" / "twarc2"
     if not exe.exists():
         subprocess.run([sys.executable, "-m", "venv", str(_TWARC_VENV)], check=True)
-        subprocess.run([str(_TWARC_VENV / "bin" / "pip"), "install", "--quiet",
-                        "twarc-csv==0.7.2", "pandas<3"], check=True)
+        subprocess.run(
+            [
+                str(_TWARC_VENV / "bin" / "pip"),
+                "install",
+                "--quiet",
+                "twarc-csv==0.7.2",
+                "pandas<3",
+            ],
+            check=True,
+        )
     return exe
 
 
 def _hustings(path: Path, work: Path) -> Run:
     db = work / f"bench-{path.stem}.db"
     db.unlink(missing_ok=True)
-    return run_measured([str(REPO / ".venv" / "bin" / "hustings"), "--db", f"sqlite:///{db}",
-                         "import", "--json", str(path)], stdout=subprocess.DEVNULL)
+    return run_measured(
+        [
+            str(REPO / ".venv" / "bin" / "hustings"),
+            "--db",
+            f"sqlite:///{db}",
+            "import",
+            "--json",
+            str(path),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
 
 
 def _peer(path: Path, work: Path) -> Run:
-    return run_measured([str(_twarc_csv()), "--bearer-token", "X", "csv", str(path),
-                         str(work / f"{path.stem}.csv")], stdout=subprocess.DEVNULL)
+    return run_measured(
+        [
+            str(_twarc_csv()),
+            "--bearer-token",
+            "X",
+            "csv",
+            str(path),
+            str(work / f"{path.stem}.csv"),
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def _verdict(rows: list[tuple[int, int, Run, Run]]) -> str:
+    """The issue's target, checked: 3x the peer on the largest file, and flat memory."""
+    (_, _, small, _), (_, _, large, peer) = rows[0], rows[-1]
+    ratio = peer.seconds / large.seconds
+    flat = large.peak_rss_mib <= 1.2 * small.peak_rss_mib
+    return (
+        f"Target (3x the peer, flat memory): throughput {ratio:.1f}x "
+        f"({'met' if ratio >= 3 else 'NOT met'}); memory {small.peak_rss_mib:,.0f} → "
+        f"{large.peak_rss_mib:,.0f} MiB ({'flat' if flat else 'NOT flat'})."
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--tweets", type=int, default=200_000)
-    parser.add_argument("--small", type=int, default=50_000,
-                        help="a smaller file, to show that peak memory stays flat")
+    parser.add_argument(
+        "--small",
+        type=int,
+        default=50_000,
+        help="a smaller file, to show that peak memory stays flat",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="hustings-bench-") as tmp:
         work = Path(tmp)
@@ -113,26 +156,38 @@ def main() -> None:
             size = build_file(path, tweets)
             ours, peer = _hustings(path, work), _peer(path, work)
             if ours.returncode != 0 or peer.returncode != 0:
-                raise SystemExit(f"a run failed: hustings {ours.returncode}, "
-                                 f"twarc2 csv {peer.returncode}")
+                raise SystemExit(
+                    f"a run failed: hustings {ours.returncode}, twarc2 csv {peer.returncode}"
+                )
             rows.append((tweets, size, ours, peer))
-            print(f"{tweets:,} tweets: hustings {tweets / ours.seconds:,.0f}/s "
-                  f"({ours.peak_rss_mib:,.0f} MiB), twarc2 csv {tweets / peer.seconds:,.0f}/s "
-                  f"({peer.peak_rss_mib:,.0f} MiB)")
-    lines = ["## Ingest: `hustings import` vs `twarc2 csv` (X API v2 pages)", "",
-             "| tweets | file | hustings import | peak RSS | twarc2 csv | peak RSS | ratio |",
-             "|---:|---:|---:|---:|---:|---:|---:|"]
+            print(
+                f"{tweets:,} tweets: hustings {tweets / ours.seconds:,.0f}/s "
+                f"({ours.peak_rss_mib:,.0f} MiB), twarc2 csv {tweets / peer.seconds:,.0f}/s "
+                f"({peer.peak_rss_mib:,.0f} MiB)"
+            )
+    lines = [
+        "## Ingest: `hustings import` vs `twarc2 csv` (X API v2 pages)",
+        "",
+        "| tweets | file | hustings import | peak RSS | twarc2 csv | peak RSS | ratio |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for tweets, size, ours, peer in rows:
         lines.append(
             f"| {tweets:,} | {size / 2**20:,.0f} MiB | {tweets / ours.seconds:,.0f} tweets/s "
             f"({ours.seconds:.1f} s) | {ours.peak_rss_mib:,.0f} MiB | "
             f"{tweets / peer.seconds:,.0f} tweets/s ({peer.seconds:.1f} s) | "
-            f"{peer.peak_rss_mib:,.0f} MiB | {peer.seconds / ours.seconds:.1f}× |")
-    lines += ["", "`hustings import` parses, upserts into a fresh SQLite store (WAL) and "
-              "rebuilds threads; `twarc2 csv` (twarc-csv 0.7.2, pandas<3) converts the same "
-              "file to CSV. Both run as separate processes in the same session; peak RSS is "
-              "the child's maximum resident set. Reproduce: "
-              "`.venv/bin/python benchmarks/ingest.py`."]
+            f"{peer.peak_rss_mib:,.0f} MiB | {peer.seconds / ours.seconds:.1f}× |"
+        )
+    lines += [
+        "",
+        "`hustings import` parses, upserts into a fresh SQLite store (WAL) and "
+        "rebuilds threads; `twarc2 csv` (twarc-csv 0.7.2, pandas<3) converts the same "
+        "file to CSV. Both run as separate processes in the same session; peak RSS is "
+        "the child's maximum resident set. Reproduce: "
+        "`.venv/bin/python benchmarks/ingest.py`.",
+        "",
+        _verdict(rows),
+    ]
     write_section("ingest", "\n".join(lines))
 
 

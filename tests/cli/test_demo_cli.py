@@ -11,9 +11,19 @@ from hustings.cli.main import app
 
 
 def test_demo_imports_every_written_record_without_quarantine(tmp_path: Path) -> None:
-    result = CliRunner().invoke(app, ["--db", f"sqlite:///{tmp_path / 'h.db'}", "demo",
-                                      "--out", str(tmp_path / "out"), "--scale", "0.05",
-                                      "--json"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "--db",
+            f"sqlite:///{tmp_path / 'h.db'}",
+            "demo",
+            "--out",
+            str(tmp_path / "out"),
+            "--scale",
+            "0.05",
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     report = orjson.loads(result.stdout)
     assert report["synthetic"] is True
@@ -23,11 +33,20 @@ def test_demo_imports_every_written_record_without_quarantine(tmp_path: Path) ->
     assert report["store"]["follower_snapshots"] > 0
     assert (tmp_path / "out" / "README.txt").read_text().startswith("SYNTHETIC")
     assert report["web"]["path"] == "/login" and report["web"]["password"]
+    assert "Synthetic data" in Path(report["report"]).read_text()
 
 
 def test_running_the_demo_twice_adds_nothing_the_second_time(tmp_path: Path) -> None:
-    args = ["--db", f"sqlite:///{tmp_path / 'h.db'}", "demo", "--out", str(tmp_path / "out"),
-            "--scale", "0.03", "--json"]
+    args = [
+        "--db",
+        f"sqlite:///{tmp_path / 'h.db'}",
+        "demo",
+        "--out",
+        str(tmp_path / "out"),
+        "--scale",
+        "0.03",
+        "--json",
+    ]
     first = orjson.loads(CliRunner().invoke(app, args).stdout)
     second = orjson.loads(CliRunner().invoke(app, args).stdout)
     assert second["imported"]["added"] == 0

@@ -20,7 +20,8 @@ def _audit_report(store: Store, out: Path) -> Path:
     from hustings.metrics import AuditParams, audit_store
     from hustings.report import write_report
 
-    return write_report(audit_store(store, AuditParams()), out)["report"]
+    label = "Synthetic data: the simulated Northland campaign made by `hustings demo`."
+    return write_report(audit_store(store, AuditParams()), out, label=label)["report"]
 
 
 def register(app: typer.Typer) -> None:

@@ -110,8 +110,9 @@ def _figure_html(index: int, fig: Figure, window: str) -> str:
     )
 
 
-def _page(card: Scorecard, figs: list[Figure]) -> str:
+def _page(card: Scorecard, figs: list[Figure], label: str | None = None) -> str:
     window = card.window_text()
+    banner = f"<p class='label'><strong>{html.escape(label)}</strong></p>" if label else ""
     params = "".join(
         f"<li>{html.escape(k)}: {html.escape(v)}</li>" for k, v in card.params.describe().items()
     )
@@ -136,7 +137,7 @@ def _page(card: Scorecard, figs: list[Figure]) -> str:
         "dialogue_score",
     ]
     sections = [
-        f"<h1>Dialogue audit</h1><p class='window'>Data window: {html.escape(window)}; "
+        f"<h1>Dialogue audit</h1>{banner}<p class='window'>Data window: {html.escape(window)}; "
         f"engine: {html.escape(card.engine)}; accounts: {len(card.accounts)}</p>",
         f"<ul>{params}</ul>",
         "<h2>Headline scorecard</h2>",
@@ -222,12 +223,17 @@ def _metric_table(card: Scorecard) -> pd.DataFrame:
     )
 
 
-def write_report(card: Scorecard, out_dir: Path, png: bool = True) -> dict[str, Path]:
-    """Write report.html, charts/*.png, and every table as CSV and JSON; return the paths."""
+def write_report(
+    card: Scorecard, out_dir: Path, png: bool = True, label: str | None = None
+) -> dict[str, Path]:
+    """Write report.html, charts/*.png, and every table as CSV and JSON; return the paths.
+
+    ``label`` is shown under the title: the demo marks its report as synthetic data.
+    """
     out_dir.mkdir(parents=True, exist_ok=True)
     figs = figures(card)
     written: dict[str, Path] = {"report": out_dir / "report.html"}
-    written["report"].write_text(_page(card, figs), encoding="utf-8")
+    written["report"].write_text(_page(card, figs, label), encoding="utf-8")
     tables = {
         "accounts": account_table(card),
         "groups": _groups_table(card),
