@@ -1,24 +1,17 @@
 #!/usr/bin/env bash
-# Install everything the tests need (Python packages, a PostgreSQL server) and run them all.
+# Install everything the tests need (Debian packages, Python packages, a PostgreSQL server)
+# and run them all: ruff, mypy, pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+source scripts/apt.sh
 # Debian's Chromium drives the browser tests (Playwright never downloads a browser here).
-if ! command -v chromium >/dev/null; then
-  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium >/dev/null
-fi
-
+command -v chromium >/dev/null || apt_install chromium
 # Spark (the distributed engine the audit also runs on) needs a Java runtime.
-if ! command -v java >/dev/null; then
-  sudo_cmd=""; [ "$(id -u)" = 0 ] || sudo_cmd="sudo"
-  $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq openjdk-17-jre-headless >/dev/null
-fi
+command -v java >/dev/null || apt_install openjdk-17-jre-headless
 export SPARK_LOCAL_IP=127.0.0.1
 
-python3 -m venv .venv
+source scripts/venv.sh
 .venv/bin/pip install --quiet --disable-pip-version-check -e '.[dev]' 2> >(grep -v "is ignored: it is neither" >&2)
 
 source scripts/postgres.sh
