@@ -5,10 +5,8 @@ from __future__ import annotations
 import os
 import platform
 import re
-import resource
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -73,10 +71,3 @@ def write_section(name: str, body: str) -> None:
         text.rstrip() + "\n\n" + section + "\n"
     BENCHMARKS_MD.write_text(text)
 
-
-def now() -> float:
-    return time.perf_counter()
-
-
-def self_peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

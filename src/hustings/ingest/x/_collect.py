@@ -9,17 +9,17 @@ out, because it only ever fills a gap that the primary record still names by id.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 from hustings.ingest.base import Parsed
-from hustings.ingest.readers import RecordError, guard
+from hustings.ingest.readers import RecordError, guard, iter_json_units
 from hustings.ingest.x._fields import PLATFORM
 from hustings.model import Account, FollowerSnapshot, Message, Quarantined, RawRef
 
-__all__ = ["RECORD_ERRORS", "Collector", "Where"]
+__all__ = ["RECORD_ERRORS", "Collector", "Where", "parse_json_units"]
 
 T = TypeVar("T")
 
@@ -96,3 +96,17 @@ class Collector:
             snapshots=snaps,
             quarantined=tuple(self.bad),
         )
+
+
+def parse_json_units(
+    stream: BinaryIO,
+    source: str,
+    assume: str | None,
+    parse_unit: Callable[[Any, Where], Parsed],
+) -> Iterator[Parsed]:
+    """Each JSON unit of ``stream`` through ``parse_unit``; unreadable units stay quarantined."""
+    for position, unit, value in iter_json_units(stream, source):
+        if isinstance(value, Quarantined):
+            yield Parsed(position, quarantined=(value,))
+        else:
+            yield parse_unit(value, Where(source, position, unit, assume=assume))

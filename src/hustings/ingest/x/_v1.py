@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from hustings.ingest.base import Importer, Parsed, Sample
-from hustings.ingest.readers import RecordError, iter_json_units, parse_time
-from hustings.ingest.x._collect import Collector, Where
+from hustings.ingest.readers import RecordError, parse_time
+from hustings.ingest.x._collect import Collector, Where, parse_json_units
 from hustings.ingest.x._fields import (
     PLATFORM,
     as_obj,
@@ -33,7 +33,7 @@ from hustings.ingest.x._fields import (
     req_time,
     strip_html,
 )
-from hustings.model import Account, Message, MessageKind, Quarantined, ReplyLink
+from hustings.model import Account, Message, MessageKind, ReplyLink
 
 __all__ = ["XV1Importer", "status_message", "v1_account"]
 
@@ -224,9 +224,4 @@ class XV1Importer(Importer):
         return 0
 
     def parse(self, stream: BinaryIO, source: str) -> Iterator[Parsed]:
-        assume = self.options.assume_timezone
-        for position, unit, value in iter_json_units(stream, source):
-            if isinstance(value, Quarantined):
-                yield Parsed(position, quarantined=(value,))
-            else:
-                yield parse_statuses(value, Where(source, position, unit, assume=assume))
+        yield from parse_json_units(stream, source, self.options.assume_timezone, parse_statuses)

@@ -29,8 +29,8 @@ from datetime import datetime
 from typing import Any, BinaryIO
 
 from hustings.ingest.base import Importer, Parsed, Sample
-from hustings.ingest.readers import RecordError, iter_json_units, parse_time
-from hustings.ingest.x._collect import Collector, Where
+from hustings.ingest.readers import RecordError, parse_time
+from hustings.ingest.x._collect import Collector, Where, parse_json_units
 from hustings.ingest.x._fields import (
     PLATFORM,
     as_obj,
@@ -40,7 +40,6 @@ from hustings.ingest.x._fields import (
     recorded_body,
 )
 from hustings.ingest.x._v2_records import Users, dm_message, tweet_message, user_account
-from hustings.model import Quarantined
 
 __all__ = ["XV2Importer", "parse_unit"]
 
@@ -252,9 +251,4 @@ class XV2Importer(Importer):
         return 0
 
     def parse(self, stream: BinaryIO, source: str) -> Iterator[Parsed]:
-        assume = self.options.assume_timezone
-        for position, unit, value in iter_json_units(stream, source):
-            if isinstance(value, Quarantined):
-                yield Parsed(position, quarantined=(value,))
-            else:
-                yield parse_unit(value, Where(source, position, unit, assume=assume))
+        yield from parse_json_units(stream, source, self.options.assume_timezone, parse_unit)
