@@ -13,16 +13,24 @@ from dataclasses import dataclass
 
 from hustings.model import Message, ReplyLink
 
-__all__ = ["Thread", "Turn", "build_thread", "resolve_depths"]
+__all__ = ["Placement", "Thread", "Turn", "build_thread", "resolve_depths"]
 
 
-def resolve_depths(parents: Mapping[str, str | None]) -> dict[str, tuple[str, int] | None]:
+Placement = tuple[str, int] | None
+"""Where a message sits in its thread: ``(root id, depth)``, or ``None`` when unknown."""
+
+
+def resolve_depths(
+    parents: Mapping[str, str | None], anchors: Mapping[str, Placement] | None = None
+) -> dict[str, Placement]:
     """Map each id to ``(root id, depth)``, or ``None`` when its chain leaves ``parents``.
 
     ``parents`` maps every known message id to the id it replies to (``None`` for a root).
     Depth 0 is the root. Cycles, which only corrupt data can make, resolve to ``None``.
+    ``anchors`` places ids outside ``parents`` that are already placed (messages stored
+    earlier), so that a batch of new messages can be placed without reading whole threads.
     """
-    resolved: dict[str, tuple[str, int] | None] = {}
+    resolved: dict[str, Placement] = dict(anchors or {})
     for start in parents:
         chain: list[str] = []
         on_chain: set[str] = set()
@@ -48,7 +56,7 @@ def resolve_depths(parents: Mapping[str, str | None]) -> dict[str, tuple[str, in
             else:
                 answer = (answer[0], answer[1] + 1)
                 resolved[member] = answer
-    return resolved
+    return {key: resolved[key] for key in parents}
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,6 @@ from hustings.metrics._scorecard import Scorecard
 from hustings.store import Store
 from hustings.store.parquet import export_parquet
 from hustings.store.records import write_accounts, write_messages, write_tracked
-from hustings.store.threads import refresh_threads
 from tests.metrics import handmade
 
 
@@ -52,8 +51,6 @@ def build_snapshot(
         write_accounts(conn, accounts, None)
         write_messages(conn, messages, None)
         write_tracked(conn, list(tracked))
-        for platform in sorted({m.platform for m in messages}):
-            refresh_threads(conn, platform)
     export_parquet(store, out / "snapshot")
     store.close()
     return out / "snapshot"

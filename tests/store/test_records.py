@@ -86,3 +86,25 @@ def test_account_fields_missing_from_a_later_source_are_kept(any_store: Store) -
         row = conn.execute(select(accounts)).one()
     assert (row.followers, row.description, row.handle_lower) == (1150, "Running in Riverside",
                                                                   "candidatea")
+
+
+def test_fast_writes_store_times_and_lists_as_sqlalchemy_would(any_store: Store) -> None:
+    """Imports bypass SQLAlchemy's per-row processing; rows must still sort and read alike."""
+    toronto = timezone(timedelta(hours=-4))
+    when = datetime(2026, 10, 1, 8, 0, 5, 120, tzinfo=toronto)
+    with any_store.begin() as conn:
+        write_messages(conn, [Message(platform="x", platform_id="fast", author_id="a1",
+                                      created_at=when, text="t", kind=MessageKind.POST,
+                                      mentions=("mp", "riding"))], 1)
+        conn.execute(messages.insert().values(
+            platform="x", platform_id="typed", author_id="a1", created_at=when, text="t",
+            kind="post", visibility="public", mentions=["mp", "riding"], hashtags=[], urls=[],
+            partial=False, content_hash="-"))
+        raw = conn.exec_driver_sql(
+            "SELECT platform_id, created_at, mentions FROM messages ORDER BY platform_id").all()
+        typed = conn.execute(select(messages.c.created_at, messages.c.mentions)).all()
+        later = conn.execute(select(messages.c.platform_id).where(
+            messages.c.created_at > when - timedelta(microseconds=1))).scalars().all()
+    assert tuple(raw[0][1:]) == tuple(raw[1][1:])
+    assert typed[0] == typed[1] == (when.astimezone(UTC), ["mp", "riding"])
+    assert sorted(later) == ["fast", "typed"]

@@ -22,7 +22,7 @@ from hustings.inbox.errors import InvalidInputError, NotFoundError
 from hustings.inbox.items import Status, get_item_row, require_hands_on
 from hustings.inbox.workspaces import Actor, Role, audit
 from hustings.model import Message, MessageKind, ReplyLink, Visibility
-from hustings.store.records import message_row
+from hustings.store.records import write_messages
 from hustings.store.schema import (
     canned_replies,
     inbox_items,
@@ -169,8 +169,13 @@ def reply(
         conversation_id=inbound.conversation_id or inbound.platform_id,
         subject=f"Re: {inbound.subject}" if inbound.subject else None,
     )
-    result = conn.execute(messages.insert().values(**message_row(outgoing, None)))
-    (message_id,) = result.inserted_primary_key or (0,)
+    write_messages(conn, [outgoing], None)
+    message_id = conn.execute(
+        select(messages.c.id).where(
+            messages.c.platform == outgoing.platform,
+            messages.c.platform_id == outgoing.platform_id,
+        )
+    ).scalar_one()
     result = conn.execute(
         inbox_replies.insert().values(
             item_id=item_id,

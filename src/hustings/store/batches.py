@@ -13,14 +13,13 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from hustings.model import ImportBatch, Quarantined
-from hustings.store.schema import import_batches, messages, quarantine
+from hustings.store.schema import import_batches, quarantine
 
 __all__ = [
     "finish_batch",
     "interrupted_batch",
     "list_batches",
     "list_quarantine",
-    "platforms_written",
     "quarantine_records",
     "save_checkpoint",
     "start_batch",
@@ -79,12 +78,6 @@ def save_checkpoint(conn: Connection, batch: ImportBatch) -> None:
         .where(import_batches.c.id == batch.id)
         .values(checkpoint=batch.checkpoint, counts=dict(batch.counts))
     )
-
-
-def platforms_written(conn: Connection, batch: ImportBatch) -> list[str]:
-    """Platforms whose messages this batch wrote, also across an interruption and resume."""
-    query = select(messages.c.platform).where(messages.c.batch_id == batch.id).distinct()
-    return sorted(conn.execute(query).scalars())
 
 
 def finish_batch(conn: Connection, batch: ImportBatch, status: str = "finished") -> None:

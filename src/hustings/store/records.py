@@ -8,11 +8,9 @@ and keeps the counts exact without dialect-specific ``RETURNING`` tricks.
 
 from __future__ import annotations
 
-import hashlib
-import itertools
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -20,13 +18,14 @@ from sqlalchemy import Connection, bindparam, select, update
 
 from hustings.model import Account, FollowerSnapshot, Message, TrackedAccount
 from hustings.store.keys import keys_in
+from hustings.store.rows import MessageRow, encode_message
 from hustings.store.schema import accounts, follower_snapshots, messages, tracked_accounts
+from hustings.store.threads import place_rows, reseat_descendants
 
 __all__ = [
-    "SeenCache",
     "WriteResult",
-    "message_row",
     "write_accounts",
+    "write_message_rows",
     "write_messages",
     "write_snapshots",
     "write_tracked",
@@ -41,77 +40,15 @@ class WriteResult:
     updated: int = 0
     unchanged: int = 0
     context_added: int = 0
-    conflicts: list[tuple[Message, str]] = field(default_factory=list)
-
-
-_HASHED = (
-    "author_id",
-    "created_at",
-    "text",
-    "kind",
-    "visibility",
-    "reply_to_id",
-    "reply_to_account_id",
-    "reply_to_handle",
-    "conversation_id",
-    "quote_of_id",
-    "repost_of_id",
-    "mentions",
-    "hashtags",
-    "urls",
-    "language",
-    "subject",
-)
-
-
-def content_hash(row: dict[str, Any]) -> str:
-    """A digest of what a message says, so a re-import can tell an edit from a repeat.
-
-    orjson writes the (UTC) datetime itself, in C: this runs once per imported message.
-    """
-    payload = orjson.dumps([row[key] for key in _HASHED])
-    return hashlib.blake2b(payload, digest_size=16).hexdigest()
-
-
-def message_row(message: Message, batch_id: int | None) -> dict[str, Any]:
-    raw = message.raw
-    row: dict[str, Any] = {
-        "platform": message.platform,
-        "platform_id": message.platform_id,
-        "author_id": message.author_id,
-        "author_handle": message.author_handle,
-        "created_at": message.created_at,
-        "text": message.text,
-        "kind": message.kind.value,
-        "visibility": message.visibility.value,
-        "reply_to_id": message.reply_to_id,
-        "reply_to_account_id": message.reply_to_account_id,
-        "reply_to_handle": message.reply_to_handle,
-        "reply_link": message.reply_link.value if message.reply_link else None,
-        "conversation_id": message.conversation_id,
-        "quote_of_id": message.quote_of_id,
-        "repost_of_id": message.repost_of_id,
-        "mentions": list(message.mentions),
-        "hashtags": list(message.hashtags),
-        "urls": list(message.urls),
-        "language": message.language,
-        "client": message.client,
-        "subject": message.subject,
-        "raw_source": raw.source if raw else None,
-        "raw_position": raw.position if raw else None,
-        "raw_unit": raw.unit if raw else None,
-        "partial": message.partial,
-        "batch_id": batch_id,
-    }
-    row["content_hash"] = content_hash(row)
-    return row
+    conflicts: list[tuple[MessageRow, str]] = field(default_factory=list)
 
 
 def _existing(
-    conn: Connection, table: Any, keys: Sequence[tuple[str, str]], columns: Sequence[str]
+    conn: Connection, table: Any, keys: Iterable[tuple[str, str]], columns: Sequence[str]
 ) -> dict[tuple[str, str], Any]:
     found: dict[tuple[str, str], Any] = {}
     cols = [table.c.platform, table.c.platform_id, *(table.c[name] for name in columns)]
+    keys = list(keys)
     for start in range(0, len(keys), _LOOKUP_CHUNK):
         chunk = keys[start : start + _LOOKUP_CHUNK]
         query = select(*cols).where(keys_in(table.c.platform, table.c.platform_id, chunk))
@@ -120,7 +57,7 @@ def _existing(
     return found
 
 
-def _update(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+def _update(conn: Connection, table: Any, rows: Sequence[Mapping[str, Any]]) -> None:
     if not rows:
         return
     names = [k for k in rows[0] if k not in ("platform", "platform_id")]
@@ -141,53 +78,79 @@ def _update(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
     conn.execute(statement, params)
 
 
+def _insert_rows(conn: Connection, rows: Sequence[MessageRow]) -> None:
+    """Plain ``executemany``: the rows are encoded already, so nothing is left to process."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    columns = ", ".join(MessageRow._fields)
+    marks = ", ".join([mark] * len(MessageRow._fields))
+    conn.exec_driver_sql(f"INSERT INTO messages ({columns}) VALUES ({marks})", list(rows))
+
+
+def _update_rows(conn: Connection, rows: Sequence[MessageRow]) -> None:
+    """Edited messages: rare, so SQLAlchemy's typed update is fine; decode what was encoded."""
+    decoded = []
+    for row in rows:
+        values = row._asdict()
+        for name in ("mentions", "hashtags", "urls"):
+            values[name] = orjson.loads(values[name])
+        if isinstance(row.created_at, str):
+            values["created_at"] = datetime.fromisoformat(row.created_at).replace(tzinfo=UTC)
+        decoded.append(values)
+    _update(conn, messages, decoded)
+
+
 def write_messages(conn: Connection, batch: Iterable[Message], batch_id: int | None) -> WriteResult:
+    """Write canonical messages; see ``write_message_rows``."""
+    dialect = conn.dialect.name
+    return write_message_rows(conn, [encode_message(m, batch_id, dialect) for m in batch])
+
+
+def write_message_rows(conn: Connection, batch: Sequence[MessageRow]) -> WriteResult:
     """Insert new messages, update edited ones, keep full records over context-only ones.
 
     Within one import batch the same id with different content is a conflict the caller
-    quarantines: a file should not say two things about one message.
+    quarantines: a file should not say two things about one message. Every row written gets
+    its thread root and depth, and replies stored earlier below it are re-placed, so
+    threads stay whole in whatever order their messages arrive.
     """
     result = WriteResult()
-    rows: dict[tuple[str, str], dict[str, Any]] = {}
-    origin: dict[tuple[str, str], Message] = {}
-    for message in batch:
-        row = message_row(message, batch_id)
-        key = (message.platform, message.platform_id)
+    rows: dict[tuple[str, str], MessageRow] = {}
+    for row in batch:
+        key = (row.platform, row.platform_id)
         seen = rows.get(key)
-        if seen is None or (seen["partial"] and not row["partial"]):
+        if seen is None or (seen.partial and not row.partial):
             rows[key] = row
-            origin[key] = message
-        elif not row["partial"] and seen["content_hash"] != row["content_hash"]:
-            result.conflicts.append((message, "duplicate id with different content in this file"))
-        elif not row["partial"]:
+        elif not row.partial and seen.content_hash != row.content_hash:
+            result.conflicts.append((row, "duplicate id with different content in this file"))
+        elif not row.partial:
             result.unchanged += 1
-    existing = _existing(conn, messages, list(rows), ("content_hash", "partial", "batch_id"))
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
+    existing = _existing(conn, messages, rows, ("content_hash", "partial", "batch_id"))
+    inserts: list[MessageRow] = []
+    updates: list[MessageRow] = []
     for key, row in rows.items():
         old = existing.get(key)
         if old is None:
             inserts.append(row)
-            if row["partial"]:
+            if row.partial:
                 result.context_added += 1
             else:
                 result.added += 1
-        elif old.content_hash == row["content_hash"] and (row["partial"] or not old.partial):
-            if not row["partial"]:
+        elif old.content_hash == row.content_hash and (row.partial or not old.partial):
+            if not row.partial:
                 result.unchanged += 1
-        elif row["partial"] and not old.partial:
+        elif row.partial and not old.partial:
             continue
-        elif batch_id is not None and old.batch_id == batch_id and not old.partial:
-            result.conflicts.append(
-                (origin[key], "duplicate id with different content in this file")
-            )
+        elif row.batch_id is not None and old.batch_id == row.batch_id and not old.partial:
+            result.conflicts.append((row, "duplicate id with different content in this file"))
         else:
             updates.append(row)
-            if not row["partial"]:
+            if not row.partial:
                 result.updated += 1
+    placed = place_rows(conn, [*inserts, *updates])
     if inserts:
-        conn.execute(messages.insert(), inserts)
-    _update(conn, messages, updates)
+        _insert_rows(conn, placed[: len(inserts)])
+    _update_rows(conn, placed[len(inserts) :])
+    reseat_descendants(conn, placed)
     return result
 
 
@@ -220,40 +183,11 @@ _ACCOUNT_FIELDS = (
 )
 
 
-class SeenCache:
-    """What one import already wrote, so a record repeated on every page skips the database.
-
-    Search results carry the same authors' profiles page after page; comparing with what was
-    written a moment ago is far cheaper than a lookup. Bounded: past ``limit`` keys the
-    oldest half is forgotten, which costs only a lookup, never a wrong write.
-    """
-
-    def __init__(self, limit: int = 50_000) -> None:
-        self.limit = limit
-        self._seen: dict[Hashable, Hashable] = {}
-
-    def is_repeat(self, key: Hashable, value: Hashable) -> bool:
-        if self._seen.get(key) == value:
-            return True
-        self._seen[key] = value
-        if len(self._seen) > self.limit:
-            for old in list(itertools.islice(self._seen, self.limit // 2)):
-                del self._seen[old]
-        return False
-
-
-def write_accounts(
-    conn: Connection,
-    batch: Iterable[Account],
-    batch_id: int | None,
-    seen: SeenCache | None = None,
-) -> int:
+def write_accounts(conn: Connection, batch: Iterable[Account], batch_id: int | None) -> int:
     """Upsert accounts; a field a source leaves missing never erases a known value."""
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     for account in batch:
         key = (account.platform, account.platform_id)
-        if seen is not None and seen.is_repeat(("account", key), account):
-            continue
         row = account_row(account, batch_id)
         previous = rows.get(key)
         rows[key] = row if previous is None else _merge(previous, row)
@@ -291,14 +225,14 @@ def _account_ids_by_handle(
 
 
 def write_snapshots(
-    conn: Connection, batch: Iterable[FollowerSnapshot], seen: SeenCache | None = None
+    conn: Connection, batch: Iterable[FollowerSnapshot]
 ) -> tuple[int, list[FollowerSnapshot]]:
     """Insert new snapshots; return how many were added and those whose handle is unknown.
 
     A snapshot known only by handle is stored under the account id the store has for that
     handle, so follower series and messages join on one key.
     """
-    snapshots = [s for s in batch if seen is None or not seen.is_repeat(("snapshot", s), True)]
+    snapshots = list(batch)
     by_handle = _account_ids_by_handle(
         conn, {(s.platform, s.handle.lower()) for s in snapshots if not s.account_id and s.handle}
     )

@@ -1,50 +1,152 @@
-"""Keep each stored message's thread root and depth in step with what has been imported.
+"""Keep each stored message's thread root and depth right as messages arrive, in any order.
 
-Run after every import: a parent imported later completes the depth of replies imported
-earlier. Reads only ids (a few dozen bytes a message), then writes the rows that changed.
+Placement happens at write time, one batch at a time: a new message is placed from its
+parent in the same batch or in the store, and replies stored earlier below it (whose
+parent was missing until now) are re-placed level by level. Each step reads only the
+batch's neighbours through the ``(platform, reply_to_id)`` index, never a whole platform,
+so an import's memory stays flat however large the store grows. The answer is the one
+``hustings.threads.resolve_depths`` gives over all messages at once; a test checks that.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Connection, bindparam, select, update
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Connection, and_, bindparam, select, update
 
 from hustings.model import ReplyLink
+from hustings.store.keys import keys_in
+from hustings.store.rows import MessageRow
 from hustings.store.schema import messages
-from hustings.threads import resolve_depths
+from hustings.threads import Placement, resolve_depths
 
-__all__ = ["refresh_threads"]
+__all__ = ["place_rows", "reseat_descendants"]
+
+_CHUNK = 500
+_BY_MESSAGE = ReplyLink.MESSAGE.value
+_BY_ACCOUNT = ReplyLink.ACCOUNT.value
 
 
-def refresh_threads(conn: Connection, platform: str) -> int:
-    """Recompute ``root_id`` and ``depth`` on ``platform``; return how many rows changed."""
-    rows = conn.execute(
-        select(
+def _parent(row: MessageRow) -> str | None:
+    return row.reply_to_id if row.reply_link == _BY_MESSAGE else None
+
+
+def _stored_placements(conn: Connection, platform: str, ids: Iterable[str]) -> dict[str, Placement]:
+    """Placements of stored messages; one whose depth is unknown anchors nothing."""
+    found: dict[str, Placement] = {}
+    ids = list(ids)
+    for start in range(0, len(ids), _CHUNK):
+        query = select(messages.c.platform_id, messages.c.root_id, messages.c.depth).where(
+            keys_in(
+                messages.c.platform,
+                messages.c.platform_id,
+                [(platform, i) for i in ids[start : start + _CHUNK]],
+            )
+        )
+        for pid, root, depth in conn.execute(query):
+            found[pid] = (root, depth) if root is not None and depth is not None else None
+    return found
+
+
+def _place_platform(
+    conn: Connection, platform: str, rows: list[MessageRow]
+) -> dict[str, Placement]:
+    parents = {r.platform_id: _parent(r) for r in rows if r.reply_link != _BY_ACCOUNT}
+    outside = {p for p in parents.values() if p is not None and p not in parents}
+    return resolve_depths(parents, _stored_placements(conn, platform, outside))
+
+
+def place_rows(conn: Connection, rows: Sequence[MessageRow]) -> list[MessageRow]:
+    """``rows`` with ``root_id`` and ``depth`` set, in the same order.
+
+    A message whose chain leaves what is known (a deleted or uncollected parent, or a reply
+    aimed only at an account) keeps its conversation id as root and an unknown depth.
+    """
+    by_platform: dict[str, list[MessageRow]] = defaultdict(list)
+    for row in rows:
+        by_platform[row.platform].append(row)
+    placements = {
+        (platform, pid): placement
+        for platform, group in by_platform.items()
+        for pid, placement in _place_platform(conn, platform, group).items()
+    }
+    placed = []
+    for row in rows:
+        found = placements.get((row.platform, row.platform_id))
+        root, depth = found if found is not None else (row.conversation_id, None)
+        placed.append(row._replace(root_id=root, depth=depth))
+    return placed
+
+
+_Child = tuple[str, str, str | None, str | None, int | None]
+"""A stored reply: id, parent id, conversation id, root id, depth."""
+
+
+def _children(conn: Connection, platform: str, parent_ids: Sequence[str]) -> list[_Child]:
+    """Stored message-level replies to ``parent_ids``."""
+    found: list[_Child] = []
+    for start in range(0, len(parent_ids), _CHUNK):
+        query = select(
             messages.c.platform_id,
             messages.c.reply_to_id,
-            messages.c.reply_link,
             messages.c.conversation_id,
             messages.c.root_id,
             messages.c.depth,
-        ).where(messages.c.platform == platform)
-    ).all()
-    parents = {
-        r.platform_id: (r.reply_to_id if r.reply_link == ReplyLink.MESSAGE.value else None)
-        for r in rows
-        if r.reply_link != ReplyLink.ACCOUNT.value
-    }
-    resolved = resolve_depths(parents)
-    changes = []
-    for r in rows:
-        found = resolved.get(r.platform_id)
-        root, depth = (found[0], found[1]) if found else (r.conversation_id, None)
-        if (root, depth) != (r.root_id, r.depth):
-            changes.append({"k_platform_id": r.platform_id, "v_root": root, "v_depth": depth})
-    if changes:
-        conn.execute(
-            update(messages)
-            .where(messages.c.platform == platform)
-            .where(messages.c.platform_id == bindparam("k_platform_id"))
-            .values(root_id=bindparam("v_root"), depth=bindparam("v_depth")),
-            changes,
+        ).where(
+            and_(
+                messages.c.platform == platform,
+                messages.c.reply_to_id.in_(parent_ids[start : start + _CHUNK]),
+                messages.c.reply_link == _BY_MESSAGE,
+            )
         )
-    return len(changes)
+        found.extend((r[0], r[1], r[2], r[3], r[4]) for r in conn.execute(query))
+    return found
+
+
+def _reseat_platform(conn: Connection, platform: str, written: list[MessageRow]) -> None:
+    """Propagate placements down from ``written`` until nothing changes.
+
+    Rows just written may themselves sit below a stored reply that this batch re-places
+    (a parent, its stored reply, and that reply's reply in the same batch), so they are not
+    exempt: a placement can change once per written row above it. More changes than that
+    mean a reply cycle, which only corrupt data can make; its members lose their depth.
+    """
+    frontier: dict[str, Placement] = {
+        r.platform_id: (r.root_id, r.depth)
+        if r.root_id is not None and r.depth is not None
+        else None
+        for r in written
+    }
+    changed: dict[str, int] = defaultdict(int)
+    while frontier:
+        changes: list[dict[str, object]] = []
+        following: dict[str, Placement] = {}
+        for pid, parent, conversation, root, depth in _children(conn, platform, list(frontier)):
+            above = frontier[parent]
+            new = (above[0], above[1] + 1) if above is not None else None
+            if changed[pid] > len(written):
+                new = None
+            new_root, new_depth = new if new is not None else (conversation, None)
+            if (new_root, new_depth) != (root, depth):
+                changes.append({"k_id": pid, "v_root": new_root, "v_depth": new_depth})
+                following[pid] = new
+                changed[pid] += 1
+        if changes:
+            conn.execute(
+                update(messages)
+                .where(messages.c.platform == platform)
+                .where(messages.c.platform_id == bindparam("k_id"))
+                .values(root_id=bindparam("v_root"), depth=bindparam("v_depth")),
+                changes,
+            )
+        frontier = following
+
+
+def reseat_descendants(conn: Connection, written: Sequence[MessageRow]) -> None:
+    """Re-place stored replies below the rows just written, down to the last changed level."""
+    by_platform: dict[str, list[MessageRow]] = defaultdict(list)
+    for row in written:
+        by_platform[row.platform].append(row)
+    for platform, group in by_platform.items():
+        _reseat_platform(conn, platform, group)
