@@ -96,7 +96,7 @@ def _stored_time(value: datetime, dialect: str) -> datetime | str:
 
 
 def _json_text(values: tuple[str, ...]) -> str:
-    return orjson.dumps(values).decode()
+    return orjson.dumps(values).decode() if values else "[]"
 
 
 def encode_message(message: Message, batch_id: int | None, dialect: str) -> MessageRow:

@@ -75,7 +75,7 @@ def place_rows(conn: Connection, rows: Sequence[MessageRow]) -> list[MessageRow]
     for row in rows:
         found = placements.get((row.platform, row.platform_id))
         root, depth = found if found is not None else (row.conversation_id, None)
-        placed.append(row._replace(root_id=root, depth=depth))
+        placed.append(MessageRow._make((*row[:-2], root, depth)))
     return placed
 
 
