@@ -1,17 +1,22 @@
-"""``hustings listen``: a hashtag's conversation as a network of camps, bridges and shouting."""
+"""``hustings listen``: a hashtag's conversation as a network of camps, bridges and shouting.
+
+``hustings.listen`` (igraph, pandas) is imported when the command runs, not when the CLI
+starts: every other command would otherwise pay for it.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from hustings.cli.context import open_store
 from hustings.cli.output import JsonOption, err, print_json, print_rows
-from hustings.listen import MEASURES, ListenQuery, ListenResult, listen, listen_files
-from hustings.listen import write_outputs as write_listen_outputs
+
+if TYPE_CHECKING:
+    from hustings.listen import ListenResult
 
 __all__ = ["register"]
 
@@ -21,6 +26,8 @@ def _utc(value: datetime | None) -> datetime | None:
 
 
 def _print(result: ListenResult, as_json: bool) -> None:
+    from hustings.listen import MEASURES
+
     rows = [
         {
             "measure": m.name,
@@ -96,6 +103,8 @@ def register(app: typer.Typer) -> None:
 
             hustings listen '#brexit' --from-files tweets.jsonl --out listen-brexit
         """
+        from hustings.listen import ListenQuery, listen, listen_files, write_outputs
+
         parsed = ListenQuery.parse(query, (accounts or "").split(","), _utc(since), _utc(until))
         if from_files:
             result = listen_files(
@@ -111,5 +120,5 @@ def register(app: typer.Typer) -> None:
                 store.close()
         _print(result, as_json)
         if out is not None:
-            for path in write_listen_outputs(result, out):
+            for path in write_outputs(result, out):
                 err.print(f"wrote {path}", highlight=False)
