@@ -124,6 +124,26 @@ def _start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     sys.exit("the server did not start")
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) used so far by a process and its children, from /proc.
+
+    Wall-clock latency depends on whatever else the machine runs; CPU per request does not,
+    so the report gives both. 0.0 where /proc is not available.
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        todo.extend(int(c) for c in children)
+    return total
+
+
 class Recorder:
     def __init__(self) -> None:
         self.times: dict[str, list[float]] = defaultdict(list)
@@ -295,6 +315,7 @@ def _report(
     client_double: int,
     args: argparse.Namespace,
     target_ms: float,
+    server_cpu: float,
 ) -> str:
     lines = [
         "## Inbox under load (`benchmarks/inbox_load.py`)",
@@ -322,6 +343,9 @@ def _report(
         f"- Items claimed successfully more than once: {client_double} by the clients' count, "
         f"{checks['claimed_twice']} in the audit log.",
         f"- Items answered: {checks['answered']}.",
+        f"- Server CPU (uvicorn workers, user + system): {server_cpu:.1f} s, "
+        f"{1000 * server_cpu / max(1, sum(len(t) for t in rec.times.values())):.1f} ms per "
+        f"request; load average {os.getloadavg()[0]:.1f} at the end.",
         f"- Worst p95: {worst:.1f} ms (target {target_ms:.0f} ms: "
         f"{'met' if worst < target_ms else 'NOT met'}). Claim 409s are lost races, expected.",
     ]
@@ -341,14 +365,16 @@ def main() -> None:
     port = _free_port()
     server = _start_server(url, port, args.workers)
     try:
+        cpu_before = _cpu_seconds(server.pid)
         rec, fed, claims = asyncio.run(
             _run(f"http://127.0.0.1:{port}", args.seconds, args.responders, args.rate)
         )
+        server_cpu = _cpu_seconds(server.pid) - cpu_before
     finally:
         server.terminate()
         server.wait(timeout=30)
     checks = _verify(url, fed)
-    body = _report(rec, checks, sum(1 for n in claims.values() if n > 1), args, 200.0)
+    body = _report(rec, checks, sum(1 for n in claims.values() if n > 1), args, 200.0, server_cpu)
     print(body)
     if not args.no_write:
         write_section("inbox", body)

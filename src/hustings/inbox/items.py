@@ -190,38 +190,42 @@ def _conditions(f: Filters, actor: Actor, now: datetime, warn: int) -> list[Colu
     return where
 
 
+def _matching(what: Any, f: Filters, actor: Actor, now: datetime, warn: int) -> Select[Any]:
+    """``what`` from the items matching ``f``, joined only to the tables the filters read."""
+    query = select(what).select_from(inbox_items)
+    if f.q:
+        query = query.join(messages, messages.c.id == inbox_items.c.message_id)
+    if f.stance:
+        query = query.outerjoin(people, people.c.id == inbox_items.c.person_id)
+    return query.where(*_conditions(f, actor, now, warn))
+
+
 def list_items(
     conn: Connection, actor: Actor, filters: Filters, limit: int = 50, offset: int = 0
 ) -> list[dict[str, Any]]:
-    """Items matching ``filters``: most urgent first (soonest due, then highest priority)."""
+    """Items matching ``filters``: most urgent first (soonest due, then highest priority).
+
+    The page of ids is chosen from the items table alone and only those rows are joined to
+    their messages and people: joining first would read every open item's message to keep
+    fifty.
+    """
     now = _now()
     warn = active_policy(conn, actor.workspace_id).warn_minutes
-    query = (
-        _base()
-        .where(*_conditions(filters, actor, now, warn))
-        .order_by(
-            inbox_items.c.due_at.is_(None),
-            inbox_items.c.due_at,
-            inbox_items.c.priority.desc(),
-            inbox_items.c.id,
-        )
+    order = (
+        inbox_items.c.due_at.is_(None),
+        inbox_items.c.due_at,
+        inbox_items.c.priority.desc(),
+        inbox_items.c.id,
+    )
+    page = (
+        _matching(inbox_items.c.id, filters, actor, now, warn)
+        .order_by(*order)
         .limit(limit)
         .offset(offset)
+        .subquery()
     )
+    query = _base().join(page, page.c.id == inbox_items.c.id).order_by(*order)
     return [item_dict(r, now, warn) for r in conn.execute(query)]
-
-
-def count_items(conn: Connection, actor: Actor, filters: Filters) -> int:
-    now = _now()
-    warn = active_policy(conn, actor.workspace_id).warn_minutes
-    query = (
-        select(func.count())
-        .select_from(inbox_items)
-        .join(messages, messages.c.id == inbox_items.c.message_id)
-        .outerjoin(people, people.c.id == inbox_items.c.person_id)
-        .where(*_conditions(filters, actor, now, warn))
-    )
-    return int(conn.execute(query).scalar_one())
 
 
 def get_item_row(conn: Connection, actor: Actor, item_id: int) -> Any:

@@ -16,7 +16,9 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, Table, bindparam, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from hustings.model import Account, FollowerSnapshot, Message, TrackedAccount
 from hustings.store.keys import keys_in
@@ -25,6 +27,7 @@ from hustings.store.schema import accounts, follower_snapshots, messages, tracke
 __all__ = [
     "SeenCache",
     "WriteResult",
+    "insert_ignoring_duplicates",
     "message_row",
     "write_accounts",
     "write_messages",
@@ -372,3 +375,12 @@ def write_tracked(conn: Connection, batch: Sequence[TrackedAccount]) -> int:
                 .values(row)
             )
     return len(inserts)
+
+
+def insert_ignoring_duplicates(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows``, skipping any that a unique key says exist already (a concurrent
+    writer's, usually): one statement, on SQLite and PostgreSQL alike."""
+    if not rows:
+        return
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    conn.execute(insert(table).on_conflict_do_nothing(), rows)

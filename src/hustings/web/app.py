@@ -19,7 +19,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import DataError
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hustings.inbox.errors import (
     AuthError,
@@ -58,18 +59,41 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-async def _security_headers(request: Request, call_next: RequestResponseEndpoint) -> Response:
-    """No framing, no sniffing, scripts only from this origin (htmx is vendored)."""
-    response = await call_next(request)
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault(
-        "Content-Security-Policy",
+_SECURITY_HEADERS = (
+    ("x-frame-options", "DENY"),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "same-origin"),
+    (
+        "content-security-policy",
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
         "frame-ancestors 'none'; form-action 'self'",
-    )
-    return response
+    ),
+)
+
+
+class _SecurityHeaders:
+    """No framing, no sniffing, scripts only from this origin (htmx is vendored).
+
+    A plain ASGI middleware that edits the response start message: Starlette's
+    ``BaseHTTPMiddleware`` would run every request through an extra task and stream.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in _SECURITY_HEADERS:
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def create_app(
@@ -105,7 +129,10 @@ def create_app(
     app.state.store = store
     app.state.sessions = Sessions(secret or load_secret())
     app.state.templates = Jinja2Templates(directory=_HERE / "templates")
-    app.add_middleware(BaseHTTPMiddleware, dispatch=_security_headers)
+    # Templates ship with the package: checking their files for changes on every render
+    # costs a stat per template per request and buys nothing outside development.
+    app.state.templates.env.auto_reload = False
+    app.add_middleware(_SecurityHeaders)
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
     for module in (api_inbox, api_people, pages, pages_people):
         app.include_router(module.router)
