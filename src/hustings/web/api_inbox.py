@@ -359,5 +359,7 @@ def sync_now(s: ApiWrite, conn: Conn) -> Ok:
 
 
 @router.get("/dashboard", tags=["dashboard"])
-def dashboard(s: ApiSession, conn: Conn) -> dict[str, Any]:
-    return dash.dashboard(conn, s.actor)
+def dashboard(request: Request, s: ApiSession, conn: Conn) -> dict[str, Any]:
+    """Open items, items past SLA, median first response this week, unanswered people, and
+    the audit scorecard of the workspace's own accounts (from the last background audit)."""
+    return dash.dashboard(conn, s.actor, request.app.state.audit)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -31,6 +32,7 @@ from hustings.inbox.errors import (
     RateLimitedError,
     WorkspaceError,
 )
+from hustings.inbox.scorecard import AuditCache
 from hustings.inbox.sync import needs_reply, sync_inbox
 from hustings.store import Store
 from hustings.web import api_inbox, api_people, pages, pages_people
@@ -40,6 +42,7 @@ from hustings.web.deps import LoginRequired
 __all__ = ["create_app"]
 
 _HERE = Path(__file__).parent
+_log = logging.getLogger(__name__)
 
 _STATUS: tuple[tuple[type[WorkspaceError], int], ...] = (
     (NotFoundError, 404),
@@ -97,24 +100,32 @@ class _SecurityHeaders:
 
 
 def create_app(
-    store: Store, *, secret: str | None = None, sync_every: float | None = None
+    store: Store,
+    *,
+    secret: str | None = None,
+    sync_every: float | None = None,
+    audit_every: float | None = None,
 ) -> FastAPI:
     """The web app over ``store``.
 
     ``secret`` signs session cookies (default: ``load_secret()``). ``sync_every`` seconds, if
     given, runs the inbox sync in the background so imported files reach the inbox without
-    anyone pressing a button; ``hustings serve`` turns it on, tests leave it off.
+    anyone pressing a button; ``audit_every`` seconds recomputes the dashboard's audit
+    scorecard the same way. ``hustings serve`` turns both on, tests leave them off (and call
+    ``app.state.audit.refresh``).
     """
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        task = None
+        tasks = []
         if sync_every:
             # Load the needs-reply model before the first request rather than during it.
             await asyncio.to_thread(needs_reply, ["warm-up"], ["reply"])
-            task = asyncio.create_task(_sync_loop(store, sync_every))
+            tasks.append(asyncio.create_task(_every(sync_every, sync_inbox, store)))
+        if audit_every:
+            tasks.append(asyncio.create_task(_every(audit_every, audit.refresh, store)))
         yield
-        if task is not None:
+        for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -126,7 +137,9 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
     )
+    audit = AuditCache()
     app.state.store = store
+    app.state.audit = audit
     app.state.sessions = Sessions(secret or load_secret())
     app.state.templates = Jinja2Templates(directory=_HERE / "templates")
     # Templates ship with the package: checking their files for changes on every render
@@ -183,8 +196,15 @@ def _error_page(request: Request, code: int, message: str) -> HTMLResponse:
     )
 
 
-async def _sync_loop(store: Store, every: float) -> None:
-    """File newly imported messages into every inbox, forever, off the event loop."""
+async def _every(seconds: float, work: Callable[[Store], object], store: Store) -> None:
+    """Run ``work`` on the store now and then every ``seconds``, forever, off the event loop.
+
+    A round that fails is logged and tried again next time: one bad round must not end the
+    background work for the life of the server.
+    """
     while True:
-        await asyncio.to_thread(sync_inbox, store)
-        await asyncio.sleep(every)
+        try:
+            await asyncio.to_thread(work, store)
+        except Exception:
+            _log.exception("background %s failed; retrying in %g s", work.__name__, seconds)
+        await asyncio.sleep(seconds)

@@ -202,5 +202,5 @@ def reply(
 
 @router.get("/dashboard")
 def dashboard(request: Request, s: PageSession, conn: Conn) -> HTMLResponse:
-    figures = dash.dashboard(conn, s.actor)
+    figures = dash.dashboard(conn, s.actor, request.app.state.audit)
     return render(request, "dashboard.html", s, d=figures)
