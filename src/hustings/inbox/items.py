@@ -102,10 +102,12 @@ def _base() -> Select[Any]:
             messages.c.conversation_id,
             messages.c.root_id,
             messages.c.subject,
+            messages.c.visibility,
             people.c.name.label("person_name"),
             people.c.stance.label("person_stance"),
             users.c.email.label("assignee_email"),
             tracked_accounts.c.handle.label("account_handle"),
+            tracked_accounts.c.platform_id.label("account_platform_id"),
         )
         .join(messages, messages.c.id == inbox_items.c.message_id)
         .outerjoin(people, people.c.id == inbox_items.c.person_id)

@@ -168,25 +168,26 @@ def people_for_authors(
         .scalars()
         .all()
     )
-    insert_ignoring_duplicates(
+    owners = {(a.platform, a.account_id): int(p) for a, p in zip(new, created, strict=True)}
+    inserted = insert_ignoring_duplicates(
         conn,
         person_identities,
         [
             {
                 "workspace_id": workspace_id,
-                "person_id": int(person_id),
+                "person_id": owners[(a.platform, a.account_id)],
                 "platform": a.platform,
                 "account_id": a.account_id,
                 "handle": a.handle,
                 "verified": False,
                 "linked": a.linked,
             }
-            for a, person_id in zip(new, created, strict=True)
+            for a in new
         ],
     )
-    owners = _owners(conn, workspace_id, [(a.platform, a.account_id) for a in new])
-    orphans = set(int(i) for i in created) - set(owners.values())
-    if orphans:
+    if inserted < len(new):  # another sync got there first for some: read who owns them
+        owners = _owners(conn, workspace_id, owners)
+        orphans = {int(i) for i in created} - set(owners.values())
         conn.execute(people.delete().where(people.c.id.in_(orphans)))
     return {**found, **owners}
 

@@ -377,10 +377,11 @@ def write_tracked(conn: Connection, batch: Sequence[TrackedAccount]) -> int:
     return len(inserts)
 
 
-def insert_ignoring_duplicates(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> None:
+def insert_ignoring_duplicates(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> int:
     """Insert ``rows``, skipping any that a unique key says exist already (a concurrent
-    writer's, usually): one statement, on SQLite and PostgreSQL alike."""
+    writer's, usually): one statement, on SQLite and PostgreSQL alike. Returns how many
+    rows were inserted."""
     if not rows:
-        return
+        return 0
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    conn.execute(insert(table).on_conflict_do_nothing(), rows)
+    return int(conn.execute(insert(table).on_conflict_do_nothing(), rows).rowcount)
