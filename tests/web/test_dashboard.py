@@ -4,13 +4,16 @@ workspace's accounts."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
+from starlette.testclient import TestClient
 
 from hustings.inbox import items, replies
 from hustings.metrics import SCORE_DEFINITION, all_metrics
-from tests.web.conftest import Campaign
+from hustings.web import create_app
+from tests.web.conftest import PASSWORD, Campaign
 
 
 @pytest.fixture
@@ -82,3 +85,20 @@ def test_dashboard_reads_the_cache_without_auditing(
     monkeypatch.setattr("hustings.metrics.audit_store", no_audit)
     assert north.get("/dashboard").status_code == 200
     assert north.get("/api/dashboard").json()["scorecard"]["accounts"]
+
+
+def test_the_server_audits_in_the_background(campaign: Campaign) -> None:
+    """``create_app(audit_every=…)`` (as ``hustings serve`` runs it) fills the scorecard
+    without any request asking for it."""
+    app = create_app(campaign.store, secret="s", audit_every=3600)
+    with TestClient(app) as client:  # runs the app's lifespan, and so its background tasks
+        deadline = time.monotonic() + 120
+        while not app.state.audit.ready and time.monotonic() < deadline:
+            time.sleep(0.2)
+        login = client.post(
+            "/api/login", json={"email": "viewer@example.org", "password": PASSWORD}
+        )
+        assert login.status_code == 200
+        card = client.get("/api/dashboard").json()["scorecard"]
+    assert card["ready"] is True
+    assert [a["handle"] for a in card["accounts"]] == ["northcand"]

@@ -47,6 +47,11 @@ class AuditCache:
         self._params = params
         self._last: _Audit | None = None
 
+    @property
+    def ready(self) -> bool:
+        """Whether an audit has finished since the app started."""
+        return self._last is not None
+
     def refresh(self, store: Store) -> None:
         """Score the store now. An audit with nothing to score (no tracked account in the
         data yet) is kept as that explanation rather than as an error."""
