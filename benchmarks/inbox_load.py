@@ -10,8 +10,9 @@ Runs ``hustings.web`` under uvicorn on 127.0.0.1 against a fresh PostgreSQL data
 
 Afterwards it checks that every message fed became exactly one item (none lost), that no
 item was claimed successfully twice (none double-assigned, from both the clients' 200s and
-the audit log), and writes p50/p95/p99 latency per route to BENCHMARKS.md. Everything is
-bounded by the deadline and stays on loopback.
+the audit log), and writes p50/p95/p99 latency per route to BENCHMARKS.md, with the CPU the
+server and the load generator used (latency depends on whatever else the machine runs, CPU
+per request much less). Everything is bounded by the deadline and stays on loopback.
 
 Run: ``bash -c 'source scripts/postgres.sh; .venv/bin/python benchmarks/inbox_load.py'``.
 """
