@@ -12,12 +12,12 @@ from hustings.inbox import ConflictError, InvalidInputError
 from hustings.inbox import items as inbox
 from hustings.inbox.replies import fill_placeholders, reply, save_canned
 from hustings.inbox.sla import BusinessHours, Policy, save_policy, sla_state
-from hustings.inbox.sync import sync_inbox
+from hustings.inbox.sync import receive_messages, sync_inbox
 from hustings.inbox.thread import item_detail
 from hustings.inbox.views import get_view, save_view
-from hustings.model import MessageKind
+from hustings.model import Message, MessageKind
 from hustings.store.records import write_messages
-from hustings.store.schema import inbox_replies, messages
+from hustings.store.schema import inbox_replies, messages, people, person_identities
 from tests.web.conftest import Campaign, msg
 
 
@@ -190,3 +190,60 @@ def test_filters_and_saved_views(campaign: Campaign) -> None:
         )
     assert [i["id"] for i in mine] == [item]
     assert {i["channel"] for i in _open(campaign, channel="email")} == {"email"}
+
+
+def _pushed(pid: str, author: str, text: str) -> Message:
+    return msg(pid, author, text, conversation=pid)
+
+
+def test_a_push_files_one_character_messages_too(campaign: Campaign) -> None:
+    """The needs-reply model sees texts shorter than its character n-grams ("?", "x")."""
+    with campaign.store.begin() as conn:
+        created = receive_messages(conn, [_pushed("p-q", "41", "?"), _pushed("p-x", "42", "x")])
+    assert created == 2
+    texts = {i["text"]: i["needs_reply"] for i in _open(campaign, q="")}
+    assert texts["?"] is True
+
+
+def test_a_failed_push_leaves_nothing_half_filed(campaign: Campaign) -> None:
+    """The messages and their items are one transaction: no message without its item."""
+    with pytest.raises(RuntimeError), campaign.store.begin() as conn:
+        receive_messages(conn, [_pushed("p-lost", "43", "Anyone there?")])
+        raise RuntimeError("the connection dropped before the commit")
+    with campaign.store.begin() as conn:
+        assert (
+            conn.execute(select(messages).where(messages.c.platform_id == "p-lost")).first() is None
+        )
+        assert receive_messages(conn, [_pushed("p-lost", "43", "Anyone there?")]) == 1
+
+
+def test_simultaneous_pushes_from_a_new_author_make_one_person(any_campaign: Campaign) -> None:
+    """Two connectors deliver a stranger's first two messages at once: one person, two
+    items, and no person left over from the losing insert."""
+    store = any_campaign.store
+    first, second = store.engine.connect(), store.engine.connect()
+    try:
+        first.begin()
+        assert receive_messages(first, [_pushed("p-a", "77", "Hello?")]) == 1
+        done: list[int] = []
+        racer = threading.Thread(
+            target=lambda: done.append(receive_messages(second, [_pushed("p-b", "77", "Hi?")]))
+        )
+        second.begin()
+        racer.start()
+        racer.join(timeout=1)  # PostgreSQL: waits on the first's identity row; SQLite: its lock
+        first.commit()
+        racer.join(timeout=60)
+        second.commit()
+    finally:
+        first.close()
+        second.close()
+    assert done == [1]
+    with store.begin() as conn:
+        rows = conn.execute(
+            select(person_identities.c.person_id).where(person_identities.c.account_id == "77")
+        ).all()
+        strangers = conn.execute(select(people.c.id).where(people.c.name == "user77")).all()
+    assert len(rows) == 1 and len(strangers) == 1
+    found = _open(any_campaign, status=None, person_id=rows[0].person_id)
+    assert sorted(i["text"] for i in found) == ["Hello?", "Hi?"]

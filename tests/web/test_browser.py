@@ -7,6 +7,7 @@ The app runs under uvicorn in a thread on a free loopback port; Chromium is Debi
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import socket
@@ -45,17 +46,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture
-def server(campaign: Campaign) -> Iterator[str]:
+@contextlib.contextmanager
+def _serve(app: Any) -> Iterator[str]:
+    """``app`` under uvicorn in a thread on a free loopback port; yields its base URL."""
     import uvicorn
 
     port = _free_port()
-    config = uvicorn.Config(
-        create_app(campaign.store, secret="browser-test"),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-    )
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     srv = uvicorn.Server(config)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
@@ -66,6 +63,15 @@ def server(campaign: Campaign) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     srv.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture
+def server(campaign: Campaign, request: pytest.FixtureRequest) -> Iterator[str]:
+    app = create_app(campaign.store, secret="browser-test")
+    if request.node.get_closest_marker("audited"):
+        app.state.audit.refresh(campaign.store)  # what hustings serve does in the background
+    with _serve(app) as url:
+        yield url
 
 
 @pytest.fixture
@@ -149,3 +155,16 @@ def test_merge_stance_export_erase(page: Any, campaign: Campaign) -> None:
     _shot(page, "08-erased")
     page.goto(f"/people/{alice}")
     expect(page.locator(".error")).to_contain_text("no person")
+
+
+@pytest.mark.audited
+def test_dashboard_shows_the_scorecard(page: Any) -> None:
+    from playwright.sync_api import expect
+
+    _login(page, "manager@example.org")
+    page.goto("/dashboard")
+    expect(page.locator("#open-items")).to_have_text("5")
+    expect(page.locator("table.scorecard thead")).to_contain_text("@northcand")
+    expect(page.locator("table.scorecard thead")).not_to_contain_text("southcand")
+    expect(page.locator("#metric-response_rate_24h .definition")).not_to_be_empty()
+    _shot(page, "09-dashboard")

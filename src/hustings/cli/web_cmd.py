@@ -26,6 +26,10 @@ def serve(
     sync_every: Annotated[
         float, typer.Option("--sync-every", min=0.5, help="Seconds between inbox syncs.")
     ] = 5.0,
+    audit_every: Annotated[
+        float,
+        typer.Option("--audit-every", min=10, help="Seconds between dashboard scorecard audits."),
+    ] = 900.0,
 ) -> None:
     """Start the web app (inbox, people, dashboard, JSON API) on the store.
 
@@ -38,7 +42,7 @@ def serve(
 
     from hustings.web import create_app
 
-    app = create_app(open_store(ctx), sync_every=sync_every)
+    app = create_app(open_store(ctx), sync_every=sync_every, audit_every=audit_every)
     err.print(f"Hustings on http://{host}:{port}/login (API docs at /docs)", highlight=False)
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True)
 

@@ -3,7 +3,9 @@
 Figures are computed from inbox items alone: open items, open items past their due time,
 the median time to first response for items received this week (Monday 00:00 UTC on), the
 people with an open item who have never had an answer, and the share of items needing a
-reply that were answered in the last 30 days (the workspace's own reply rate).
+reply that were answered in the last 30 days (the workspace's own reply rate). Beside them,
+the audit scorecard of the workspace's own accounts, from the last background audit
+(``scorecard``).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any
 from sqlalchemy import Connection, distinct, func, select
 
 from hustings.inbox.items import OPEN
+from hustings.inbox.scorecard import AuditCache
 from hustings.inbox.workspaces import Actor
 from hustings.store.schema import inbox_items
 
@@ -23,7 +26,10 @@ __all__ = ["dashboard"]
 _SAMPLE = 10_000
 
 
-def dashboard(conn: Connection, actor: Actor, now: datetime | None = None) -> dict[str, Any]:
+def dashboard(
+    conn: Connection, actor: Actor, audit: AuditCache | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    """The figures, and the scorecard from ``audit`` (``None`` when there is no audit)."""
     now = now or datetime.now(UTC)
     ws = inbox_items.c.workspace_id == actor.workspace_id
     is_open = inbox_items.c.status.in_(OPEN)
@@ -62,4 +68,5 @@ def dashboard(conn: Connection, actor: Actor, now: datetime | None = None) -> di
         ),
         "reply_rate_30d": round(answered / needing, 3) if needing else None,
         "week_start": week_start,
+        "scorecard": audit.for_workspace(conn, actor.workspace_id) if audit else None,
     }

@@ -28,7 +28,6 @@ from hustings.store.schema import (
     inbox_items,
     inbox_replies,
     messages,
-    tracked_accounts,
 )
 
 __all__ = [
@@ -148,26 +147,23 @@ def reply(
     if unfilled:
         names = ", ".join("{" + n + "}" for n in unfilled)
         raise InvalidInputError(f"fill in the personalisation fields first: {names}")
-    inbound = conn.execute(select(messages).where(messages.c.id == row.message_id)).one()
-    account = conn.execute(
-        select(tracked_accounts).where(tracked_accounts.c.id == row.tracked_account_id)
-    ).first()
     now = datetime.now(UTC)
+    # The item row carries the inbound message and the account it reached: no more lookups.
     outgoing = Message(
-        platform=inbound.platform,
+        platform=row.channel,
         platform_id=f"hustings-reply-{uuid.uuid4().hex}",
-        author_id=(account.platform_id or account.handle) if account else "workspace",
-        author_handle=account.handle if account else None,
+        author_id=row.account_platform_id or row.account_handle or "workspace",
+        author_handle=row.account_handle,
         created_at=now,
         text=text,
         kind=MessageKind.REPLY,
-        visibility=Visibility(inbound.visibility),
-        reply_to_id=inbound.platform_id,
-        reply_to_account_id=inbound.author_id,
-        reply_to_handle=inbound.author_handle,
+        visibility=Visibility(row.visibility),
+        reply_to_id=row.message_platform_id,
+        reply_to_account_id=row.author_id,
+        reply_to_handle=row.author_handle,
         reply_link=ReplyLink.MESSAGE,
-        conversation_id=inbound.conversation_id or inbound.platform_id,
-        subject=f"Re: {inbound.subject}" if inbound.subject else None,
+        conversation_id=row.conversation_id or row.message_platform_id,
+        subject=f"Re: {row.subject}" if row.subject else None,
     )
     write_messages(conn, [outgoing], None)
     message_id = conn.execute(

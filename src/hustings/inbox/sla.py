@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, bindparam, select
 
 from hustings.inbox.errors import InvalidInputError
 from hustings.inbox.workspaces import Actor, Role, audit
@@ -161,12 +161,14 @@ def list_policies(conn: Connection, actor: Actor) -> list[tuple[Policy, bool]]:
     return [(_policy(r), bool(r.is_default)) for r in rows]
 
 
+# Built once: every inbox listing and thread view asks for the workspace's policy.
+_ACTIVE = select(sla_policies).where(
+    sla_policies.c.workspace_id == bindparam("workspace_id"), sla_policies.c.is_default.is_(True)
+)
+
+
 def active_policy(conn: Connection, workspace_id: int) -> Policy:
-    row = conn.execute(
-        select(sla_policies).where(
-            sla_policies.c.workspace_id == workspace_id, sla_policies.c.is_default.is_(True)
-        )
-    ).first()
+    row = conn.execute(_ACTIVE, {"workspace_id": workspace_id}).first()
     return _policy(row) if row is not None else default_policy()
 
 

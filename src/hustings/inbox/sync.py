@@ -20,22 +20,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, case, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import Connection, Select, case, func, select, update
 
-from hustings.inbox.sla import active_policy
-from hustings.inbox.workspaces import workspace_account_ids
+from hustings.inbox.sla import Policy, active_policy
 from hustings.model import Message
-from hustings.people.core import person_for_author
+from hustings.people.core import Author, people_for_authors
 from hustings.store import Store
 from hustings.store.keys import keys_in
-from hustings.store.records import write_messages
+from hustings.store.records import insert_ignoring_duplicates, write_messages
 from hustings.store.schema import (
     accounts,
     inbox_items,
     messages,
     tracked_accounts,
+    workspace_accounts,
     workspaces,
 )
 
@@ -136,51 +134,136 @@ def _linked(url: str | None, description: str | None) -> list[list[str]]:
 
 
 def _own_accounts(conn: Connection, workspace_id: int) -> list[_Account]:
-    ids = workspace_account_ids(conn, workspace_id)
-    rows = conn.execute(select(tracked_accounts).where(tracked_accounts.c.id.in_(ids)))
+    rows = conn.execute(
+        select(
+            tracked_accounts.c.id,
+            tracked_accounts.c.platform,
+            tracked_accounts.c.handle_lower,
+            tracked_accounts.c.platform_id,
+        )
+        .join(workspace_accounts, workspace_accounts.c.tracked_account_id == tracked_accounts.c.id)
+        .where(workspace_accounts.c.workspace_id == workspace_id)
+    )
     return [_Account(r.id, r.platform, r.handle_lower, r.platform_id) for r in rows]
 
 
-def _insert_ignoring_duplicates(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    dialect = conn.dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    conn.execute(insert(inbox_items).on_conflict_do_nothing(), rows)
+def _follow_ups(conn: Connection, workspace_id: int, person_ids: set[int]) -> dict[int, Any]:
+    """For each person answered before, who handled their last answered item.
 
-
-def _follow_up_state(conn: Connection, workspace_id: int, person_id: int) -> tuple[bool, Any]:
-    """Whether the person was answered before, and who handled their last open thread.
-
-    An item waiting on this person ends when they write again: it is closed and the new
-    item goes to the same responder, so one person keeps one voice.
+    An item waiting on a person ends when they write again: it is closed and the new item
+    goes to the same responder, so one person keeps one voice.
     """
-    last = conn.execute(
-        select(inbox_items.c.id, inbox_items.c.status, inbox_items.c.assignee_id)
+    if not person_ids:
+        return {}
+    latest = (
+        select(func.max(inbox_items.c.id))
         .where(
             inbox_items.c.workspace_id == workspace_id,
-            inbox_items.c.person_id == person_id,
+            inbox_items.c.person_id.in_(person_ids),
             inbox_items.c.first_response_at.is_not(None),
         )
-        .order_by(inbox_items.c.id.desc())
-        .limit(1)
-    ).first()
-    if last is None:
-        return False, None
-    if last.status == "waiting":
+        .group_by(inbox_items.c.person_id)
+    )
+    rows = conn.execute(
+        select(
+            inbox_items.c.id,
+            inbox_items.c.person_id,
+            inbox_items.c.status,
+            inbox_items.c.assignee_id,
+        ).where(inbox_items.c.id.in_(latest))
+    ).all()
+    waiting = sorted(r.id for r in rows if r.status == "waiting")
+    if waiting:
+        now = datetime.now(UTC)
         conn.execute(
             update(inbox_items)
-            .where(inbox_items.c.id == last.id)
-            .values(status="closed", closed_at=datetime.now(UTC), updated_at=datetime.now(UTC))
+            .where(inbox_items.c.id.in_(waiting))
+            .values(status="closed", closed_at=now, updated_at=now)
         )
-    return True, last.assignee_id
+    return {int(r.person_id): r.assignee_id for r in rows}
 
 
-def _profile(conn: Connection, row: Any) -> list[list[str]]:
-    acct = conn.execute(
-        select(accounts.c.url, accounts.c.description).where(
-            accounts.c.platform == row.platform, accounts.c.platform_id == row.author_id
+def _profiles(conn: Connection, rows: Sequence[Any]) -> dict[tuple[str, str], list[list[str]]]:
+    """The profiles each author links to (merge evidence), for authors we have a record of."""
+    found = conn.execute(
+        select(
+            accounts.c.platform, accounts.c.platform_id, accounts.c.url, accounts.c.description
+        ).where(
+            keys_in(
+                accounts.c.platform,
+                accounts.c.platform_id,
+                {(r.platform, r.author_id) for r in rows},
+            )
         )
-    ).first()
-    return _linked(acct.url, acct.description) if acct else []
+    )
+    return {(a.platform, a.platform_id): _linked(a.url, a.description) for a in found}
+
+
+def _candidates(workspace_id: int, own: list[_Account]) -> Select[Any]:
+    """Messages on the workspace's platforms that could be inbound and are not items yet."""
+    filed = select(inbox_items.c.id).where(
+        inbox_items.c.workspace_id == workspace_id, inbox_items.c.message_id == messages.c.id
+    )
+    return select(messages).where(
+        messages.c.platform.in_(sorted({a.platform for a in own})),
+        messages.c.partial.is_(False),
+        messages.c.kind != "repost",
+        ~filed.exists(),
+    )
+
+
+def _file(
+    conn: Connection, workspace_id: int, own: list[_Account], policy: Policy, rows: Sequence[Any]
+) -> int:
+    """Make items of the ``rows`` that are inbound to one of ``own``; return how many.
+
+    A constant number of statements per call, whatever the number of rows: one each for the
+    authors' profiles, their people, their follow-up state, and the new items.
+    """
+    matched = [(r, a) for r in rows if (a := _match(r, own)) is not None]
+    if not matched:
+        return 0
+    flags = needs_reply([r.text for r, _ in matched], [r.kind for r, _ in matched])
+    profiles = _profiles(conn, [r for r, _ in matched])
+    people = people_for_authors(
+        conn,
+        workspace_id,
+        [
+            Author(
+                r.platform,
+                r.author_id,
+                r.author_handle,
+                profiles.get((r.platform, r.author_id), []),
+            )
+            for r, _ in matched
+        ],
+    )
+    follow_ups = _follow_ups(conn, workspace_id, set(people.values()))
+    now = datetime.now(UTC)
+    items = []
+    for (row, account), flag in zip(matched, flags, strict=True):
+        person = people[(row.platform, row.author_id)]
+        assignee = follow_ups.get(person)
+        items.append(
+            {
+                "workspace_id": workspace_id,
+                "message_id": row.id,
+                "tracked_account_id": account.id,
+                "person_id": person,
+                "channel": row.platform,
+                "kind": row.kind,
+                "status": "assigned" if assignee else "new",
+                "assignee_id": assignee,
+                "priority": 1,
+                "needs_reply": flag,
+                "sla_policy_id": policy.id,
+                "received_at": row.created_at,
+                "due_at": policy.due(row.created_at, person in follow_ups) if flag else None,
+                "updated_at": now,
+            }
+        )
+    insert_ignoring_duplicates(conn, inbox_items, sorted(items, key=lambda i: i["message_id"]))
+    return len(items)
 
 
 def sync_workspace(
@@ -189,78 +272,31 @@ def sync_workspace(
     """Create the items for messages that arrived since the last sync; return how many.
 
     ``only`` (platform, platform id) pairs restricts the work to just-received messages and
-    leaves the cursor alone: a live connector's push then costs one indexed lookup instead
+    leaves the cursor alone: a live connector's push then costs a few indexed lookups instead
     of a scan behind the cursor, and pushes do not queue on the workspace row's lock.
     """
     own = _own_accounts(conn, workspace_id)
+    if not own:
+        return 0
+    policy = active_policy(conn, workspace_id)
+    candidates = _candidates(workspace_id, own)
+    if only is not None:
+        pushed = candidates.where(keys_in(messages.c.platform, messages.c.platform_id, only))
+        return _file(conn, workspace_id, own, policy, conn.execute(pushed).all())
     cursor = conn.execute(
         select(workspaces.c.inbox_cursor).where(workspaces.c.id == workspace_id)
     ).scalar_one()
-    if not own:
-        return 0
-    platforms = sorted({a.platform for a in own})
-    policy = active_policy(conn, workspace_id)
     high = conn.execute(select(func.max(messages.c.id))).scalar() or 0
     created, start, finished = 0, max(0, int(cursor) - _LOOKBACK), False
     for _ in range(_MAX_CHUNKS):
-        done = select(inbox_items.c.message_id).where(
-            inbox_items.c.workspace_id == workspace_id, inbox_items.c.message_id > start
-        )
         rows = conn.execute(
-            select(messages)
-            .where(
-                messages.c.platform.in_(platforms),
-                messages.c.partial.is_(False),
-                messages.c.kind != "repost",
-                messages.c.id.not_in(done),
-                keys_in(messages.c.platform, messages.c.platform_id, only)
-                if only is not None
-                else messages.c.id > start,
-            )
-            .order_by(messages.c.id)
-            .limit(_CHUNK)
+            candidates.where(messages.c.id > start).order_by(messages.c.id).limit(_CHUNK)
         ).all()
         if not rows:
             finished = True
             break
         start = rows[-1].id
-        matched = [(r, a) for r in rows if (a := _match(r, own)) is not None]
-        flags = needs_reply([r.text for r, _ in matched], [r.kind for r, _ in matched])
-        items = []
-        now = datetime.now(UTC)
-        for (row, account), flag in zip(matched, flags, strict=True):
-            person = person_for_author(
-                conn,
-                workspace_id,
-                row.platform,
-                row.author_id,
-                row.author_handle,
-                _profile(conn, row),
-            )
-            follow_up, assignee = _follow_up_state(conn, workspace_id, person)
-            items.append(
-                {
-                    "workspace_id": workspace_id,
-                    "message_id": row.id,
-                    "tracked_account_id": account.id,
-                    "person_id": person,
-                    "channel": row.platform,
-                    "kind": row.kind,
-                    "status": "assigned" if assignee else "new",
-                    "assignee_id": assignee,
-                    "priority": 1,
-                    "needs_reply": flag,
-                    "sla_policy_id": policy.id,
-                    "received_at": row.created_at,
-                    "due_at": policy.due(row.created_at, follow_up) if flag else None,
-                    "updated_at": now,
-                }
-            )
-        if items:
-            _insert_ignoring_duplicates(conn, items)
-            created += len(items)
-        if only is not None:
-            return created  # the pushed messages fit one chunk; the cursor is not ours
+        created += _file(conn, workspace_id, own, policy, rows)
     reached = high if finished else start
     conn.execute(
         update(workspaces)
@@ -289,14 +325,25 @@ def sync_inbox(store: Store, workspace_id: int | None = None) -> int:
     return created
 
 
-def receive_messages(store: Store, batch: Sequence[Message]) -> int:
-    """Store messages pushed by a live connector and file them into every inbox at once."""
-    with store.begin() as conn:
-        write_messages(conn, batch, None)
-        ids = list(conn.execute(select(workspaces.c.id)).scalars())
+def receive_messages(conn: Connection, batch: Sequence[Message]) -> int:
+    """Store messages pushed by a live connector and file them into every inbox they reach.
+
+    In the caller's transaction: the messages and their items are committed together, so a
+    push that fails leaves nothing half-filed. Only workspaces owning an account on one of
+    the batch's platforms are visited.
+    """
     keys = [(m.platform, m.platform_id) for m in batch]
-    created = 0
-    for ws in ids:
-        with store.begin() as conn:
-            created += sync_workspace(conn, ws, keys)
-    return created
+    write_messages(conn, batch, None)
+    reached = (
+        conn.execute(
+            select(workspace_accounts.c.workspace_id)
+            .join(
+                tracked_accounts, tracked_accounts.c.id == workspace_accounts.c.tracked_account_id
+            )
+            .where(tracked_accounts.c.platform.in_({p for p, _ in keys}))
+            .distinct()
+        )
+        .scalars()
+        .all()
+    )
+    return sum(sync_workspace(conn, ws, keys) for ws in sorted(reached))

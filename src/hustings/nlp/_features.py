@@ -161,6 +161,8 @@ def _hash_batch(joined: list[str], base: IntArray, words: _Entries, chars: _Entr
         rolling = np.zeros(size, dtype=np.uint64)
         for n in range(1, max(_CHAR_NS) + 1):
             count = size - n + 1
+            if count <= 0:
+                break  # a batch shorter than the n-gram (one message "x"): no longer grams
             rolling = rolling[:count] * np.uint64(_PRIME) + codes[n - 1 : n - 1 + count]
             if n not in _CHAR_NS:
                 continue

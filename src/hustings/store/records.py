@@ -14,7 +14,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, Table, bindparam, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from hustings.model import Account, FollowerSnapshot, Message, TrackedAccount
 from hustings.store.keys import keys_in
@@ -24,6 +26,7 @@ from hustings.store.threads import place_rows, reseat_descendants
 
 __all__ = [
     "WriteResult",
+    "insert_ignoring_duplicates",
     "write_accounts",
     "write_message_rows",
     "write_messages",
@@ -306,3 +309,13 @@ def write_tracked(conn: Connection, batch: Sequence[TrackedAccount]) -> int:
                 .values(row)
             )
     return len(inserts)
+
+
+def insert_ignoring_duplicates(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> int:
+    """Insert ``rows``, skipping any that a unique key says exist already (a concurrent
+    writer's, usually): one statement, on SQLite and PostgreSQL alike. Returns how many
+    rows were inserted."""
+    if not rows:
+        return 0
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    return int(conn.execute(insert(table).on_conflict_do_nothing(), rows).rowcount)

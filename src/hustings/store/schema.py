@@ -123,6 +123,8 @@ messages = Table(
     Index("ix_messages_author_time", "platform", "author_id", "created_at"),
     Index("ix_messages_reply_to", "platform", "reply_to_id"),
     Index("ix_messages_conversation", "platform", "conversation_id"),
+    # The inbox's thread view finds a conversation by root as well as by conversation id.
+    Index("ix_messages_root", "platform", "root_id"),
 )
 
 follower_snapshots = Table(

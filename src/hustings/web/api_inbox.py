@@ -20,7 +20,7 @@ from hustings.inbox.workspaces import Role, list_audit, list_members
 from hustings.model import Message, MessageKind, Visibility
 from hustings.store import Store
 from hustings.web.auth import SESSION_COOKIE, Sessions
-from hustings.web.deps import ApiSession, ApiWrite, Id, ShortText, Text, get_store
+from hustings.web.deps import ApiSession, ApiWrite, Conn, Id, ShortText, Text, get_store
 
 __all__ = ["router", "set_session_cookie"]
 
@@ -83,9 +83,8 @@ def login(body: LoginBody, request: Request, response: Response, store: StoreDep
 
 
 @router.post("/logout", response_model=Ok, tags=["session"])
-def logout(s: ApiWrite, request: Request, response: Response, store: StoreDep) -> Ok:
-    with store.begin() as conn:
-        request.app.state.sessions.logout(conn, request.cookies.get(SESSION_COOKIE))
+def logout(s: ApiWrite, request: Request, response: Response, conn: Conn) -> Ok:
+    request.app.state.sessions.logout(conn, request.cookies.get(SESSION_COOKIE))
     response.delete_cookie(SESSION_COOKIE, path="/")
     return Ok()
 
@@ -103,17 +102,15 @@ def me(s: ApiSession) -> SessionOut:
 
 
 @router.get("/members", tags=["session"])
-def members(s: ApiSession, store: StoreDep) -> list[dict[str, Any]]:
-    with store.begin() as conn:
-        return list_members(conn, s.actor)
+def members(s: ApiSession, conn: Conn) -> list[dict[str, Any]]:
+    return list_members(conn, s.actor)
 
 
 @router.get("/audit", tags=["session"])
 def audit_log(
-    s: ApiSession, store: StoreDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    s: ApiSession, conn: Conn, limit: Annotated[int, Query(ge=1, le=1000)] = 100
 ) -> list[dict[str, Any]]:
-    with store.begin() as conn:
-        return list_audit(conn, s.actor, limit)
+    return list_audit(conn, s.actor, limit)
 
 
 class FilterQuery(BaseModel):
@@ -150,26 +147,23 @@ class FilterQuery(BaseModel):
 
 @router.get("/items", tags=["inbox"])
 def list_items(
-    s: ApiSession, store: StoreDep, f: Annotated[FilterQuery, Query()]
+    s: ApiSession, conn: Conn, f: Annotated[FilterQuery, Query()]
 ) -> list[dict[str, Any]]:
     """Items matching the filters (or a saved view), most urgent first."""
-    with store.begin() as conn:
-        filters = views.get_view(conn, s.actor, f.view) if f.view else f.filters()
-        return items.list_items(conn, s.actor, filters, f.limit, f.offset)
+    filters = views.get_view(conn, s.actor, f.view) if f.view else f.filters()
+    return items.list_items(conn, s.actor, filters, f.limit, f.offset)
 
 
 @router.get("/items/{item_id}", tags=["inbox"])
-def get_item(item_id: Id, s: ApiSession, store: StoreDep) -> dict[str, Any]:
+def get_item(item_id: Id, s: ApiSession, conn: Conn) -> dict[str, Any]:
     """One item with its whole thread, notes, replies and the person's history."""
-    with store.begin() as conn:
-        return item_detail(conn, s.actor, item_id)
+    return item_detail(conn, s.actor, item_id)
 
 
 @router.post("/items/{item_id}/claim", response_model=Ok, tags=["inbox"])
-def claim(item_id: Id, s: ApiWrite, store: StoreDep) -> Ok:
+def claim(item_id: Id, s: ApiWrite, conn: Conn) -> Ok:
     """Take an unassigned item; 409 when someone else already has it."""
-    with store.begin() as conn:
-        items.claim(conn, s.actor, item_id)
+    items.claim(conn, s.actor, item_id)
     return Ok(id=item_id)
 
 
@@ -179,11 +173,10 @@ class AssignBody(BaseModel):
 
 
 @router.post("/items/{item_id}/assign", response_model=Ok, tags=["inbox"])
-def assign(item_id: Id, body: AssignBody, s: ApiWrite, store: StoreDep) -> Ok:
-    with store.begin() as conn:
-        if body.round_robin:
-            return Ok(id=items.assign_round_robin(conn, s.actor, item_id))
-        items.assign(conn, s.actor, item_id, body.user_id)
+def assign(item_id: Id, body: AssignBody, s: ApiWrite, conn: Conn) -> Ok:
+    if body.round_robin:
+        return Ok(id=items.assign_round_robin(conn, s.actor, item_id))
+    items.assign(conn, s.actor, item_id, body.user_id)
     return Ok(id=body.user_id)
 
 
@@ -192,9 +185,8 @@ class StatusBody(BaseModel):
 
 
 @router.post("/items/{item_id}/status", response_model=Ok, tags=["inbox"])
-def set_status(item_id: Id, body: StatusBody, s: ApiWrite, store: StoreDep) -> Ok:
-    with store.begin() as conn:
-        items.set_status(conn, s.actor, item_id, body.status)
+def set_status(item_id: Id, body: StatusBody, s: ApiWrite, conn: Conn) -> Ok:
+    items.set_status(conn, s.actor, item_id, body.status)
     return Ok(id=item_id)
 
 
@@ -203,9 +195,8 @@ class PriorityBody(BaseModel):
 
 
 @router.post("/items/{item_id}/priority", response_model=Ok, tags=["inbox"])
-def set_priority(item_id: Id, body: PriorityBody, s: ApiWrite, store: StoreDep) -> Ok:
-    with store.begin() as conn:
-        items.set_priority(conn, s.actor, item_id, body.priority)
+def set_priority(item_id: Id, body: PriorityBody, s: ApiWrite, conn: Conn) -> Ok:
+    items.set_priority(conn, s.actor, item_id, body.priority)
     return Ok(id=item_id)
 
 
@@ -214,9 +205,8 @@ class NoteBody(BaseModel):
 
 
 @router.post("/items/{item_id}/notes", response_model=Ok, tags=["inbox"])
-def add_note(item_id: Id, body: NoteBody, s: ApiWrite, store: StoreDep) -> Ok:
-    with store.begin() as conn:
-        return Ok(id=items.add_note(conn, s.actor, item_id, body.text))
+def add_note(item_id: Id, body: NoteBody, s: ApiWrite, conn: Conn) -> Ok:
+    return Ok(id=items.add_note(conn, s.actor, item_id, body.text))
 
 
 class ReplyBody(BaseModel):
@@ -227,15 +217,14 @@ class ReplyBody(BaseModel):
 
 
 @router.post("/items/{item_id}/replies", response_model=Ok, tags=["inbox"])
-def reply(item_id: Id, body: ReplyBody, s: ApiWrite, store: StoreDep) -> Ok:
+def reply(item_id: Id, body: ReplyBody, s: ApiWrite, conn: Conn) -> Ok:
     """Record a reply (status "to post"); 422 while a ``{placeholder}`` is unfilled."""
-    with store.begin() as conn:
-        text = body.text
-        if body.canned_id is not None:
-            text = replies.fill_placeholders(
-                replies.canned_body(conn, s.actor, body.canned_id), body.fields
-            )
-        reply_id = replies.reply(conn, s.actor, item_id, text, wait_for_answer=body.wait_for_answer)
+    text = body.text
+    if body.canned_id is not None:
+        text = replies.fill_placeholders(
+            replies.canned_body(conn, s.actor, body.canned_id), body.fields
+        )
+    reply_id = replies.reply(conn, s.actor, item_id, text, wait_for_answer=body.wait_for_answer)
     return Ok(id=reply_id)
 
 
@@ -245,21 +234,18 @@ class CannedBody(BaseModel):
 
 
 @router.get("/canned", tags=["canned replies"])
-def list_canned(s: ApiSession, store: StoreDep) -> list[dict[str, Any]]:
-    with store.begin() as conn:
-        return replies.list_canned(conn, s.actor)
+def list_canned(s: ApiSession, conn: Conn) -> list[dict[str, Any]]:
+    return replies.list_canned(conn, s.actor)
 
 
 @router.post("/canned", response_model=Ok, tags=["canned replies"])
-def save_canned(body: CannedBody, s: ApiWrite, store: StoreDep) -> Ok:
-    with store.begin() as conn:
-        return Ok(id=replies.save_canned(conn, s.actor, body.name, body.body))
+def save_canned(body: CannedBody, s: ApiWrite, conn: Conn) -> Ok:
+    return Ok(id=replies.save_canned(conn, s.actor, body.name, body.body))
 
 
 @router.delete("/canned/{canned_id}", response_model=Ok, tags=["canned replies"])
-def delete_canned(canned_id: Id, s: ApiWrite, store: StoreDep) -> Ok:
-    with store.begin() as conn:
-        replies.delete_canned(conn, s.actor, canned_id)
+def delete_canned(canned_id: Id, s: ApiWrite, conn: Conn) -> Ok:
+    replies.delete_canned(conn, s.actor, canned_id)
     return Ok(id=canned_id)
 
 
@@ -269,21 +255,18 @@ class ViewBody(BaseModel):
 
 
 @router.get("/views", tags=["views"])
-def list_views(s: ApiSession, store: StoreDep) -> list[dict[str, Any]]:
-    with store.begin() as conn:
-        return views.list_views(conn, s.actor)
+def list_views(s: ApiSession, conn: Conn) -> list[dict[str, Any]]:
+    return views.list_views(conn, s.actor)
 
 
 @router.post("/views", response_model=Ok, tags=["views"])
-def save_view(body: ViewBody, s: ApiWrite, store: StoreDep) -> Ok:
-    with store.begin() as conn:
-        return Ok(id=views.save_view(conn, s.actor, body.name, body.filters.filters()))
+def save_view(body: ViewBody, s: ApiWrite, conn: Conn) -> Ok:
+    return Ok(id=views.save_view(conn, s.actor, body.name, body.filters.filters()))
 
 
 @router.delete("/views/{view_id}", response_model=Ok, tags=["views"])
-def delete_view(view_id: Id, s: ApiWrite, store: StoreDep) -> Ok:
-    with store.begin() as conn:
-        views.delete_view(conn, s.actor, view_id)
+def delete_view(view_id: Id, s: ApiWrite, conn: Conn) -> Ok:
+    views.delete_view(conn, s.actor, view_id)
     return Ok(id=view_id)
 
 
@@ -303,9 +286,8 @@ class PolicyBody(BaseModel):
 
 
 @router.get("/sla", tags=["sla"])
-def list_policies(s: ApiSession, store: StoreDep) -> list[dict[str, Any]]:
-    with store.begin() as conn:
-        found = sla.list_policies(conn, s.actor)
+def list_policies(s: ApiSession, conn: Conn) -> list[dict[str, Any]]:
+    found = sla.list_policies(conn, s.actor)
     return [
         {
             "id": p.id,
@@ -321,7 +303,7 @@ def list_policies(s: ApiSession, store: StoreDep) -> list[dict[str, Any]]:
 
 
 @router.put("/sla", response_model=Ok, tags=["sla"])
-def save_policy(body: PolicyBody, s: ApiWrite, store: StoreDep) -> Ok:
+def save_policy(body: PolicyBody, s: ApiWrite, conn: Conn) -> Ok:
     """Create or replace a policy and make it the one new items get."""
     hours = (
         sla.BusinessHours.parse(body.business_hours.model_dump()) if body.business_hours else None
@@ -334,8 +316,7 @@ def save_policy(body: PolicyBody, s: ApiWrite, store: StoreDep) -> Ok:
         body.warn_minutes,
         hours,
     )
-    with store.begin() as conn:
-        return Ok(id=sla.save_policy(conn, s.actor, policy))
+    return Ok(id=sla.save_policy(conn, s.actor, policy))
 
 
 class InboundBody(BaseModel):
@@ -357,7 +338,7 @@ class InboundBody(BaseModel):
 
 
 @router.post("/messages", response_model=Ok, tags=["inbox"])
-def receive(body: list[InboundBody], s: ApiWrite, store: StoreDep) -> Ok:
+def receive(body: list[InboundBody], s: ApiWrite, conn: Conn) -> Ok:
     """Store messages from a live connector and file them into the inbox (owners only)."""
     s.actor.require(Role.OWNER)
     if len(body) > 1000:
@@ -367,18 +348,18 @@ def receive(body: list[InboundBody], s: ApiWrite, store: StoreDep) -> Ok:
         if m.created_at.utcoffset() is None:
             raise InvalidInputError("created_at needs a time zone")
         batch.append(Message(**{**m.model_dump(), "mentions": tuple(m.mentions)}))
-    return Ok(id=sync.receive_messages(store, batch))
+    return Ok(id=sync.receive_messages(conn, batch))
 
 
 @router.post("/sync", response_model=Ok, tags=["inbox"])
-def sync_now(s: ApiWrite, store: StoreDep) -> Ok:
+def sync_now(s: ApiWrite, conn: Conn) -> Ok:
     """File messages imported since the last sync into this workspace's inbox."""
     s.actor.require(Role.MANAGER)
-    with store.begin() as conn:
-        return Ok(id=sync.sync_workspace(conn, s.actor.workspace_id))
+    return Ok(id=sync.sync_workspace(conn, s.actor.workspace_id))
 
 
 @router.get("/dashboard", tags=["dashboard"])
-def dashboard(s: ApiSession, store: StoreDep) -> dict[str, Any]:
-    with store.begin() as conn:
-        return dash.dashboard(conn, s.actor)
+def dashboard(request: Request, s: ApiSession, conn: Conn) -> dict[str, Any]:
+    """Open items, items past SLA, median first response this week, unanswered people, and
+    the audit scorecard of the workspace's own accounts (from the last background audit)."""
+    return dash.dashboard(conn, s.actor, request.app.state.audit)

@@ -4,42 +4,38 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query
+from fastapi import APIRouter, Body, Query
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field
 
 from hustings.inbox.errors import InvalidInputError
 from hustings.people import core, csv_io, merge, privacy, stance
-from hustings.store import Store
 from hustings.web.api_inbox import Ok
-from hustings.web.deps import ApiSession, ApiWrite, Id, ShortText, Text, get_store
+from hustings.web.deps import ApiSession, ApiWrite, Conn, Id, ShortText, Text
 
 __all__ = ["router"]
 
 router = APIRouter(prefix="/api", tags=["people"])
-StoreDep = Annotated[Store, Depends(get_store)]
 _ID = Field(ge=1, le=2_147_483_647)
 
 
 @router.get("/people")
 def list_people(
     s: ApiSession,
-    store: StoreDep,
+    conn: Conn,
     q: Annotated[ShortText | None, Query()] = None,
     tag: Annotated[ShortText | None, Query()] = None,
     stance_value: Annotated[core.Stance | None, Query(alias="stance")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[dict[str, Any]]:
-    with store.begin() as conn:
-        return core.list_people(conn, s.actor, q, tag, stance_value, limit, offset)
+    return core.list_people(conn, s.actor, q, tag, stance_value, limit, offset)
 
 
 @router.get("/people/merge-suggestions")
-def merge_suggestions(s: ApiSession, store: StoreDep) -> list[dict[str, Any]]:
+def merge_suggestions(s: ApiSession, conn: Conn) -> list[dict[str, Any]]:
     """Pairs with strong, unique evidence of being one person; a human must confirm."""
-    with store.begin() as conn:
-        return merge.suggest_merges(conn, s.actor)
+    return merge.suggest_merges(conn, s.actor)
 
 
 class MergeBody(BaseModel):
@@ -48,24 +44,21 @@ class MergeBody(BaseModel):
 
 
 @router.post("/people/merge", response_model=Ok)
-def merge_people(body: MergeBody, s: ApiWrite, store: StoreDep) -> Ok:
+def merge_people(body: MergeBody, s: ApiWrite, conn: Conn) -> Ok:
     """Merge ``merge_id`` into ``keep_id``; the returned id undoes it."""
-    with store.begin() as conn:
-        return Ok(id=merge.merge_people(conn, s.actor, body.keep_id, body.merge_id))
+    return Ok(id=merge.merge_people(conn, s.actor, body.keep_id, body.merge_id))
 
 
 @router.post("/merges/{merge_id}/undo", response_model=Ok)
-def undo_merge(merge_id: Id, s: ApiWrite, store: StoreDep) -> Ok:
-    with store.begin() as conn:
-        merge.undo_merge(conn, s.actor, merge_id)
+def undo_merge(merge_id: Id, s: ApiWrite, conn: Conn) -> Ok:
+    merge.undo_merge(conn, s.actor, merge_id)
     return Ok(id=merge_id)
 
 
 @router.get("/people.csv", response_class=PlainTextResponse)
-def export_csv(s: ApiSession, store: StoreDep) -> PlainTextResponse:
+def export_csv(s: ApiSession, conn: Conn) -> PlainTextResponse:
     """Every person in NationBuilder's column layout."""
-    with store.begin() as conn:
-        text = "".join(csv_io.export_csv(conn, s.actor))
+    text = "".join(csv_io.export_csv(conn, s.actor))
     return PlainTextResponse(
         text,
         media_type="text/csv",
@@ -82,35 +75,31 @@ class ImportOut(BaseModel):
 @router.post("/people/import", response_model=ImportOut)
 def import_csv(
     s: ApiWrite,
-    store: StoreDep,
+    conn: Conn,
     csv_text: Annotated[str, Body(media_type="text/csv", max_length=20_000_000)],
 ) -> ImportOut:
     """Create or update people from a NationBuilder-style CSV; bad rows come back skipped."""
     if "\x00" in csv_text:
         raise InvalidInputError("the CSV contains NUL characters")
-    with store.begin() as conn:
-        result = csv_io.import_csv(conn, s.actor, csv_text)
+    result = csv_io.import_csv(conn, s.actor, csv_text)
     return ImportOut(created=result.created, updated=result.updated, skipped=result.skipped)
 
 
 @router.get("/people/{person_id}")
-def get_person(person_id: Id, s: ApiSession, store: StoreDep) -> dict[str, Any]:
-    with store.begin() as conn:
-        return privacy.person_detail(conn, s.actor, person_id)
+def get_person(person_id: Id, s: ApiSession, conn: Conn) -> dict[str, Any]:
+    return privacy.person_detail(conn, s.actor, person_id)
 
 
 @router.get("/people/{person_id}/export")
-def export_person(person_id: Id, s: ApiSession, store: StoreDep) -> dict[str, Any]:
+def export_person(person_id: Id, s: ApiSession, conn: Conn) -> dict[str, Any]:
     """Everything held about one person, for a subject-access request."""
-    with store.begin() as conn:
-        return privacy.export_person(conn, s.actor, person_id)
+    return privacy.export_person(conn, s.actor, person_id)
 
 
 @router.delete("/people/{person_id}")
-def erase_person(person_id: Id, s: ApiWrite, store: StoreDep) -> dict[str, int]:
+def erase_person(person_id: Id, s: ApiWrite, conn: Conn) -> dict[str, int]:
     """Erase the person everywhere; only the returned counts remain."""
-    with store.begin() as conn:
-        return privacy.erase_person(conn, s.actor, person_id)
+    return privacy.erase_person(conn, s.actor, person_id)
 
 
 class StanceBody(BaseModel):
@@ -121,18 +110,17 @@ class StanceBody(BaseModel):
 
 
 @router.post("/people/{person_id}/stance")
-def record_stance(person_id: Id, body: StanceBody, s: ApiWrite, store: StoreDep) -> dict[str, str]:
+def record_stance(person_id: Id, body: StanceBody, s: ApiWrite, conn: Conn) -> dict[str, str]:
     """Add a stance entry; returns the current stance after it."""
-    with store.begin() as conn:
-        current = stance.record_stance(
-            conn,
-            s.actor,
-            person_id,
-            body.value,
-            body.source,
-            body.evidence_message_id,
-            body.confidence,
-        )
+    current = stance.record_stance(
+        conn,
+        s.actor,
+        person_id,
+        body.value,
+        body.source,
+        body.evidence_message_id,
+        body.confidence,
+    )
     return {"stance": current.value}
 
 
@@ -141,16 +129,14 @@ class TagBody(BaseModel):
 
 
 @router.post("/people/{person_id}/tags", response_model=Ok)
-def add_tag(person_id: Id, body: TagBody, s: ApiWrite, store: StoreDep) -> Ok:
-    with store.begin() as conn:
-        core.add_tag(conn, s.actor, person_id, body.tag)
+def add_tag(person_id: Id, body: TagBody, s: ApiWrite, conn: Conn) -> Ok:
+    core.add_tag(conn, s.actor, person_id, body.tag)
     return Ok(id=person_id)
 
 
 @router.delete("/people/{person_id}/tags/{tag}", response_model=Ok)
-def remove_tag(person_id: Id, tag: ShortText, s: ApiWrite, store: StoreDep) -> Ok:
-    with store.begin() as conn:
-        core.remove_tag(conn, s.actor, person_id, tag)
+def remove_tag(person_id: Id, tag: ShortText, s: ApiWrite, conn: Conn) -> Ok:
+    core.remove_tag(conn, s.actor, person_id, tag)
     return Ok(id=person_id)
 
 
@@ -159,9 +145,8 @@ class NoteBody(BaseModel):
 
 
 @router.post("/people/{person_id}/notes", response_model=Ok)
-def add_note(person_id: Id, body: NoteBody, s: ApiWrite, store: StoreDep) -> Ok:
-    with store.begin() as conn:
-        return Ok(id=core.add_note(conn, s.actor, person_id, body.text))
+def add_note(person_id: Id, body: NoteBody, s: ApiWrite, conn: Conn) -> Ok:
+    return Ok(id=core.add_note(conn, s.actor, person_id, body.text))
 
 
 class IdentityBody(BaseModel):
@@ -172,9 +157,8 @@ class IdentityBody(BaseModel):
 
 
 @router.post("/people/{person_id}/identities", response_model=Ok)
-def add_identity(person_id: Id, body: IdentityBody, s: ApiWrite, store: StoreDep) -> Ok:
-    with store.begin() as conn:
-        core.add_identity(
-            conn, s.actor, person_id, body.platform, body.account_id, body.handle, body.verified
-        )
+def add_identity(person_id: Id, body: IdentityBody, s: ApiWrite, conn: Conn) -> Ok:
+    core.add_identity(
+        conn, s.actor, person_id, body.platform, body.account_id, body.handle, body.verified
+    )
     return Ok(id=person_id)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import logging
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -19,7 +20,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import DataError
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from hustings.inbox.errors import (
     AuthError,
@@ -30,6 +32,7 @@ from hustings.inbox.errors import (
     RateLimitedError,
     WorkspaceError,
 )
+from hustings.inbox.scorecard import AuditCache
 from hustings.inbox.sync import needs_reply, sync_inbox
 from hustings.store import Store
 from hustings.web import api_inbox, api_people, pages, pages_people
@@ -39,6 +42,7 @@ from hustings.web.deps import LoginRequired
 __all__ = ["create_app"]
 
 _HERE = Path(__file__).parent
+_log = logging.getLogger(__name__)
 
 _STATUS: tuple[tuple[type[WorkspaceError], int], ...] = (
     (NotFoundError, 404),
@@ -58,39 +62,70 @@ def _is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
-async def _security_headers(request: Request, call_next: RequestResponseEndpoint) -> Response:
-    """No framing, no sniffing, scripts only from this origin (htmx is vendored)."""
-    response = await call_next(request)
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers.setdefault("X-Content-Type-Options", "nosniff")
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault(
-        "Content-Security-Policy",
+_SECURITY_HEADERS = (
+    ("x-frame-options", "DENY"),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "same-origin"),
+    (
+        "content-security-policy",
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
         "frame-ancestors 'none'; form-action 'self'",
-    )
-    return response
+    ),
+)
+
+
+class _SecurityHeaders:
+    """No framing, no sniffing, scripts only from this origin (htmx is vendored).
+
+    A plain ASGI middleware that edits the response start message: Starlette's
+    ``BaseHTTPMiddleware`` would run every request through an extra task and stream.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in _SECURITY_HEADERS:
+                    headers.setdefault(name, value)
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def create_app(
-    store: Store, *, secret: str | None = None, sync_every: float | None = None
+    store: Store,
+    *,
+    secret: str | None = None,
+    sync_every: float | None = None,
+    audit_every: float | None = None,
 ) -> FastAPI:
     """The web app over ``store``.
 
     ``secret`` signs session cookies (default: ``load_secret()``). ``sync_every`` seconds, if
     given, runs the inbox sync in the background so imported files reach the inbox without
-    anyone pressing a button; ``hustings serve`` turns it on, tests leave it off.
+    anyone pressing a button; ``audit_every`` seconds recomputes the dashboard's audit
+    scorecard the same way. ``hustings serve`` turns both on, tests leave them off (and call
+    ``app.state.audit.refresh``).
     """
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        task = None
+        tasks = []
         if sync_every:
             # Load the needs-reply model before the first request rather than during it.
             await asyncio.to_thread(needs_reply, ["warm-up"], ["reply"])
-            task = asyncio.create_task(_sync_loop(store, sync_every))
+            tasks.append(asyncio.create_task(_every(sync_every, sync_inbox, store)))
+        if audit_every:
+            tasks.append(asyncio.create_task(_every(audit_every, audit.refresh, store)))
         yield
-        if task is not None:
+        for task in tasks:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
@@ -102,10 +137,15 @@ def create_app(
         version="0.1.0",
         lifespan=lifespan,
     )
+    audit = AuditCache()
     app.state.store = store
+    app.state.audit = audit
     app.state.sessions = Sessions(secret or load_secret())
     app.state.templates = Jinja2Templates(directory=_HERE / "templates")
-    app.add_middleware(BaseHTTPMiddleware, dispatch=_security_headers)
+    # Templates ship with the package: checking their files for changes on every render
+    # costs a stat per template per request and buys nothing outside development.
+    app.state.templates.env.auto_reload = False
+    app.add_middleware(_SecurityHeaders)
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
     for module in (api_inbox, api_people, pages, pages_people):
         app.include_router(module.router)
@@ -156,8 +196,15 @@ def _error_page(request: Request, code: int, message: str) -> HTMLResponse:
     )
 
 
-async def _sync_loop(store: Store, every: float) -> None:
-    """File newly imported messages into every inbox, forever, off the event loop."""
+async def _every(seconds: float, work: Callable[[Store], object], store: Store) -> None:
+    """Run ``work`` on the store now and then every ``seconds``, forever, off the event loop.
+
+    A round that fails is logged and tried again next time: one bad round must not end the
+    background work for the life of the server.
+    """
     while True:
-        await asyncio.to_thread(sync_inbox, store)
-        await asyncio.sleep(every)
+        try:
+            await asyncio.to_thread(work, store)
+        except Exception:
+            _log.exception("background %s failed; retrying in %g s", work.__name__, seconds)
+        await asyncio.sleep(seconds)

@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, bindparam, delete, func, select
 
 from hustings.inbox.errors import AuthError, InvalidInputError, RateLimitedError
 from hustings.inbox.workspaces import (
@@ -75,6 +75,30 @@ def load_secret() -> str:
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_urlsafe(48))
     return path.read_text().strip()
+
+
+# Built once: every request reads its session, and a prebuilt statement skips rebuilding
+# the four-table join and recomputing its cache key each time.
+_SESSION_QUERY = (
+    select(
+        web_sessions.c.user_id,
+        web_sessions.c.workspace_id,
+        web_sessions.c.csrf_token,
+        web_sessions.c.expires_at,
+        users.c.email,
+        users.c.disabled,
+        memberships.c.role,
+        workspaces.c.name,
+    )
+    .join(users, users.c.id == web_sessions.c.user_id)
+    .join(
+        memberships,
+        (memberships.c.user_id == web_sessions.c.user_id)
+        & (memberships.c.workspace_id == web_sessions.c.workspace_id),
+    )
+    .join(workspaces, workspaces.c.id == web_sessions.c.workspace_id)
+    .where(web_sessions.c.token_hash == bindparam("token_hash"))
+)
 
 
 def _digest(token: str) -> str:
@@ -158,26 +182,7 @@ class Sessions:
         token = self._token(cookie)
         if token is None:
             return None
-        row = conn.execute(
-            select(
-                web_sessions.c.user_id,
-                web_sessions.c.workspace_id,
-                web_sessions.c.csrf_token,
-                web_sessions.c.expires_at,
-                users.c.email,
-                users.c.disabled,
-                memberships.c.role,
-                workspaces.c.name,
-            )
-            .join(users, users.c.id == web_sessions.c.user_id)
-            .join(
-                memberships,
-                (memberships.c.user_id == web_sessions.c.user_id)
-                & (memberships.c.workspace_id == web_sessions.c.workspace_id),
-            )
-            .join(workspaces, workspaces.c.id == web_sessions.c.workspace_id)
-            .where(web_sessions.c.token_hash == _digest(token))
-        ).first()
+        row = conn.execute(_SESSION_QUERY, {"token_hash": _digest(token)}).first()
         if row is None or row.disabled or row.expires_at < datetime.now(UTC):
             return None
         actor = Actor(row.workspace_id, row.user_id, Role(row.role), row.email)

@@ -21,7 +21,7 @@ from hustings.inbox.workspaces import list_members
 from hustings.store import Store
 from hustings.web.api_inbox import FilterQuery, set_session_cookie
 from hustings.web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Session, Sessions
-from hustings.web.deps import Id, PageSession, PageWrite, ShortText, Text, get_store
+from hustings.web.deps import Conn, Id, PageSession, PageWrite, ShortText, Text, get_store
 
 __all__ = ["render", "router"]
 
@@ -101,9 +101,8 @@ def login(
 
 
 @router.post("/logout")
-def logout(s: PageWrite, request: Request, store: StoreDep) -> Response:
-    with store.begin() as conn:
-        request.app.state.sessions.logout(conn, request.cookies.get(SESSION_COOKIE))
+def logout(s: PageWrite, request: Request, conn: Conn) -> Response:
+    request.app.state.sessions.logout(conn, request.cookies.get(SESSION_COOKIE))
     response = back("/login")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
@@ -111,12 +110,11 @@ def logout(s: PageWrite, request: Request, store: StoreDep) -> Response:
 
 @router.get("/inbox")
 def inbox(
-    request: Request, s: PageSession, store: StoreDep, f: Annotated[FilterQuery, Query()]
+    request: Request, s: PageSession, conn: Conn, f: Annotated[FilterQuery, Query()]
 ) -> HTMLResponse:
-    with store.begin() as conn:
-        filters = views.get_view(conn, s.actor, f.view) if f.view else f.filters()
-        found = items.list_items(conn, s.actor, filters, f.limit, f.offset)
-        saved = views.list_views(conn, s.actor)
+    filters = views.get_view(conn, s.actor, f.view) if f.view else f.filters()
+    found = items.list_items(conn, s.actor, filters, f.limit, f.offset)
+    saved = views.list_views(conn, s.actor)
     return render(
         request,
         "inbox.html",
@@ -132,46 +130,41 @@ def inbox(
 def save_view(
     request: Request,
     s: PageWrite,
-    store: StoreDep,
+    conn: Conn,
     name: Annotated[ShortText, Form()],
     f: Annotated[FilterQuery, Form()],
 ) -> Response:
-    with store.begin() as conn:
-        view_id = views.save_view(conn, s.actor, name, f.filters())
+    view_id = views.save_view(conn, s.actor, name, f.filters())
     return back(f"/inbox?view={view_id}")
 
 
 @router.get("/inbox/{item_id}")
-def item_page(request: Request, item_id: Id, s: PageSession, store: StoreDep) -> HTMLResponse:
-    with store.begin() as conn:
-        detail = item_detail(conn, s.actor, item_id)
-        canned = replies.list_canned(conn, s.actor)
-        team = list_members(conn, s.actor)
+def item_page(request: Request, item_id: Id, s: PageSession, conn: Conn) -> HTMLResponse:
+    detail = item_detail(conn, s.actor, item_id)
+    canned = replies.list_canned(conn, s.actor)
+    team = list_members(conn, s.actor)
     return render(request, "item.html", s, item=detail, canned=canned, members=team)
 
 
 @router.post("/inbox/{item_id}/claim")
-def claim(item_id: Id, s: PageWrite, store: StoreDep) -> Response:
-    with store.begin() as conn:
-        items.claim(conn, s.actor, item_id)
+def claim(item_id: Id, s: PageWrite, conn: Conn) -> Response:
+    items.claim(conn, s.actor, item_id)
     return back(f"/inbox/{item_id}")
 
 
 @router.post("/inbox/{item_id}/status")
 def set_status(
-    item_id: Id, s: PageWrite, store: StoreDep, status: Annotated[items.Status, Form()]
+    item_id: Id, s: PageWrite, conn: Conn, status: Annotated[items.Status, Form()]
 ) -> Response:
-    with store.begin() as conn:
-        items.set_status(conn, s.actor, item_id, status)
+    items.set_status(conn, s.actor, item_id, status)
     return back(f"/inbox/{item_id}")
 
 
 @router.post("/inbox/{item_id}/priority")
 def set_priority(
-    item_id: Id, s: PageWrite, store: StoreDep, priority: Annotated[int, Form(ge=0, le=3)]
+    item_id: Id, s: PageWrite, conn: Conn, priority: Annotated[int, Form(ge=0, le=3)]
 ) -> Response:
-    with store.begin() as conn:
-        items.set_priority(conn, s.actor, item_id, priority)
+    items.set_priority(conn, s.actor, item_id, priority)
     return back(f"/inbox/{item_id}")
 
 
@@ -179,21 +172,19 @@ def set_priority(
 def assign(
     item_id: Id,
     s: PageWrite,
-    store: StoreDep,
+    conn: Conn,
     user_id: Annotated[str, Form(pattern=r"^(|\d{1,9}|round_robin)$")] = "",
 ) -> Response:
-    with store.begin() as conn:
-        if user_id == "round_robin":
-            items.assign_round_robin(conn, s.actor, item_id)
-        else:
-            items.assign(conn, s.actor, item_id, int(user_id) if user_id else None)
+    if user_id == "round_robin":
+        items.assign_round_robin(conn, s.actor, item_id)
+    else:
+        items.assign(conn, s.actor, item_id, int(user_id) if user_id else None)
     return back(f"/inbox/{item_id}")
 
 
 @router.post("/inbox/{item_id}/notes")
-def add_note(item_id: Id, s: PageWrite, store: StoreDep, text: Annotated[Text, Form()]) -> Response:
-    with store.begin() as conn:
-        items.add_note(conn, s.actor, item_id, text)
+def add_note(item_id: Id, s: PageWrite, conn: Conn, text: Annotated[Text, Form()]) -> Response:
+    items.add_note(conn, s.actor, item_id, text)
     return back(f"/inbox/{item_id}")
 
 
@@ -201,17 +192,15 @@ def add_note(item_id: Id, s: PageWrite, store: StoreDep, text: Annotated[Text, F
 def reply(
     item_id: Id,
     s: PageWrite,
-    store: StoreDep,
+    conn: Conn,
     text: Annotated[Text, Form()],
     wait_for_answer: Annotated[bool, Form()] = False,
 ) -> Response:
-    with store.begin() as conn:
-        replies.reply(conn, s.actor, item_id, text, wait_for_answer=wait_for_answer)
+    replies.reply(conn, s.actor, item_id, text, wait_for_answer=wait_for_answer)
     return back(f"/inbox/{item_id}")
 
 
 @router.get("/dashboard")
-def dashboard(request: Request, s: PageSession, store: StoreDep) -> HTMLResponse:
-    with store.begin() as conn:
-        figures = dash.dashboard(conn, s.actor)
+def dashboard(request: Request, s: PageSession, conn: Conn) -> HTMLResponse:
+    figures = dash.dashboard(conn, s.actor, request.app.state.audit)
     return render(request, "dashboard.html", s, d=figures)

@@ -4,33 +4,30 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from hustings.inbox.errors import InvalidInputError
 from hustings.people import core, merge, privacy, stance
-from hustings.store import Store
-from hustings.web.deps import Id, PageSession, PageWrite, ShortText, Text, get_store
+from hustings.web.deps import Conn, Id, PageSession, PageWrite, ShortText, Text
 from hustings.web.pages import back, render
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False)
-StoreDep = Annotated[Store, Depends(get_store)]
 
 
 @router.get("/people")
 def people_page(
     request: Request,
     s: PageSession,
-    store: StoreDep,
+    conn: Conn,
     q: Annotated[ShortText | None, Query()] = None,
     tag: Annotated[ShortText | None, Query()] = None,
 ) -> HTMLResponse:
-    with store.begin() as conn:
-        found = core.list_people(conn, s.actor, q or None, tag or None, limit=200)
-        suggestions = merge.suggest_merges(conn, s.actor)
+    found = core.list_people(conn, s.actor, q or None, tag or None, limit=200)
+    suggestions = merge.suggest_merges(conn, s.actor)
     return render(
         request, "people.html", s, people=found, suggestions=suggestions, q=q or "", tag=tag or ""
     )
@@ -39,28 +36,25 @@ def people_page(
 @router.post("/people/merge")
 def merge_people(
     s: PageWrite,
-    store: StoreDep,
+    conn: Conn,
     keep_id: Annotated[int, Form(ge=1, le=2_147_483_647)],
     merge_id: Annotated[int, Form(ge=1, le=2_147_483_647)],
 ) -> Response:
-    with store.begin() as conn:
-        merge.merge_people(conn, s.actor, keep_id, merge_id)
+    merge.merge_people(conn, s.actor, keep_id, merge_id)
     return back(f"/people/{keep_id}")
 
 
 @router.post("/merges/{merge_id}/undo")
 def undo_merge(
-    merge_id: Id, s: PageWrite, store: StoreDep, person_id: Annotated[int, Form(ge=1)]
+    merge_id: Id, s: PageWrite, conn: Conn, person_id: Annotated[int, Form(ge=1)]
 ) -> Response:
-    with store.begin() as conn:
-        merge.undo_merge(conn, s.actor, merge_id)
+    merge.undo_merge(conn, s.actor, merge_id)
     return back(f"/people/{person_id}")
 
 
 @router.get("/people/{person_id}")
-def person_page(request: Request, person_id: Id, s: PageSession, store: StoreDep) -> HTMLResponse:
-    with store.begin() as conn:
-        person = privacy.person_detail(conn, s.actor, person_id)
+def person_page(request: Request, person_id: Id, s: PageSession, conn: Conn) -> HTMLResponse:
+    person = privacy.person_detail(conn, s.actor, person_id)
     return render(
         request,
         "person.html",
@@ -75,46 +69,38 @@ def person_page(request: Request, person_id: Id, s: PageSession, store: StoreDep
 def record_stance(
     person_id: Id,
     s: PageWrite,
-    store: StoreDep,
+    conn: Conn,
     value: Annotated[core.Stance, Form()],
     confidence: Annotated[str, Form(pattern=r"^(|\d{1,3})$")] = "",
     evidence_message_id: Annotated[str, Form(pattern=r"^(|\d{1,9})$")] = "",
 ) -> Response:
-    with store.begin() as conn:
-        stance.record_stance(
-            conn,
-            s.actor,
-            person_id,
-            value,
-            stance.StanceSource.STAFF,
-            int(evidence_message_id) if evidence_message_id else None,
-            int(confidence) if confidence else None,
-        )
+    stance.record_stance(
+        conn,
+        s.actor,
+        person_id,
+        value,
+        stance.StanceSource.STAFF,
+        int(evidence_message_id) if evidence_message_id else None,
+        int(confidence) if confidence else None,
+    )
     return back(f"/people/{person_id}")
 
 
 @router.post("/people/{person_id}/tags")
-def add_tag(
-    person_id: Id, s: PageWrite, store: StoreDep, tag: Annotated[ShortText, Form()]
-) -> Response:
-    with store.begin() as conn:
-        core.add_tag(conn, s.actor, person_id, tag)
+def add_tag(person_id: Id, s: PageWrite, conn: Conn, tag: Annotated[ShortText, Form()]) -> Response:
+    core.add_tag(conn, s.actor, person_id, tag)
     return back(f"/people/{person_id}")
 
 
 @router.post("/people/{person_id}/notes")
-def add_note(
-    person_id: Id, s: PageWrite, store: StoreDep, text: Annotated[Text, Form()]
-) -> Response:
-    with store.begin() as conn:
-        core.add_note(conn, s.actor, person_id, text)
+def add_note(person_id: Id, s: PageWrite, conn: Conn, text: Annotated[Text, Form()]) -> Response:
+    core.add_note(conn, s.actor, person_id, text)
     return back(f"/people/{person_id}")
 
 
 @router.get("/people/{person_id}/export.json")
-def export_person(person_id: Id, s: PageSession, store: StoreDep) -> Response:
-    with store.begin() as conn:
-        data = privacy.export_person(conn, s.actor, person_id)
+def export_person(person_id: Id, s: PageSession, conn: Conn) -> Response:
+    data = privacy.export_person(conn, s.actor, person_id)
     return JSONResponse(
         jsonable_encoder(data),
         headers={"Content-Disposition": f'attachment; filename="person-{person_id}.json"'},
@@ -126,11 +112,10 @@ def erase_person(
     request: Request,
     person_id: Id,
     s: PageWrite,
-    store: StoreDep,
+    conn: Conn,
     confirm: Annotated[ShortText, Form()] = "",
 ) -> Response:
     if confirm != "ERASE":
         raise InvalidInputError("type ERASE to confirm: erasure cannot be undone")
-    with store.begin() as conn:
-        counts = privacy.erase_person(conn, s.actor, person_id)
+    counts = privacy.erase_person(conn, s.actor, person_id)
     return render(request, "erased.html", s, counts=counts)
