@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime
+from pathlib import Path
 
+import orjson
 import pytest
-from sqlalchemy import Connection, func, select
 
+from sqlalchemy import Connection, func, select
+from typer.testing import CliRunner, Result
+
+from hustings.cli.main import app as main_app
 from hustings.errors import NlpError
 from hustings.inbox import items as inbox
 from hustings.inbox.sync import sync_inbox
 from hustings.metrics import AuditParams
 from hustings.metrics._store import audit_store
 from hustings.model import MessageKind
-from hustings.nlp.enrich import EnrichTask, enrich, stance_task
+from hustings.nlp.enrich import DEFAULT_TASKS, EnrichTask, enrich, stance_task
 from hustings.people.core import Stance
 from hustings.people.stance import record_model_stances, record_stance, stance_history
 from hustings.store import Store
@@ -23,6 +28,7 @@ from hustings.store.schema import message_scores, messages, people
 from hustings.store.threads import refresh_threads
 from tests.metrics import handmade
 from tests.web.conftest import Campaign, any_campaign, msg
+from tests.xpages import write_pages
 
 __all__ = ["any_campaign"]  # the fixture, shared with the inbox and web tests
 
@@ -192,3 +198,24 @@ def test_stance_enrichment_records_model_entries(any_campaign: Campaign) -> None
         person = int(_item(any_campaign, "When is your next town hall in Northville?")["person_id"])  # type: ignore[call-overload]
         sources = {e["source"] for e in stance_history(conn, person)}
     assert sources == {"model"}
+
+
+def _invoke(db: Path, *args: str) -> Result:
+    return CliRunner().invoke(main_app, ["--db", f"sqlite:///{db}", *args])
+
+
+def test_import_enrich_scores_and_a_second_enrich_has_nothing_to_do(tmp_path: Path) -> None:
+    path = write_pages(tmp_path / "x.jsonl", 12)
+    imported = _invoke(tmp_path / "h.db", "import", "--enrich", "--json", str(path))
+    assert imported.exit_code == 0, imported.output
+    lines = [orjson.loads(line) for line in imported.stdout.splitlines()]
+    scored = {row["task"]: row["scored"] for row in lines[:-1]}
+    assert scored == dict.fromkeys(DEFAULT_TASKS, 12) and lines[-1]["added"] == 12
+    again = _invoke(tmp_path / "h.db", "nlp", "enrich", "--json")
+    assert [orjson.loads(line)["scored"] for line in again.stdout.splitlines()] == [0] * 4
+
+
+def test_enrich_target_without_stance_exits_1(tmp_path: Path) -> None:
+    result = _invoke(tmp_path / "h.db", "nlp", "enrich", "--tasks", "sentiment", "--target", "x")
+    assert result.exit_code == 1
+    assert "--target and --examples only apply to the stance task" in result.output
