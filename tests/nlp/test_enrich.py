@@ -8,7 +8,6 @@ from pathlib import Path
 
 import orjson
 import pytest
-
 from sqlalchemy import Connection, func, select
 from typer.testing import CliRunner, Result
 
@@ -27,7 +26,7 @@ from hustings.store.records import write_accounts, write_messages, write_tracked
 from hustings.store.schema import message_scores, messages, people
 from hustings.store.threads import refresh_threads
 from tests.metrics import handmade
-from tests.web.conftest import Campaign, any_campaign, msg
+from tests.web.conftest import NORTH, Campaign, any_campaign, msg
 from tests.xpages import write_pages
 
 __all__ = ["any_campaign"]  # the fixture, shared with the inbox and web tests
@@ -181,7 +180,7 @@ def test_model_stance_enters_the_history_but_staff_still_wins(any_campaign: Camp
         )
 
 
-def test_stance_enrichment_records_model_entries(any_campaign: Campaign) -> None:
+def test_stance_enrichment_records_model_entries_in_its_workspace(any_campaign: Campaign) -> None:
     examples = (
         [
             "When is your next town hall in Northville?",
@@ -193,11 +192,17 @@ def test_stance_enrichment_records_model_entries(any_campaign: Campaign) -> None
     )
     task = EnrichTask.of("stance", "northcand", examples)
     assert task.key == "stance:northcand" and "+" in task.version
-    enrich(any_campaign.store, [task])
+    enrich(any_campaign.store, [task], workspace=NORTH)
     with any_campaign.store.begin() as conn:
-        person = int(_item(any_campaign, "When is your next town hall in Northville?")["person_id"])  # type: ignore[call-overload]
-        sources = {e["source"] for e in stance_history(conn, person)}
-    assert sources == {"model"}
+        north = _item(any_campaign, "When is your next town hall in Northville?")
+        south = inbox.list_items(conn, any_campaign.actor("south"), inbox.Filters(status=None))
+        assert {e["source"] for e in stance_history(conn, int(north["person_id"]))} == {"model"}  # type: ignore[call-overload]
+        assert stance_history(conn, int(south[0]["person_id"])) == []
+
+
+def test_enrich_names_an_unknown_workspace(store: Store) -> None:
+    with pytest.raises(NlpError, match="no workspace named 'Nowhere'"):
+        enrich(store, [EnrichTask.of("sentiment")], workspace="Nowhere")
 
 
 def _invoke(db: Path, *args: str) -> Result:

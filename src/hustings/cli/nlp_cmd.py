@@ -158,12 +158,15 @@ def run_enrich(
     rescore: bool,
     as_json: bool,
     batch_size: int = ENRICH_BATCH,
+    workspace: str | None = None,
 ) -> None:
     """Enrich the store with a progress bar per task for people; print what was scored."""
     store = open_store(ctx)
     try:
         if not progress_enabled(as_json):
-            scored = enrich(store, tasks, rescore=rescore, batch_size=batch_size)
+            scored = enrich(
+                store, tasks, rescore=rescore, batch_size=batch_size, workspace=workspace
+            )
         else:
             with Progress(
                 "[progress.description]{task.description}",
@@ -181,7 +184,12 @@ def run_enrich(
                     bar.update(bars[key], completed=done)
 
                 scored = enrich(
-                    store, tasks, rescore=rescore, batch_size=batch_size, progress=update
+                    store,
+                    tasks,
+                    rescore=rescore,
+                    batch_size=batch_size,
+                    workspace=workspace,
+                    progress=update,
                 )
     finally:
         store.close()
@@ -226,6 +234,10 @@ def enrich_(
     batch_size: Annotated[int, typer.Option(min=1, help="Messages per transaction.")] = (
         ENRICH_BATCH
     ),
+    workspace: Annotated[
+        str | None,
+        typer.Option(help="Record model stances only in this workspace (whose candidate it is)."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Score the stored messages and keep the scores with model name and version.
@@ -237,6 +249,8 @@ def enrich_(
 
     Example:
         hustings nlp enrich
-        hustings nlp enrich --tasks stance --target "Jane Doe" --examples jane.csv --json
+        hustings nlp enrich --tasks stance --target "Jane Doe" --examples jane.csv \\
+            --workspace "Doe campaign" --json
     """
-    run_enrich(ctx, parse_tasks(tasks, target, examples), rescore, as_json, batch_size)
+    tasks_ = parse_tasks(tasks, target, examples)
+    run_enrich(ctx, tasks_, rescore, as_json, batch_size, workspace)

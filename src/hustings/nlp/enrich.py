@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, Connection, and_, delete, exists, func, se
 from hustings.errors import NlpError
 from hustings.nlp._classifier import TASKS, Classifier, StanceClassifier, load
 from hustings.store import Store
-from hustings.store.schema import message_scores, messages
+from hustings.store.schema import message_scores, messages, workspaces
 
 __all__ = [
     "DEFAULT_TASKS",
@@ -157,21 +157,34 @@ def enrich(
     *,
     rescore: bool = False,
     batch_size: int = ENRICH_BATCH,
+    workspace: str | None = None,
     progress: Progress | None = None,
 ) -> dict[str, int]:
     """Score every message that lacks a current score for each task; return how many, per task.
 
     Stance scores also become the model's entries in the stance history of each person the
-    inbox linked to a scored message (see ``hustings.people.stance.record_model_stances``).
+    inbox linked to a scored message (see ``hustings.people.stance.record_model_stances``):
+    in ``workspace`` (by name) only, when given, else in every workspace.
     """
     from hustings.people.stance import record_model_stances  # the CRM is optional here
 
     if batch_size < 1:
         raise NlpError("batch size must be at least 1")
+    workspace_id = _workspace_id(store, workspace)
     scored: dict[str, int] = {}
     for task in tasks:
         scored[task.key] = _run(store, task, rescore, batch_size, progress)
         if task.target is not None:
             with store.begin() as conn:
-                record_model_stances(conn, task.key)
+                record_model_stances(conn, task.key, workspace_id)
     return scored
+
+
+def _workspace_id(store: Store, name: str | None) -> int | None:
+    if name is None:
+        return None
+    with store.engine.connect() as conn:
+        found = conn.execute(select(workspaces.c.id).where(workspaces.c.name == name)).scalar()
+    if found is None:
+        raise NlpError(f"no workspace named {name!r}")
+    return int(found)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, exists, select
+from sqlalchemy import Connection, and_, case, exists, select, true
 
 from hustings.inbox.errors import InvalidInputError, NotFoundError
 from hustings.inbox.workspaces import Actor, Role, audit
@@ -131,7 +131,7 @@ def record_stance(
     return refresh_stance(conn, person_id)
 
 
-def record_model_stances(conn: Connection, task: str) -> int:
+def record_model_stances(conn: Connection, task: str, workspace_id: int | None = None) -> int:
     """Turn stored stance scores into the model's entries in people's stance histories.
 
     Every message of ``task`` (``stance:<target>``, scored by ``hustings nlp enrich``) that
@@ -140,6 +140,7 @@ def record_model_stances(conn: Connection, task: str) -> int:
     confidence, dated when the message was written. ``none`` says nothing about the person,
     so it adds nothing. An entry already there with the same evidence and value is not
     repeated; a re-scored message read differently adds a new entry, as history should.
+    ``workspace_id`` limits the entries to the one workspace whose candidate the target is.
     Returns how many entries were added.
     """
     value = case(
@@ -168,6 +169,7 @@ def record_model_stances(conn: Connection, task: str) -> int:
                 message_scores.c.label.in_(["favor", "against"]),
                 inbox_items.c.person_id.is_not(None),
                 ~seen,
+                true() if workspace_id is None else inbox_items.c.workspace_id == workspace_id,
             )
         )
     ).all()
