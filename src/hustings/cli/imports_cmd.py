@@ -107,23 +107,36 @@ def register(app: typer.Typer) -> None:
                 min=1, help="Input units (lines, items, mails) per transaction and checkpoint."
             ),
         ] = 2000,
+        enrich: Annotated[
+            bool,
+            typer.Option(
+                help="Then score new messages: needs reply, sentiment, incivility, topic."
+            ),
+        ] = False,
         as_json: JsonOption = False,
     ) -> None:
         """Import platform files into the store; formats are detected from content.
 
         Re-running an import adds nothing; an interrupted one resumes from its checkpoint.
-        Bad records are quarantined with file, line and reason (exit code 3).
+        Bad records are quarantined with file, line and reason (exit code 3). With --enrich,
+        the messages are then scored as `hustings nlp enrich` does.
 
         Example:
 
-            hustings import tweets.jsonl mastodon/ campaign.mbox
+            hustings import tweets.jsonl mastodon/ campaign.mbox --enrich
         """
         plan = ImportPlan(
             fmt=fmt,
             options=ImportOptions(mapping=mapping, assume_timezone=timezone),
             commit_every=commit_every,
         )
-        report_imports(run_import(ctx, paths, plan, as_json), as_json)
+        summaries = run_import(ctx, paths, plan, as_json)
+        if enrich:
+            from hustings.cli.nlp_cmd import parse_tasks, run_enrich
+            from hustings.nlp.enrich import DEFAULT_TASKS
+
+            run_enrich(ctx, parse_tasks(",".join(DEFAULT_TASKS)), rescore=False, as_json=as_json)
+        report_imports(summaries, as_json)
 
     @app.command()
     def formats(as_json: JsonOption = False) -> None:

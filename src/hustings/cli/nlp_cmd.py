@@ -12,15 +12,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TimeRemainingColumn
 
 from hustings import nlp
-from hustings.cli.output import JsonOption, print_json, print_rows
+from hustings.cli.context import open_store
+from hustings.cli.output import JsonOption, err, print_json, print_rows, progress_enabled
 from hustings.nlp import NlpError, StanceClassifier
+from hustings.nlp.enrich import DEFAULT_TASKS, ENRICH_BATCH, EnrichTask, enrich
 
 if TYPE_CHECKING:
     from hustings.nlp import EvalResult
 
-__all__ = ["app"]
+__all__ = ["app", "run_enrich"]
 
 app = typer.Typer(
     help="Classify messages offline: needs a reply, stance, incivility, sentiment, topic."
@@ -41,16 +44,21 @@ def _stdin_messages() -> list[str]:
     return [line.rstrip("\n") for line in sys.stdin if line.strip()]
 
 
-def _stance_with_examples(target: str | None, examples: Path) -> StanceClassifier:
+def _read_examples(target: str | None, examples: Path) -> tuple[list[str], list[str]]:
     if target is None:
         raise NlpError("--examples needs --target: the target the examples are about")
     try:
         text = examples.read_text(encoding="utf-8")
     except OSError as exc:
         raise NlpError(f"cannot read examples file {examples}: {exc.strerror}") from exc
-    texts, labels = nlp.read_examples(text, source=str(examples))
+    return nlp.read_examples(text, source=str(examples))
+
+
+def _stance_with_examples(target: str | None, examples: Path) -> StanceClassifier:
+    texts, labels = _read_examples(target, examples)
     stance = nlp.load("stance")
     assert isinstance(stance, StanceClassifier)
+    assert target is not None  # checked by _read_examples
     return stance.adapt(target, texts, labels)
 
 
@@ -142,3 +150,107 @@ def suggest(
     messages = _stdin_messages()
     for index in classifier.suggest(messages, target, count):
         print_json({"line": index + 1, "text": messages[index]})
+
+
+def run_enrich(
+    ctx: typer.Context,
+    tasks: list[EnrichTask],
+    rescore: bool,
+    as_json: bool,
+    batch_size: int = ENRICH_BATCH,
+    workspace: str | None = None,
+) -> None:
+    """Enrich the store with a progress bar per task for people; print what was scored."""
+    store = open_store(ctx)
+    try:
+        if not progress_enabled(as_json):
+            scored = enrich(
+                store, tasks, rescore=rescore, batch_size=batch_size, workspace=workspace
+            )
+        else:
+            with Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
+            ) as bar:
+                bars: dict[str, TaskID] = {}
+
+                def update(key: str, done: int, total: int) -> None:
+                    if key not in bars:
+                        bars[key] = bar.add_task(key, total=total)
+                    bar.update(bars[key], completed=done)
+
+                scored = enrich(
+                    store,
+                    tasks,
+                    rescore=rescore,
+                    batch_size=batch_size,
+                    workspace=workspace,
+                    progress=update,
+                )
+    finally:
+        store.close()
+    rows = [
+        {"task": t.key, "scored": scored[t.key], "model": t.model, "model_version": t.version}
+        for t in tasks
+    ]
+    print_rows(rows, ("task", "scored", "model", "model_version"), as_json, title="Enrichment")
+
+
+def parse_tasks(
+    tasks: str, target: str | None = None, examples: Path | None = None
+) -> list[EnrichTask]:
+    """``needs_reply,sentiment`` into enrichment tasks; ``stance`` needs ``target``."""
+    names = [name.strip() for name in tasks.split(",") if name.strip()]
+    if not names:
+        raise NlpError("no tasks given: name at least one of " + ", ".join(nlp.TASKS))
+    if (examples is not None or target is not None) and "stance" not in names:
+        raise NlpError("--target and --examples only apply to the stance task")
+    confirmed = _read_examples(target, examples) if examples is not None else None
+    return [
+        EnrichTask.of(name, target, confirmed) if name == "stance" else EnrichTask.of(name)
+        for name in dict.fromkeys(names)
+    ]
+
+
+TasksOpt = Annotated[
+    str,
+    typer.Option(help="Comma-separated tasks to score; stance needs --target."),
+]
+
+
+@app.command("enrich")
+def enrich_(
+    ctx: typer.Context,
+    tasks: TasksOpt = ",".join(DEFAULT_TASKS),
+    target: TargetOpt = None,
+    examples: ExamplesOpt = None,
+    rescore: Annotated[
+        bool, typer.Option(help="Score every message again, not only new or outdated ones.")
+    ] = False,
+    batch_size: Annotated[int, typer.Option(min=1, help="Messages per transaction.")] = (
+        ENRICH_BATCH
+    ),
+    workspace: Annotated[
+        str | None,
+        typer.Option(help="Record model stances only in this workspace (whose candidate it is)."),
+    ] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Score the stored messages and keep the scores with model name and version.
+
+    Only messages without a score from the current model version are scored, so re-running
+    is cheap. Stance scores toward --target also become the model's stance entries for the
+    people who wrote them (staff entries still win). The audit's Parquet export, the inbox
+    order and the CRM read these scores.
+
+    Example:
+        hustings nlp enrich
+        hustings nlp enrich --tasks stance --target "Jane Doe" --examples jane.csv \\
+            --workspace "Doe campaign" --json
+    """
+    tasks_ = parse_tasks(tasks, target, examples)
+    run_enrich(ctx, tasks_, rescore, as_json, batch_size, workspace)

@@ -36,11 +36,14 @@ from hustings.store.schema import (
     workspace_accounts,
     workspaces,
 )
+from hustings.store.scores import NEEDS_REPLY, label_probabilities
 
 __all__ = ["needs_reply", "receive_messages", "sync_inbox", "sync_workspace"]
 
 _log = logging.getLogger(__name__)
 _LOOKBACK = 2000
+_REPLY_THRESHOLD = 0.5
+_SURE = 0.8
 _CHUNK = 1000
 _MAX_CHUNKS = 1000
 _QUESTION = re.compile(
@@ -62,7 +65,7 @@ class _Account:
 
 
 @functools.cache
-def _classifier() -> Callable[[Sequence[str]], list[bool]] | None:
+def _classifier() -> Callable[[Sequence[str]], list[float]] | None:
     from hustings import nlp  # loads numpy models: only when the inbox first triages
 
     try:
@@ -73,8 +76,8 @@ def _classifier() -> Callable[[Sequence[str]], list[bool]] | None:
         _log.warning("needs_reply model unavailable (%s): using the heuristic", exc)
         return None
 
-    def predict(texts: Sequence[str]) -> list[bool]:
-        return [p.label == "needs_reply" for p in model.predict(list(texts))]
+    def predict(texts: Sequence[str]) -> list[float]:
+        return [p.scores[NEEDS_REPLY] for p in model.predict(list(texts))]
 
     return predict
 
@@ -85,11 +88,33 @@ def needs_reply(texts: Sequence[str], kinds: Sequence[str]) -> list[bool]:
     deliberately generous: a false "needs reply" costs a glance, a false "no" a voter."""
     model = _classifier()
     if model is not None and texts:
-        return model(texts)
+        return [p >= _REPLY_THRESHOLD for p in model(texts)]
+    return _heuristic(texts, kinds)
+
+
+def _heuristic(texts: Sequence[str], kinds: Sequence[str]) -> list[bool]:
     return [
         kind in ("dm", "email", "chat") or bool(_QUESTION.search(text))
         for text, kind in zip(texts, kinds, strict=True)
     ]
+
+
+def _reply_probabilities(conn: Connection, rows: Sequence[Any]) -> list[float | None]:
+    """How likely each message needs a reply: its stored score (``hustings nlp enrich``),
+    else the live model's, else unknown (``None``, where the heuristic decides)."""
+    stored = label_probabilities(conn, NEEDS_REPLY, NEEDS_REPLY, [r.id for r in rows])
+    missing = [r for r in rows if r.id not in stored]
+    model = _classifier()
+    if model is not None and missing:
+        stored |= dict(zip((r.id for r in missing), model([r.text for r in missing]), strict=True))
+    return [stored.get(r.id) for r in rows]
+
+
+def _priority(probability: float | None) -> int:
+    """High when the model is sure a reply is needed, low when sure it is not, else normal."""
+    if probability is None:
+        return 1
+    return 2 if probability >= _SURE else 0 if probability < 1.0 - _SURE else 1
 
 
 def _match(row: Any, own: list[_Account]) -> _Account | None:
@@ -223,7 +248,8 @@ def _file(
     matched = [(r, a) for r in rows if (a := _match(r, own)) is not None]
     if not matched:
         return 0
-    flags = needs_reply([r.text for r, _ in matched], [r.kind for r, _ in matched])
+    probabilities = _reply_probabilities(conn, [r for r, _ in matched])
+    guesses = _heuristic([r.text for r, _ in matched], [r.kind for r, _ in matched])
     profiles = _profiles(conn, [r for r, _ in matched])
     people = people_for_authors(
         conn,
@@ -241,7 +267,8 @@ def _file(
     follow_ups = _follow_ups(conn, workspace_id, set(people.values()))
     now = datetime.now(UTC)
     items = []
-    for (row, account), flag in zip(matched, flags, strict=True):
+    for (row, account), p, guess in zip(matched, probabilities, guesses, strict=True):
+        flag = guess if p is None else p >= _REPLY_THRESHOLD
         person = people[(row.platform, row.author_id)]
         assignee = follow_ups.get(person)
         items.append(
@@ -254,7 +281,7 @@ def _file(
                 "kind": row.kind,
                 "status": "assigned" if assignee else "new",
                 "assignee_id": assignee,
-                "priority": 1,
+                "priority": _priority(p),
                 "needs_reply": flag,
                 "sla_policy_id": policy.id,
                 "received_at": row.created_at,

@@ -297,13 +297,13 @@ def _first_responses(inb: ir.Table, r: ir.Table) -> ir.Table:
 
 
 def _needs_reply(inp: AuditInput, inb: ir.Table, p: AuditParams) -> ir.Table:
-    heuristic = _rx(inb.text, p.needs_reply_pattern)
     if inp.needs_reply is None:
-        return inb.mutate(needs_reply=heuristic)
+        return inb.mutate(needs_reply=_rx(inb.text, p.needs_reply_pattern))
     scores = inp.needs_reply.select("platform", "platform_id", nr_score="score")
     joined = inb.left_join(scores, ["platform", "platform_id"]).select(
         ~ibis.selectors.endswith("_right")
     )
+    heuristic = _rx(joined.text, p.needs_reply_pattern)  # of the joined table, not ``inb``
     return joined.mutate(
         needs_reply=ibis.ifelse(
             joined.nr_score.isnull(), heuristic, joined.nr_score >= p.needs_reply_threshold

@@ -13,14 +13,28 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, and_, case, exists, select, true
 
 from hustings.inbox.errors import InvalidInputError, NotFoundError
 from hustings.inbox.workspaces import Actor, Role, audit
 from hustings.people.core import Stance, get_person_row
-from hustings.store.schema import inbox_items, messages, people, stance_entries, users
+from hustings.store.schema import (
+    inbox_items,
+    message_scores,
+    messages,
+    people,
+    stance_entries,
+    users,
+)
 
-__all__ = ["StanceSource", "current_stance", "record_stance", "refresh_stance", "stance_history"]
+__all__ = [
+    "StanceSource",
+    "current_stance",
+    "record_model_stances",
+    "record_stance",
+    "refresh_stance",
+    "stance_history",
+]
 
 
 class StanceSource(StrEnum):
@@ -115,3 +129,67 @@ def record_stance(
     )
     audit(conn, actor, "person.stance", "person", person_id, {"value": value, "source": source})
     return refresh_stance(conn, person_id)
+
+
+def record_model_stances(conn: Connection, task: str, workspace_id: int | None = None) -> int:
+    """Turn stored stance scores into the model's entries in people's stance histories.
+
+    Every message of ``task`` (``stance:<target>``, scored by ``hustings nlp enrich``) that
+    the inbox linked to a person and that the model read as ``favor`` or ``against`` becomes
+    a ``model`` entry: support or oppose, the message as evidence, the probability as the
+    confidence, dated when the message was written. ``none`` says nothing about the person,
+    so it adds nothing. An entry already there with the same evidence and value is not
+    repeated; a re-scored message read differently adds a new entry, as history should.
+    ``workspace_id`` limits the entries to the one workspace whose candidate the target is.
+    Returns how many entries were added.
+    """
+    value = case(
+        (message_scores.c.label == "favor", Stance.SUPPORT.value), else_=Stance.OPPOSE.value
+    )
+    seen = exists().where(
+        stance_entries.c.person_id == inbox_items.c.person_id,
+        stance_entries.c.evidence_message_id == inbox_items.c.message_id,
+        stance_entries.c.source == StanceSource.MODEL.value,
+        stance_entries.c.value == value,
+    )
+    rows = conn.execute(
+        select(
+            inbox_items.c.workspace_id,
+            inbox_items.c.person_id,
+            inbox_items.c.message_id,
+            value.label("value"),
+            message_scores.c.score,
+            messages.c.created_at,
+        )
+        .join(message_scores, message_scores.c.message_id == inbox_items.c.message_id)
+        .join(messages, messages.c.id == inbox_items.c.message_id)
+        .where(
+            and_(
+                message_scores.c.task == task,
+                message_scores.c.label.in_(["favor", "against"]),
+                inbox_items.c.person_id.is_not(None),
+                ~seen,
+                true() if workspace_id is None else inbox_items.c.workspace_id == workspace_id,
+            )
+        )
+    ).all()
+    if rows:
+        conn.execute(
+            stance_entries.insert(),
+            [
+                {
+                    "workspace_id": r.workspace_id,
+                    "person_id": r.person_id,
+                    "value": r.value,
+                    "source": StanceSource.MODEL.value,
+                    "evidence_message_id": r.message_id,
+                    "confidence": round(100 * r.score),
+                    "author_id": None,
+                    "created_at": r.created_at,
+                }
+                for r in rows
+            ],
+        )
+    for person_id in sorted({r.person_id for r in rows}):
+        refresh_stance(conn, person_id)
+    return len(rows)

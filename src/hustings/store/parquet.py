@@ -8,10 +8,15 @@ columnar snapshot keeps analytical scans off the database the inbox is writing t
 Messages are partitioned Hive-style by ``platform`` and ``month`` (of ``created_at``), the
 two filters every scorecard applies first. The export streams in chunks, so memory stays
 flat however large the store.
+
+When ``hustings nlp enrich`` has scored messages for needs-reply, the export also writes
+``needs_reply.parquet`` (platform, platform id, probability that the message needs a reply),
+which the audit uses instead of its heuristic for the messages it covers.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,6 +34,7 @@ from hustings.store.schema import (
     messages,
     tracked_accounts,
 )
+from hustings.store.scores import NEEDS_REPLY, needs_reply_query, probability_of
 
 __all__ = ["export_parquet"]
 
@@ -79,6 +85,36 @@ def _batches(
             yield pa.RecordBatch.from_pylist(rows, schema=schema)
 
 
+NEEDS_REPLY_SCHEMA = pa.schema(
+    [("platform", pa.string()), ("platform_id", pa.string()), ("score", pa.float64())]
+)
+
+
+def _write_needs_reply(store: Store, target: Path) -> bool:
+    """Write the stored needs-reply probabilities; ``False`` (and no file) when there are none.
+
+    A stale file from an earlier export is removed, so the audit never reads scores of a
+    store they no longer describe.
+    """
+    target.unlink(missing_ok=True)
+    writer: pq.ParquetWriter | None = None
+    query = needs_reply_query().execution_options(yield_per=_CHUNK)
+    with store.engine.connect() as conn, contextlib.ExitStack() as stack:
+        for part in conn.execute(query).partitions(_CHUNK):
+            rows = [
+                {
+                    "platform": row.platform,
+                    "platform_id": row.platform_id,
+                    "score": probability_of(NEEDS_REPLY, row.label, row.score),
+                }
+                for row in part
+            ]
+            if writer is None:
+                writer = stack.enter_context(pq.ParquetWriter(target, NEEDS_REPLY_SCHEMA))
+            writer.write_batch(pa.RecordBatch.from_pylist(rows, schema=NEEDS_REPLY_SCHEMA))
+    return writer is not None
+
+
 def _month(row: dict[str, Any]) -> None:
     row["month"] = row["created_at"].strftime("%Y-%m")
 
@@ -94,7 +130,8 @@ def _schema_of(table: Table) -> pa.Schema:
 
 
 def export_parquet(store: Store, out_dir: Path) -> dict[str, Path]:
-    """Write messages, accounts, tracked accounts and follower snapshots under ``out_dir``."""
+    """Write messages, accounts, tracked accounts, follower snapshots (and needs-reply scores,
+    if any) under ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = {"messages": out_dir / "messages"}
     pads.write_dataset(
@@ -113,4 +150,6 @@ def export_parquet(store: Store, out_dir: Path) -> dict[str, Path]:
             for batch in _batches(store, table, schema):
                 writer.write_batch(batch)
         written[str(table.name)] = target
+    if _write_needs_reply(store, out_dir / "needs_reply.parquet"):
+        written[NEEDS_REPLY] = out_dir / "needs_reply.parquet"
     return written

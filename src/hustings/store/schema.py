@@ -18,6 +18,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -34,6 +35,7 @@ __all__ = [
     "accounts",
     "follower_snapshots",
     "import_batches",
+    "message_scores",
     "messages",
     "metadata",
     "quarantine",
@@ -127,6 +129,23 @@ messages = Table(
     Index("ix_messages_root", "platform", "root_id"),
 )
 
+# One classifier's reading of one message (``hustings.nlp.enrich``): the chosen label, its
+# probability, and which model version said so, so that a new version knows what to redo.
+# ``task`` is ``stance:<target>`` for stance, which is always toward someone.
+message_scores = Table(
+    "message_scores",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("message_id", Integer, ForeignKey("messages.id", ondelete="CASCADE"), nullable=False),
+    Column("task", String(64), nullable=False),
+    Column("label", String(32), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("model", String(64), nullable=False),
+    Column("model_version", String(16), nullable=False),
+    Column("scored_at", UTCDateTime, nullable=False),
+    UniqueConstraint("message_id", "task", name="uq_message_scores"),
+    Index("ix_message_scores_task", "task", "label"),
+)
 follower_snapshots = Table(
     "follower_snapshots",
     metadata,
