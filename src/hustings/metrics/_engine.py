@@ -89,6 +89,7 @@ _MESSAGE_COLUMNS = (
     "root_id",
     "mentions",
     "client",
+    "partial",
 )
 
 

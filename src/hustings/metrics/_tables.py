@@ -4,7 +4,10 @@ All times are integer epoch seconds (``ts``), and weeks, days and hours are inte
 arithmetic on them, so that DuckDB and Spark cannot disagree about time zones or calendars.
 
 * ``own``: the audited accounts' own public messages in the period, with the reply target
-  class, the gap since the previous message and the call-to-action flag.
+  class, the gap since the previous message and the call-to-action flag. Context records
+  (``partial``: seen only as a tweet another one refers to) are left out: they were not
+  collected as the account's output, and counting them inflates its volume. They stay
+  evidence of responses and possible inbound messages, as every other stored message.
 * ``inbound``: messages addressed to an audited account (replies to it, mentions of it, DMs,
   comments, e-mails) in the period, each with its first human response and the flags the
   response-rate denominators need.
@@ -34,7 +37,12 @@ import ibis.expr.types as ir
 import pyarrow as pa
 from ibis.backends import BaseBackend
 
-from hustings.metrics._directory import ACCOUNT_ATTRS, PRIVATE_KINDS, PUBLIC_KINDS, Directory
+from hustings.metrics._directory import (
+    ACCOUNT_ATTRS,
+    PRIVATE_KINDS,
+    Directory,
+    own_output,
+)
 from hustings.metrics._engine import AuditInput, upload
 from hustings.metrics._params import AuditParams, Denominator
 
@@ -127,7 +135,7 @@ def _keyed_audited(con: BaseBackend | None, directory: Directory) -> ir.Table:
 def _own(m: ir.Table, aud: ir.Table, targets: ir.Table, b: dict[str, Any]) -> ir.Table:
     p: AuditParams = b["params"]
     lo, hi = b["lo"], b["hi"]
-    own = m.filter(m.kind.isin(PUBLIC_KINDS), m.ts >= lo, m.ts <= hi).join(
+    own = m.filter(own_output(m), m.ts >= lo, m.ts <= hi).join(
         aud, [m.platform == aud.platform, m.author_id == aud.account_id]
     )
     own = own.mutate(target_key=_target_key(own))
