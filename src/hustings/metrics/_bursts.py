@@ -120,12 +120,13 @@ def _followers(
 
 
 def _snapshots(inp: AuditInput, audited: pa.Table) -> dict[str, list[tuple[int, int]]]:
-    s = inp.snapshots
-    ids = audited.column("account_id").to_pylist()
-    if not ids:
+    """Follower counts over time per audited account (joined, not an ``IN`` list of ids)."""
+    if audited.num_rows == 0:
         return {}
+    ids = upload(inp.con, audited.select(["platform", "account_id"]), "snapshot_ids")
+    s = inp.snapshots
     rows = (
-        s.filter(s.account_id.isin(ids))
+        s.join(ids, ["platform", "account_id"])
         .select("platform", "account_id", "followers", ts=s.taken_at.epoch_seconds().cast("int64"))
         .order_by("ts")
         .to_pyarrow()
