@@ -376,9 +376,7 @@ def _inbound(
     return inb.rename(person_id="author_id")
 
 
-def _dialogues(
-    inb: ir.Table, r: ir.Table, resp: ir.Table, lo: int, hi: int
-) -> tuple[ir.Table, ir.Table]:
+def _dialogues(inb: ir.Table, r: ir.Table, resp: ir.Table, lo: int, hi: int) -> ir.Table:
     ins = inb.select(
         "platform", "akey", "person_id", "conv", n_in=ibis.literal(1), n_out=ibis.literal(0)
     )
@@ -396,15 +394,19 @@ def _dialogues(
         n_out=ibis.literal(1),
     )
     both = ins.union(out)
-    dialogues = both.group_by(["platform", "akey", "person_id", "conv"]).aggregate(
+    return both.group_by(["platform", "akey", "person_id", "conv"]).aggregate(
         n_in=both.n_in.sum(), n_out=both.n_out.sum()
     )
-    people = dialogues.group_by(["platform", "akey", "person_id"]).aggregate(
+
+
+def _people(dialogues: ir.Table) -> ir.Table:
+    """One row per (account, person), reduced from ``dialogues``; cache that first, or the
+    dialogues' own grouping runs again inside this one."""
+    return dialogues.group_by(["platform", "akey", "person_id"]).aggregate(
         wrote=dialogues.n_in.sum() > 0,
         replied=dialogues.n_out.sum() > 0,
         exchanges=((dialogues.n_in > 0) & (dialogues.n_out > 0)).cast("int64").sum(),
     )
-    return dialogues, people
 
 
 def _days(own: ir.Table, lo: int, hi: int) -> ir.Table:
@@ -441,10 +443,12 @@ def build_bases(
     inbound = _inbound(inp, m, directory, resp, b)
     if cache:
         own, inbound = own.cache(), inbound.cache()
-    dialogues, people = _dialogues(inbound, r, resp, lo, hi)
-    days = _days(own, lo, hi)
+    dialogues = _dialogues(inbound, r, resp, lo, hi)
     if cache:
-        dialogues, people, days = dialogues.cache(), people.cache(), days.cache()
+        dialogues = dialogues.cache()
+    people, days = _people(dialogues), _days(own, lo, hi)
+    if cache:
+        people, days = people.cache(), days.cache()
     return Bases(
         own=own,
         inbound=inbound,
