@@ -319,16 +319,15 @@ def _first_responses(inb: ir.Table, r: ir.Table) -> ir.Table:
 
 
 def _needs_reply(inp: AuditInput, inb: ir.Table, p: AuditParams) -> ir.Table:
-    heuristic = inb.nr_text
     if inp.needs_reply is None:
-        return inb.mutate(needs_reply=heuristic).drop("nr_text")
+        return inb.mutate(needs_reply=inb.nr_text).drop("nr_text")
     scores = inp.needs_reply.select("platform", "platform_id", nr_score="score")
     joined = inb.left_join(scores, ["platform", "platform_id"]).select(
         ~ibis.selectors.endswith("_right")
     )
     return joined.mutate(
         needs_reply=ibis.ifelse(
-            joined.nr_score.isnull(), heuristic, joined.nr_score >= p.needs_reply_threshold
+            joined.nr_score.isnull(), joined.nr_text, joined.nr_score >= p.needs_reply_threshold
         )
     ).drop("nr_score", "nr_text")
 
