@@ -79,6 +79,7 @@ def reference_scorecard(
                 if m.platform == acc.platform
                 and m.author_id == me
                 and m.kind in PUBLIC
+                and not m.partial
                 and lo <= _ts(m.created_at) <= hi
             ),
             key=lambda m: (m.created_at, m.platform_id),

@@ -120,12 +120,13 @@ def _followers(
 
 
 def _snapshots(inp: AuditInput, audited: pa.Table) -> dict[str, list[tuple[int, int]]]:
-    s = inp.snapshots
-    ids = audited.column("account_id").to_pylist()
-    if not ids:
+    """Follower counts over time per audited account (joined, not an ``IN`` list of ids)."""
+    if audited.num_rows == 0:
         return {}
+    ids = upload(inp.con, audited.select(["platform", "account_id"]), "snapshot_ids")
+    s = inp.snapshots
     rows = (
-        s.filter(s.account_id.isin(ids))
+        s.join(ids, ["platform", "account_id"])
         .select("platform", "account_id", "followers", ts=s.taken_at.epoch_seconds().cast("int64"))
         .order_by("ts")
         .to_pyarrow()
@@ -142,16 +143,21 @@ def _snapshots(inp: AuditInput, audited: pa.Table) -> dict[str, list[tuple[int, 
 def compute_bursts(
     inp: AuditInput, own: ir.Table, audited: pa.Table, params: AuditParams, lo: int, hi: int
 ) -> BurstResult:
-    """Hourly counts from the engine, then bursts, peaks, floods and follower changes."""
+    """Hourly counts from the engine, then bursts, peaks, floods and follower changes.
+
+    Hours are clock hours (from the start of the hour the period begins in), as the peak's
+    definition says, not hours counted from the period's first second.
+    """
+    first = lo - lo % HOUR
     hourly = (
-        own.mutate(hour=((own.ts - lo) // HOUR).cast("int64"))
+        own.mutate(hour=((own.ts - first) // HOUR).cast("int64"))
         .group_by(["akey", "hour"])
         .aggregate(n=lambda t: t.count())
         .to_pyarrow()
     )
     keys = audited.column("akey").to_pylist()
     index = {k: i for i, k in enumerate(keys)}
-    n_hours = max((hi - lo) // HOUR + 1, 1)
+    n_hours = max((hi - first) // HOUR + 1, 1)
     counts = np.zeros((len(keys), n_hours))
     rows = np.array([index[k] for k in hourly.column("akey").to_pylist()], dtype=np.int64)
     hours = np.clip(np.asarray(hourly.column("hour").to_pylist(), dtype=np.int64), 0, n_hours - 1)
@@ -172,7 +178,7 @@ def compute_bursts(
         changes = []
         runs = _runs(states[i])
         for start, end in runs:
-            t0, t1 = lo + start * HOUR, lo + end * HOUR
+            t0, t1 = first + start * HOUR, first + end * HOUR
             before, after = _followers(snaps, acc["akey"], t0, t1)
             change = after - before if before is not None and after is not None else None
             if change is not None:

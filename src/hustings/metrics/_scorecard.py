@@ -143,20 +143,25 @@ def _reduce(
 
 
 def _group(
+    bases: Bases,
     tables: dict[str, ir.Table],
     keys: Sequence[str],
     metrics: list[Metric],
-    span_days: float,
     skeleton: pd.DataFrame | None,
 ) -> pd.DataFrame:
+    """Reduce every base table by ``keys``; account attributes among them are joined in."""
+    span_days = float(bases.hi // DAY - bases.lo // DAY + 1)
     weekly = "week" in keys
     weeks, days = (1.0, 7.0) if weekly else (span_days / 7.0, span_days)
     merged = skeleton
     for base in BASES:
         chosen = [m for m in metrics if m.base == base]
         table = tables[base]
-        if not chosen or not set(keys) <= {*table.columns, "scope"}:
+        missing = [k for k in keys if k not in table.columns and k != "scope"]
+        if not chosen or not set(missing) <= set(ACCOUNT_ATTRS):
             continue
+        if missing:
+            table = table.join(bases.attrs.select("akey", *missing), "akey")
         frame = _reduce(table, keys, chosen, weeks, days)
         merged = frame if merged is None else merged.merge(frame, on=list(keys), how="outer")
     assert merged is not None
@@ -177,33 +182,32 @@ def _period(inp: AuditInput, params: AuditParams) -> tuple[int, int, int]:
     return lo, hi, max(int(row["hi"]), hi)
 
 
-def _waiting(b: Bases, limit: int) -> tuple[pd.DataFrame, int]:
+def _waiting(b: Bases, messages: ir.Table, limit: int) -> tuple[pd.DataFrame, int]:
+    """The longest waits; the account's attributes, the text and the sender's handle are
+    looked up for these rows only."""
     w = b.inbound.filter(b.inbound.waiting)
     total = int(w.count().to_pyarrow().as_py())
     rows = (
         w.order_by([ibis.desc("wait_hours"), "platform_id"])
         .limit(limit)
-        .select(
-            "platform",
-            "handle",
-            "party",
-            "person_handle",
-            "person_id",
-            "ikind",
-            "ts",
-            "wait_hours",
-            "text",
-            "platform_id",
-        )
+        .select("akey", "platform", "person_id", "ikind", "ts", "wait_hours", "platform_id")
     )
     frame: pd.DataFrame = rows.to_pyarrow().to_pandas()
     frame["sent_at"] = pd.to_datetime(frame.pop("ts"), unit="s", utc=True)
-    return frame, total
+    ids = frame["platform_id"].unique().tolist() or [""]
+    found = messages.filter(messages.platform_id.isin(ids)).select(
+        "platform", "platform_id", "text", person_handle="author_handle"
+    )
+    texts = found.to_pyarrow().to_pandas().drop_duplicates(["platform", "platform_id"])
+    attrs = b.directory.audited.select(["akey", "handle", "party"]).to_pandas()
+    frame = frame.merge(attrs, on="akey", how="left").drop(columns="akey")
+    return frame.merge(texts, on=["platform", "platform_id"], how="left"), total
 
 
 def _response_times(b: Bases) -> pd.DataFrame:
     """Counts by (party, log2 minute bucket): small whatever the data size."""
     t = b.inbound.filter(b.inbound.counted & b.inbound.answered)
+    t = t.join(b.attrs.select("akey", "party"), "akey")
     bucket = (t.response_min + 1).log2().floor().cast("int64")
     agg = t.group_by([t.party, bucket.name("bucket")]).aggregate(n=t.count())
     frame: pd.DataFrame = agg.to_pyarrow().to_pandas()
@@ -262,18 +266,17 @@ def run_audit(
     lap("bursts")
     tables = {name: bases.get(name) for name in BASES if name != "bursts"}
     tables["bursts"] = burst.table(inp.con)
-    span_days = float(hi // DAY - lo // DAY + 1)
     skeleton = directory.audited.to_pandas()
-    accounts = dialogue_score(_group(tables, ACCOUNT_ATTRS, chosen, span_days, skeleton))
+    accounts = dialogue_score(_group(bases, tables, ("akey",), chosen, skeleton))
     lap("accounts")
     groups = {
-        name: _dates(_group(tables, keys, chosen, span_days, None))
+        name: _dates(_group(bases, tables, keys, chosen, None))
         for name, keys in GROUPINGS.items()
         if name != "account" and (groupings is None or name in groupings)
     }
     groups = {name: dialogue_score(frame) for name, frame in groups.items()}
     lap("groups")
-    waiting, waiting_total = _waiting(bases, waiting_limit)
+    waiting, waiting_total = _waiting(bases, inp.messages, waiting_limit)
     response_times = _response_times(bases)
     lap("lists")
     return Scorecard(

@@ -4,13 +4,21 @@ All times are integer epoch seconds (``ts``), and weeks, days and hours are inte
 arithmetic on them, so that DuckDB and Spark cannot disagree about time zones or calendars.
 
 * ``own``: the audited accounts' own public messages in the period, with the reply target
-  class, the gap since the previous message and the call-to-action flag.
+  class, the gap since the previous message and the call-to-action flag. Context records
+  (``partial``: seen only as a tweet another one refers to) are left out: they were not
+  collected as the account's output, and counting them inflates its volume. They stay
+  evidence of responses and possible inbound messages, as every other stored message.
 * ``inbound``: messages addressed to an audited account (replies to it, mentions of it, DMs,
   comments, e-mails) in the period, each with its first human response and the flags the
   response-rate denominators need.
 * ``dialogues``: one row per (account, person, conversation) with the turns each side took.
 * ``people``: one row per (account, person) who wrote or was answered.
 * ``days``: one row per (account, active day), with the on/off switches it contributes.
+
+Each row names its account by ``akey`` (and ``platform``) alone; the account's attributes
+(handle, party, role, district) are the small ``attrs`` table, joined only by the groupings
+that need them. Carried on every row, they made the cached tables several times wider, and
+a 10-million-message audit spilled to disk.
 
 **What counts as a response** to inbound message *m* for account *A*: the earliest message at
 or after *m* by *A* or one of *A*'s staff accounts that is not automation and either replies
@@ -34,7 +42,11 @@ import ibis.expr.types as ir
 import pyarrow as pa
 from ibis.backends import BaseBackend
 
-from hustings.metrics._directory import ACCOUNT_ATTRS, PRIVATE_KINDS, PUBLIC_KINDS, Directory
+from hustings.metrics._directory import (
+    PRIVATE_KINDS,
+    Directory,
+    own_output,
+)
 from hustings.metrics._engine import AuditInput, upload
 from hustings.metrics._params import AuditParams, Denominator
 
@@ -55,6 +67,7 @@ class Bases:
     dialogues: ir.Table
     people: ir.Table
     days: ir.Table
+    attrs: ir.Table
     lo: int
     hi: int
     as_of: int
@@ -125,24 +138,46 @@ def _keyed_audited(con: BaseBackend | None, directory: Directory) -> ir.Table:
 
 
 def _own(m: ir.Table, aud: ir.Table, targets: ir.Table, b: dict[str, Any]) -> ir.Table:
+    """Own messages, ordered per account; the window runs before the wide columns join.
+
+    A window sorts every column it carries, so the gaps are computed on the narrow message
+    columns (the call-to-action test is a flag by then, not the text), and the account
+    attributes and reply targets join afterwards.
+    """
     p: AuditParams = b["params"]
     lo, hi = b["lo"], b["hi"]
-    own = m.filter(m.kind.isin(PUBLIC_KINDS), m.ts >= lo, m.ts <= hi).join(
-        aud, [m.platform == aud.platform, m.author_id == aud.account_id]
-    )
-    own = own.mutate(target_key=_target_key(own))
-    own = own.left_join(targets, ["platform", "target_key"]).select(
-        ~ibis.selectors.endswith("_right")
-    )
+    keys = aud.select("platform", "account_id", "akey")
+    own = m.filter(own_output(m), m.ts >= lo, m.ts <= hi)
+    own = own.join(keys, [own.platform == keys.platform, own.author_id == keys.account_id])
     authored = own.kind != "repost"
-    is_reply = authored & (
-        own.kind.isin(["reply", "comment"])
-        | own.reply_to_id.notnull()
-        | own.reply_to_account_id.notnull()
+    own = own.select(
+        "akey",
+        "platform_id",
+        "ts",
+        "kind",
+        authored=authored,
+        is_reply=authored
+        & (
+            own.kind.isin(["reply", "comment"])
+            | own.reply_to_id.notnull()
+            | own.reply_to_account_id.notnull()
+        ),
+        target_key=_target_key(own),
+        ask=authored & _rx(own.text, p.ask_pattern),
     )
+    w = ibis.window(group_by=own.akey, order_by=[own.ts, own.platform_id])
+    prev, nxt = own.ts.lag().over(w), own.ts.lead().over(w)
+    gap = own.ts - ibis.coalesce(prev, lo)
+    own = own.mutate(
+        gap=gap,
+        tail=ibis.ifelse(nxt.isnull(), hi - own.ts, 0),
+        ask_after_silence=own.ask & prev.notnull() & (gap >= p.silence_days * DAY),
+    )
+    own = own.join(aud, "akey").left_join(targets, ["platform", "target_key"])
+    own = own.select(~ibis.selectors.endswith("_right"))
     same_party = own.party.notnull() & (own.target_party == own.party)
     target = ibis.cases(
-        (~is_reply, None),
+        (~own.is_reply, None),
         (own.target_key.isnull(), "unknown"),
         (
             (own.target_key == own.account_id) | (own.target_key == "@" + own.handle.lower()),
@@ -154,67 +189,55 @@ def _own(m: ir.Table, aud: ir.Table, targets: ir.Table, b: dict[str, Any]) -> ir
         (own.target_party.notnull(), "other_parties"),
         else_="citizens",
     )
-    w = ibis.window(group_by=own.akey, order_by=[own.ts, own.platform_id])
-    prev, nxt = own.ts.lag().over(w), own.ts.lead().over(w)
-    gap = own.ts - ibis.coalesce(prev, lo)
-    return own.mutate(
-        authored=authored,
-        is_reply=is_reply,
-        target=target,
-        gap=gap,
-        tail=ibis.ifelse(nxt.isnull(), hi - own.ts, 0),
-        # CASE, so the regular expression only runs on the few messages after a silence
-        ask_after_silence=ibis.ifelse(
-            authored & prev.notnull() & (gap >= p.silence_days * DAY),
-            _rx(own.text, p.ask_pattern),
-            False,
-        ),
-        week=week_of(own.ts),
-    ).select(
-        *ACCOUNT_ATTRS,
+    return own.select(
+        "akey",
+        "platform",
         "platform_id",
         "ts",
-        "week",
         "kind",
         "authored",
         "is_reply",
-        "target",
         "gap",
         "tail",
         "ask_after_silence",
+        week=week_of(own.ts),
+        target=target,
     )
 
 
-_INBOUND_COLUMNS = (
-    "platform",
-    "platform_id",
-    "akey",
-    "author_id",
-    "author_handle",
-    "ts",
-    "text",
-    "ikind",
-    "conv",
-)
+_INBOUND_COLUMNS = ("platform", "platform_id", "akey", "author_id", "ts")
 
 
-def _inbound_candidates(m: ir.Table, keyed: ir.Table, resp: ir.Table, lo: int, hi: int) -> ir.Table:
+def _private(t: ir.Table) -> Col:
+    return t.kind.isin(PRIVATE_KINDS) | (t.visibility == "direct")
+
+
+def _inbound_candidates(
+    m: ir.Table, keyed: ir.Table, resp: ir.Table, b: dict[str, Any]
+) -> ir.Table:
+    """Messages addressed to an audited account, without their text.
+
+    The text is read once, for the needs-reply heuristic (``nr_text``), and then left
+    behind: carried on, it would be the widest column of every sort and join that follows
+    (the waiting list looks it up again for the few messages it shows).
+    """
+    lo, hi, pattern = b["lo"], b["hi"], b["params"].needs_reply_pattern
     period = m.filter(m.ts >= lo, m.ts <= hi, m.kind != "repost")
-    private = period.kind.isin(PRIVATE_KINDS) | (period.visibility == "direct")
-    period = period.mutate(
-        is_private=private,
-        conv=_conv(period, period.platform_id),
-        target_key=_target_key(period),
-        ikind=ibis.cases(
-            (period.kind == "email", "email"),
-            (private, "dm"),
-            (period.kind == "comment", "comment"),
-            else_="reply",
-        ),
-    )
-    pick = list(_INBOUND_COLUMNS)
+    period = period.mutate(is_private=_private(period), target_key=_target_key(period))
+
+    def pick(t: ir.Table, public_kind: Col) -> ir.Table:
+        """The candidate's columns, computed on the matched rows only."""
+        ikind = ibis.cases((t.kind == "email", "email"), (t.is_private, "dm"), else_=public_kind)
+        return t.select(
+            *_INBOUND_COLUMNS,
+            ikind=ikind,
+            conv=_conv(t, t.platform_id),
+            nr_text=_rx(t.text, pattern),
+        )
+
     # Replies (public or private) to the account, by id or by handle.
-    replies = period.join(keyed, ["platform", "target_key"]).select(*pick)
+    replied = period.join(keyed, ["platform", "target_key"])
+    replies = pick(replied, ibis.ifelse(replied.kind == "comment", "comment", "reply"))
     # Mentions that are not already a reply to the same account.
     mentioned = period.filter(period.mentions.length() > 0)
     mentioned = mentioned.mutate(mention=mentioned.mentions.unnest())  # Spark: explode alone
@@ -224,21 +247,20 @@ def _inbound_candidates(m: ir.Table, keyed: ir.Table, resp: ir.Table, lo: int, h
     replied_to = (mentioned.reply_to_account_id == mentioned.a_id).fill_null(False) | (
         "@" + mentioned.reply_to_handle.lower() == mentioned.a_handle
     ).fill_null(False)
-    mentions = (
-        mentioned.filter(~replied_to)
-        .mutate(ikind=ibis.ifelse(mentioned.is_private, mentioned.ikind, "mention"))
-        .select(*pick)
-    )
+    mentions = pick(mentioned.filter(~replied_to), ibis.literal("mention"))
     # Private conversations the account (or its staff) takes part in.
-    priv_all = m.filter(m.kind.isin(PRIVATE_KINDS) | (m.visibility == "direct"))
+    priv_all = m.filter(_private(m))
     joined = priv_all.mutate(conv=_conv(priv_all, priv_all.platform_id)).join(
         resp, [priv_all.platform == resp.platform, priv_all.author_id == resp.responder_id]
     )
     taking_part = joined.select("platform", "conv", "akey").distinct()
-    in_private = (
-        period.filter(period.is_private).join(taking_part, ["platform", "conv"]).select(*pick)
-    )
-    everything = replies.union(mentions).union(in_private).distinct()
+    private = period.filter(period.is_private)
+    private = private.mutate(conv=_conv(private, private.platform_id))
+    in_private = pick(private.join(taking_part, ["platform", "conv"]), ibis.literal("dm"))
+    # A public reply is found once; a message found twice (a private reply in a private
+    # conversation, a handle mentioned twice) is in the smaller rest, deduplicated there.
+    rest = replies.filter(replies.ikind.isin(["dm", "email"])).union(mentions, in_private)
+    everything = replies.filter(~replies.ikind.isin(["dm", "email"])).union(rest.distinct())
     own_side = everything.join(
         resp,
         [
@@ -264,7 +286,7 @@ def _responses(m: ir.Table, resp: ir.Table, p: AuditParams, lo: int) -> ir.Table
         r_parent=r.reply_to_id,
         r_person=r.reply_to_account_id,
         r_conv=_conv(r, r.reply_to_id),
-        r_private=r.kind.isin(PRIVATE_KINDS) | (r.visibility == "direct"),
+        r_private=_private(r),
     )
 
 
@@ -298,25 +320,24 @@ def _first_responses(inb: ir.Table, r: ir.Table) -> ir.Table:
 
 def _needs_reply(inp: AuditInput, inb: ir.Table, p: AuditParams) -> ir.Table:
     if inp.needs_reply is None:
-        return inb.mutate(needs_reply=_rx(inb.text, p.needs_reply_pattern))
+        return inb.mutate(needs_reply=inb.nr_text).drop("nr_text")
     scores = inp.needs_reply.select("platform", "platform_id", nr_score="score")
     joined = inb.left_join(scores, ["platform", "platform_id"]).select(
         ~ibis.selectors.endswith("_right")
     )
-    heuristic = _rx(joined.text, p.needs_reply_pattern)  # of the joined table, not ``inb``
     return joined.mutate(
         needs_reply=ibis.ifelse(
-            joined.nr_score.isnull(), heuristic, joined.nr_score >= p.needs_reply_threshold
+            joined.nr_score.isnull(), joined.nr_text, joined.nr_score >= p.needs_reply_threshold
         )
-    ).drop("nr_score")
+    ).drop("nr_score", "nr_text")
 
 
 def _inbound(
-    inp: AuditInput, m: ir.Table, d: Directory, aud: ir.Table, resp: ir.Table, b: dict[str, Any]
+    inp: AuditInput, m: ir.Table, d: Directory, resp: ir.Table, b: dict[str, Any]
 ) -> ir.Table:
     p: AuditParams = b["params"]
-    lo, hi, as_of = b["lo"], b["hi"], b["as_of"]
-    cand = _inbound_candidates(m, _keyed_audited(inp.con, d), resp, lo, hi)
+    as_of = b["as_of"]
+    cand = _inbound_candidates(m, _keyed_audited(inp.con, d), resp, b)
     if b["cache"]:  # read three times below: materialise once, or each join recomputes it
         cand = cand.cache()
     first = _first_responses(cand, b["responses"])
@@ -351,13 +372,10 @@ def _inbound(
         extra[f"in_{label}"] = (wait <= seconds).fill_null(False)
         extra[f"seen_{label}"] = inb.ts <= as_of - seconds
     inb = inb.mutate(**extra)
-    attrs = aud.select(*ACCOUNT_ATTRS).drop("platform")
-    return inb.join(attrs, "akey").rename(person_id="author_id", person_handle="author_handle")
+    return inb.rename(person_id="author_id")
 
 
-def _dialogues(
-    inb: ir.Table, r: ir.Table, resp: ir.Table, aud: ir.Table, lo: int, hi: int
-) -> tuple[ir.Table, ir.Table]:
+def _dialogues(inb: ir.Table, r: ir.Table, resp: ir.Table, lo: int, hi: int) -> ir.Table:
     ins = inb.select(
         "platform", "akey", "person_id", "conv", n_in=ibis.literal(1), n_out=ibis.literal(0)
     )
@@ -375,20 +393,23 @@ def _dialogues(
         n_out=ibis.literal(1),
     )
     both = ins.union(out)
-    dialogues = both.group_by(["platform", "akey", "person_id", "conv"]).aggregate(
+    return both.group_by(["platform", "akey", "person_id", "conv"]).aggregate(
         n_in=both.n_in.sum(), n_out=both.n_out.sum()
     )
-    people = dialogues.group_by(["platform", "akey", "person_id"]).aggregate(
+
+
+def _people(dialogues: ir.Table) -> ir.Table:
+    """One row per (account, person), reduced from ``dialogues``; cache that first, or the
+    dialogues' own grouping runs again inside this one."""
+    return dialogues.group_by(["platform", "akey", "person_id"]).aggregate(
         wrote=dialogues.n_in.sum() > 0,
         replied=dialogues.n_out.sum() > 0,
         exchanges=((dialogues.n_in > 0) & (dialogues.n_out > 0)).cast("int64").sum(),
     )
-    attrs = aud.select(*ACCOUNT_ATTRS).drop("platform")
-    return dialogues.join(attrs, "akey"), people.join(attrs, "akey")
 
 
 def _days(own: ir.Table, lo: int, hi: int) -> ir.Table:
-    days = own.select(*ACCOUNT_ATTRS, day=(own.ts // DAY).cast("int64")).distinct()
+    days = own.select("akey", "platform", day=(own.ts // DAY).cast("int64")).distinct()
     w = ibis.window(group_by=days.akey, order_by=days.day)
     prev, nxt = days.day.lag().over(w), days.day.lead().over(w)
     first_day, last_day = lo // DAY, hi // DAY
@@ -418,19 +439,22 @@ def build_bases(
         r = r.cache()
     b = {"params": params, "lo": lo, "hi": hi, "as_of": as_of, "cache": cache, "responses": r}
     own = _own(m, aud, targets, b)
-    inbound = _inbound(inp, m, directory, aud, resp, b)
+    inbound = _inbound(inp, m, directory, resp, b)
     if cache:
         own, inbound = own.cache(), inbound.cache()
-    dialogues, people = _dialogues(inbound, r, resp, aud, lo, hi)
-    days = _days(own, lo, hi)
+    dialogues = _dialogues(inbound, r, resp, lo, hi)
     if cache:
-        dialogues, people, days = dialogues.cache(), people.cache(), days.cache()
+        dialogues = dialogues.cache()
+    people, days = _people(dialogues), _days(own, lo, hi)
+    if cache:
+        people, days = people.cache(), days.cache()
     return Bases(
         own=own,
         inbound=inbound,
         dialogues=dialogues,
         people=people,
         days=days,
+        attrs=aud,
         lo=lo,
         hi=hi,
         as_of=as_of,

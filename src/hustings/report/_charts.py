@@ -175,7 +175,8 @@ def _bursts(card: Scorecard) -> Figure:
             .index.tolist()
         )
     hourly = card.hourly[card.hourly["akey"].isin(top)].copy()
-    hourly["time"] = (card.since + pd.to_timedelta(hourly["hour"], unit="h")).astype(str)
+    first_hour = pd.Timestamp(card.since).floor("h")
+    hourly["time"] = (first_hour + pd.to_timedelta(hourly["hour"], unit="h")).astype(str)
     spans = card.bursts[card.bursts["akey"].isin(top)].copy()
     spans["start"], spans["end"] = spans["start"].astype(str), spans["end"].astype(str)
     # One frame for both layers: a faceted layer chart needs its data at the top level.
