@@ -10,7 +10,7 @@ from __future__ import annotations
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -18,16 +18,11 @@ from hustings.cli.context import open_store
 from hustings.cli.output import JsonOption, err, print_json, print_rows, progress_enabled
 from hustings.errors import ConfigError
 from hustings.ingest.runner import ImportPlan, import_paths
-from hustings.metrics import (
-    ENGINES,
-    SCORE_DEFINITION,
-    AuditParams,
-    Denominator,
-    Scorecard,
-    audit_store,
-    to_records,
-)
+from hustings.metrics import ENGINES, AuditParams, Denominator
 from hustings.store import Store
+
+if TYPE_CHECKING:
+    from hustings.metrics import Scorecard
 
 __all__ = ["audit", "register"]
 
@@ -73,6 +68,8 @@ def _store_to_audit(ctx: typer.Context, paths: list[str], registry: list[str], w
 
 
 def _print_league(card: Scorecard, as_json: bool) -> None:
+    from hustings.metrics import SCORE_DEFINITION, to_records  # Ibis and pandas: on use
+
     rows = to_records(card.accounts[[c for c in _LEAGUE_COLUMNS if c in card.accounts]])
     if as_json:
         for row in rows:
@@ -131,6 +128,8 @@ def audit(
         denominator=denominator,
     )
     show = progress_enabled(as_json)
+    from hustings.metrics import audit_store
+
     with tempfile.TemporaryDirectory(prefix="hustings-audit-") as tmp:
         store = _store_to_audit(ctx, list(paths or []), list(accounts or []), Path(tmp))
         try:

@@ -9,7 +9,6 @@ import typer
 
 from hustings.cli.context import open_store
 from hustings.cli.output import JsonOption, print_json, print_rows
-from hustings.store.parquet import export_parquet
 
 __all__ = ["app"]
 
@@ -29,6 +28,8 @@ def parquet(
         hustings export parquet analytics/
     """
     store = open_store(ctx)
+    from hustings.store.parquet import export_parquet  # pyarrow: only when exporting
+
     written = export_parquet(store, out_dir)
     store.close()
     if as_json:

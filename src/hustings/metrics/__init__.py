@@ -7,20 +7,69 @@ waiting-people list and the bursts. Every metric is a frozen :class:`Metric` in 
 (:func:`all_metrics`); its ``definition`` is what every output prints.
 """
 
-from hustings.metrics._engine import ENGINES, AuditInput, connect, read_snapshot
-from hustings.metrics._params import AuditParams, Denominator
-from hustings.metrics._registry import Direction, Metric, all_metrics, get_metric, register_metric
-from hustings.metrics._scorecard import (
-    GROUPINGS,
-    SCORE_DEFINITION,
-    SCORE_WEIGHTS,
-    Scorecard,
-    dialogue_score,
-    run_audit,
-    to_records,
-)
-from hustings.metrics._sql import metric_sql
-from hustings.metrics._store import audit_store
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from hustings.metrics._params import ENGINES, AuditParams, Denominator
+
+if TYPE_CHECKING:
+    from hustings.metrics._engine import AuditInput, connect, read_snapshot
+    from hustings.metrics._registry import (
+        Direction,
+        Metric,
+        all_metrics,
+        get_metric,
+        register_metric,
+    )
+    from hustings.metrics._scorecard import (
+        GROUPINGS,
+        SCORE_DEFINITION,
+        SCORE_WEIGHTS,
+        Scorecard,
+        dialogue_score,
+        run_audit,
+        to_records,
+    )
+    from hustings.metrics._sql import metric_sql
+    from hustings.metrics._store import audit_store
+
+_HOMES = {
+    **dict.fromkeys(["AuditInput", "connect", "read_snapshot"], "_engine"),
+    **dict.fromkeys(
+        ["Direction", "Metric", "all_metrics", "get_metric", "register_metric"], "_registry"
+    ),
+    **dict.fromkeys(
+        [
+            "GROUPINGS",
+            "SCORE_DEFINITION",
+            "SCORE_WEIGHTS",
+            "Scorecard",
+            "dialogue_score",
+            "run_audit",
+            "to_records",
+        ],
+        "_scorecard",
+    ),
+    "metric_sql": "_sql",
+    "audit_store": "_store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load the engine-bound parts (Ibis, pandas, DuckDB) on first use, not on import.
+
+    The parameters above are plain data; the rest takes a second and a half to import,
+    which every ``hustings`` command paid for at start-up before this.
+    """
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "ENGINES",

@@ -19,10 +19,10 @@ import pyarrow as pa
 from ibis.backends import BaseBackend
 
 from hustings.errors import ConfigError, HustingsError
+from hustings.metrics._params import ENGINES
 
 __all__ = ["ENGINES", "AuditInput", "connect", "read_snapshot", "upload"]
 
-ENGINES = ("duckdb", "spark")
 
 _SPARK_CONF = {
     "spark.sql.session.timeZone": "UTC",

@@ -14,10 +14,14 @@ __all__ = [
     "ASK_PATTERN",
     "AUTOMATION_CLIENT_PATTERN",
     "AUTOMATION_TEXT_PATTERN",
+    "ENGINES",
     "NEEDS_REPLY_PATTERN",
     "AuditParams",
     "Denominator",
 ]
+
+ENGINES = ("duckdb", "spark")
+"""Where the same expressions run: embedded DuckDB, or Spark (local or a cluster)."""
 
 NEEDS_REPLY_PATTERN = (
     r"\?|\b(please|pls|plz|can you|could you|would you|will you|how do|how can|"
