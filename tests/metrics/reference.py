@@ -129,6 +129,7 @@ def reference_scorecard(
                 m.platform != acc.platform
                 or m.author_id in team
                 or m.kind == "repost"
+                or m.partial
                 or not lo <= _ts(m.created_at) <= hi
             ):
                 continue

@@ -1,9 +1,10 @@
 """Context records (``partial``) are not the account's own output, but stay response evidence.
 
 An X page carries, besides its tweets, the tweets they refer to (``includes.tweets``); the
-importers store those as partial records. Alice has three tweets of her own in the data and
+importers store those as partial records. Alice has four tweets of her own in the data and
 two partial ones: her older post a citizen replied to, and her reply to a citizen that was
-only seen as the parent of another tweet.
+only seen as the parent of another tweet. A citizen's tweet seen only because Alice answered
+it is not an inbound message: counting it would report a timeline as fully answered.
 """
 
 from __future__ import annotations
@@ -56,6 +57,8 @@ MESSAGES = [
     _msg("c2", "C2", 5, parent=("a1", "A")),
     _msg("a3", "A", 6, parent=("c2", "C2"), partial=True),  # her answer, seen as context
     _msg("a4", "A", 7),
+    _msg("c9", "C9", 8, partial=True),  # a citizen's tweet, seen only as a9's parent
+    _msg("a9", "A", 9, parent=("c9", "C9")),
     # B: two tweets of its own and two context records
     _msg("b1", "B", 1),
     _msg("b2", "B", 2),
@@ -78,10 +81,11 @@ def bare_snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_context_records_are_not_counted_as_own_messages(con: Any, snapshot: Path) -> None:
     card = run_audit(read_snapshot(con, snapshot), PARAMS, engine=con.name, groupings=())
     alice = card.accounts.set_index("akey").loc["x:A"]
-    assert alice["messages"] == 3
-    assert alice["broadcast_share"] == pytest.approx(2 / 3)
-    assert alice["reply_share_citizens"] == pytest.approx(1 / 3)
-    # both citizens were answered: one by a full tweet, one by a reply seen only as context
+    assert alice["messages"] == 4
+    assert alice["broadcast_share"] == pytest.approx(2 / 4)
+    assert alice["reply_share_citizens"] == pytest.approx(2 / 4)
+    # both citizens were answered: one by a full tweet, one by a reply seen only as context;
+    # C9's tweet, known only as the parent of Alice's answer, is not inbound
     assert alice["inbound"] == 2
     assert alice["response_rate_24h"] == 1.0
 

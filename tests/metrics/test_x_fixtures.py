@@ -3,7 +3,8 @@
 The expected values are read off the twarc2 JSONL with plain ``json`` (no Hustings code):
 each author's tweets in ``data``, their replies (see ``_replied``), their
 self-thread replies (``in_reply_to_user_id`` is the author), and the replies other people
-sent them among every tweet the pages hold, ``includes.tweets`` too.
+sent them among the tweets in ``data``. ``includes.tweets`` are context, there because
+something refers to them, and are never counted as inbound.
 """
 
 from __future__ import annotations
@@ -52,15 +53,12 @@ def _retweet(tweet: dict[str, Any]) -> bool:
 def raw_counts(path: Path) -> dict[str, dict[str, float]]:
     """Per author of a tweet in ``data``: messages, reply shares and inbound replies."""
     data: dict[str, dict[str, Any]] = {}
-    seen: dict[str, dict[str, Any]] = {}
     for page in _pages(path):
         items = page["data"] if isinstance(page["data"], list) else [page["data"]]
         data.update((t["id"], t) for t in items)
-        seen.update((t["id"], t) for t in page.get("includes", {}).get("tweets", []))
-    seen.update(data)
     inbound = Counter(
         t["in_reply_to_user_id"]
-        for t in seen.values()
+        for t in data.values()
         if _replied(t) and not _retweet(t) and t.get("in_reply_to_user_id") != t["author_id"]
     )
     out: dict[str, dict[str, float]] = {}

@@ -7,7 +7,9 @@ arithmetic on them, so that DuckDB and Spark cannot disagree about time zones or
   class, the gap since the previous message and the call-to-action flag. Context records
   (``partial``: seen only as a tweet another one refers to) are left out: they were not
   collected as the account's output, and counting them inflates its volume. They stay
-  evidence of responses and possible inbound messages, as every other stored message.
+  evidence of responses, but are never inbound messages either: a context record exists
+  because something refers to it, usually the very answer, so counting it would make a
+  timeline-only collection look as if every message had been answered.
 * ``inbound``: messages addressed to an audited account (replies to it, mentions of it, DMs,
   comments, e-mails) in the period, each with its first human response and the flags the
   response-rate denominators need.
@@ -222,7 +224,11 @@ def _inbound_candidates(
     (the waiting list looks it up again for the few messages it shows).
     """
     lo, hi, pattern = b["lo"], b["hi"], b["params"].needs_reply_pattern
-    period = m.filter(m.ts >= lo, m.ts <= hi, m.kind != "repost")
+    # A context record is there because something refers to it (often the account's own
+    # answer), so counting it would fill the denominator with answered messages only.
+    period = m.filter(
+        m.ts >= lo, m.ts <= hi, m.kind != "repost", ~ibis.coalesce(m.partial, False)
+    )
     period = period.mutate(is_private=_private(period), target_key=_target_key(period))
 
     def pick(t: ir.Table, public_kind: Col) -> ir.Table:
