@@ -28,6 +28,8 @@ from hustings.nlp._topic import NONE, TOPICS, weak_label
 __all__ = ["RECIPES", "needs_reply_data", "train_model"]
 
 MODEL_VERSION: Final = "2"
+# A task whose recipe changed gets a new version, so its stored scores are redone.
+_TASK_VERSIONS: Final = {"stance": "3"}
 _RUMOUR_TO_REPLY: Final = {
     "query": "needs_reply",
     "comment": "no_reply",
@@ -72,6 +74,16 @@ def needs_reply_data(root: Path, split: str) -> tuple[Labelled, list[str]]:
     return Labelled(texts, labels), sources
 
 
+def _pool_idf(root: Path, own: list[str]) -> FloatArray:
+    """IDF over every training text we have (``topic_pool``) plus ``own``, each counted once.
+
+    A few thousand stance tweets, or the offensive set alone, give noisy document frequencies
+    for the rarer n-grams; the pooled ~74,000 tweets (no test split among them) give steadier
+    ones, and unlabelled text cannot leak labels.
+    """
+    return fit_idf(list(dict.fromkeys(topic_pool(root) + own)))
+
+
 def _single(
     name: str,
     data: Labelled,
@@ -105,7 +117,12 @@ def _stance_metric(gold: Sequence[str], pred: Sequence[str]) -> float:
 
 
 def _stance(root: Path) -> ModelFile:
-    """One head per target on train + val, C=3 (best on val among 1-30, LR and SVM).
+    """One head per target on train + val, C=3 (best on val among 1-30, LR and SVM), pooled IDF.
+
+    The IDF comes from ``_pool_idf`` rather than the stance tweets alone: in 5-fold
+    cross-validation on train + val that raised the pooled metric from 69.6 to 70.3 (70.6 to
+    71.0 after the bias offsets), and fitting on train and scoring val from 71.3 to 72.2;
+    class_weight=None instead of "balanced" did worse (65.1 raw in CV, 66.7 on val).
 
     In 5-fold cross-validation on train + val (pooled metric over the targets) C=1 scored
     70.1, C=3 69.6 and C=10 68.6, and a linear SVM, doubled word weights, a head shared across
@@ -120,7 +137,7 @@ def _stance(root: Path) -> ModelFile:
         + _data.tweeteval(root, f"stance/{t}", "val")
         for t in STANCE_TARGETS
     }
-    idf = fit_idf([text for data in per_target.values() for text in data.texts])
+    idf = _pool_idf(root, [text for data in per_target.values() for text in data.texts])
     gold: list[str] = []
     out_of_fold: list[FloatArray] = []
     heads: dict[str, LinearHead] = {}
@@ -225,7 +242,7 @@ def train_model(task: str, root: Path, out: Path) -> dict[str, int | str]:
     header = {
         **fitted.header,
         "name": f"hustings-{task}",
-        "version": MODEL_VERSION,
+        "version": _TASK_VERSIONS.get(task, MODEL_VERSION),
         "trained": dt.date.today().isoformat(),
         "dim_bits": DIM_BITS,
     }
