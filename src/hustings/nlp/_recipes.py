@@ -29,7 +29,7 @@ __all__ = ["RECIPES", "needs_reply_data", "train_model"]
 
 MODEL_VERSION: Final = "2"
 # A task whose recipe changed gets a new version, so its stored scores are redone.
-_TASK_VERSIONS: Final = {"stance": "3"}
+_TASK_VERSIONS: Final = {"stance": "3", "incivility": "3"}
 _RUMOUR_TO_REPLY: Final = {
     "query": "needs_reply",
     "comment": "no_reply",
@@ -39,6 +39,7 @@ _RUMOUR_TO_REPLY: Final = {
 _HELD_OUT_PERCENT: Final = 30
 _POLITICAL_REPEAT: Final = 3
 _STANCE_C: Final = 3.0
+_OFFENSIVE_C: Final = 2.0
 _FOLDS: Final = 5
 _TOPIC_NONE_PER_LABELLED: Final = 1.5
 
@@ -163,21 +164,24 @@ def _incivility(root: Path) -> ModelFile:
     On TweetEval's val split neither a shared IDF with the hate set, nor a tuned threshold, nor
     adding hateful tweets as offensive examples helped the offensive head; nor, in 5-fold
     cross-validation on train + val, did C 0.3 or 0.5, doubled word weights or naive-Bayes
-    scaling. With its settings chosen, the offensive head is fitted on train + val. The IDF of
-    ``_pool_idf`` with C=2 raised val macro-F1 from 71.7 to 72.4 (C=4: 71.4) but not enough
-    to reach the goal, so the model was left as it is.
+    scaling. With its settings chosen, the offensive head is fitted on train + val.
+
+    Version 3 takes the IDF from ``_pool_idf`` and C=2 for the offensive head: fitted on train,
+    macro-F1 on val was 71.7 before, 72.0 with the pooled IDF, 72.0 with C=2, and 72.4 with
+    both (C=4: 71.4); class_weight=None did worse (67.9). Still short of the goal, but better
+    on val for offensive and, through the shared IDF, for hate, so it ships.
     """
     offensive = _data.tweeteval(root, "offensive", "train") + _data.tweeteval(
         root, "offensive", "val"
     )
     hate = _data.tweeteval(root, "hate", "train")
-    idf = fit_idf(offensive.texts)
+    idf = _pool_idf(root, offensive.texts)
     heads = {
         "offensive": fit_head(
             featurize(offensive.texts, idf).matrix,
             offensive.labels,
             ("not-offensive", "offensive"),
-            1.0,
+            _OFFENSIVE_C,
         ),
         "hate": fit_head(
             featurize(hate.texts, idf).matrix, hate.labels, ("not-hate", "hate"), 10.0, False
