@@ -180,10 +180,11 @@ def main() -> None:
         )
     lines += [
         "",
-        "`hustings import` parses, upserts into a fresh SQLite store (WAL) and "
-        "rebuilds threads; `twarc2 csv` (twarc-csv 0.7.2, pandas<3) converts the same "
-        "file to CSV. Both run as separate processes in the same session; peak RSS is "
-        "the child's maximum resident set. Reproduce: "
+        "`hustings import` parses (in a second process, so it uses both cores), upserts "
+        "into a fresh SQLite store (WAL) and places every message in its thread; "
+        "`twarc2 csv` (twarc-csv 0.7.2, pandas<3) converts the same file to CSV on one "
+        "core. Both run as separate processes in the same session; peak memory covers all "
+        "of a command's processes (PSS summed, sampled every 50 ms). Reproduce: "
         "`.venv/bin/python benchmarks/ingest.py`.",
         "",
         _verdict(rows),
