@@ -38,7 +38,7 @@ from hustings.store.schema import (
 )
 from hustings.store.scores import NEEDS_REPLY, label_probabilities
 
-__all__ = ["needs_reply", "receive_messages", "sync_inbox", "sync_workspace"]
+__all__ = ["receive_messages", "sync_inbox", "sync_workspace", "warm_up"]
 
 _log = logging.getLogger(__name__)
 _LOOKBACK = 2000
@@ -82,17 +82,14 @@ def _classifier() -> Callable[[Sequence[str]], list[float]] | None:
     return predict
 
 
-def needs_reply(texts: Sequence[str], kinds: Sequence[str]) -> list[bool]:
-    """Whether each message asks for an answer: the ``hustings.nlp`` model when installed,
-    else a heuristic (a question, or any private message) documented here because it is
-    deliberately generous: a false "needs reply" costs a glance, a false "no" a voter."""
-    model = _classifier()
-    if model is not None and texts:
-        return [p >= _REPLY_THRESHOLD for p in model(texts)]
-    return _heuristic(texts, kinds)
+def warm_up() -> None:
+    """Load the needs-reply model now, so that the first push does not wait for it."""
+    _classifier()
 
 
 def _heuristic(texts: Sequence[str], kinds: Sequence[str]) -> list[bool]:
+    """Without a model: a question, or any private message. Deliberately generous: a false
+    "needs reply" costs a glance, a false "no" a voter."""
     return [
         kind in ("dm", "email", "chat") or bool(_QUESTION.search(text))
         for text, kind in zip(texts, kinds, strict=True)

@@ -22,7 +22,7 @@ from hustings.model import Account, FollowerSnapshot, Message, TrackedAccount
 from hustings.store.keys import keys_in
 from hustings.store.rows import MessageRow, encode_message
 from hustings.store.schema import accounts, follower_snapshots, messages, tracked_accounts
-from hustings.store.threads import place_rows, reseat_descendants
+from hustings.store.threads import parent_key, place_rows, reseat_descendants, stored_placement
 
 __all__ = [
     "WriteResult",
@@ -127,7 +127,10 @@ def write_message_rows(conn: Connection, batch: Sequence[MessageRow]) -> WriteRe
             result.conflicts.append((row, "duplicate id with different content in this file"))
         elif not row.partial:
             result.unchanged += 1
-    existing = _existing(conn, messages, rows, ("content_hash", "partial", "batch_id"))
+    # One lookup finds both the rows already stored and the stored parents that place them.
+    parents = {up for row in rows.values() if (up := parent_key(row)) is not None}
+    columns = ("content_hash", "partial", "batch_id", "root_id", "depth")
+    existing = _existing(conn, messages, rows.keys() | parents, columns)
     inserts: list[MessageRow] = []
     updates: list[MessageRow] = []
     for key, row in rows.items():
@@ -149,7 +152,8 @@ def write_message_rows(conn: Connection, batch: Sequence[MessageRow]) -> WriteRe
             updates.append(row)
             if not row.partial:
                 result.updated += 1
-    placed = place_rows(conn, [*inserts, *updates])
+    stored = {key: stored_placement(r.root_id, r.depth) for key, r in existing.items()}
+    placed = place_rows([*inserts, *updates], stored)
     if inserts:
         _insert_rows(conn, placed[: len(inserts)])
     _update_rows(conn, placed[len(inserts) :])

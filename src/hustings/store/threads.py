@@ -11,17 +11,16 @@ so an import's memory stays flat however large the store grows. The answer is th
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from sqlalchemy import Connection, and_, bindparam, select, update
 
 from hustings.model import ReplyLink
-from hustings.store.keys import keys_in
 from hustings.store.rows import MessageRow
 from hustings.store.schema import messages
 from hustings.threads import Placement, resolve_depths
 
-__all__ = ["place_rows", "reseat_descendants"]
+__all__ = ["parent_key", "place_rows", "reseat_descendants", "stored_placement"]
 
 _CHUNK = 500
 _BY_MESSAGE = ReplyLink.MESSAGE.value
@@ -32,45 +31,44 @@ def _parent(row: MessageRow) -> str | None:
     return row.reply_to_id if row.reply_link == _BY_MESSAGE else None
 
 
-def _stored_placements(conn: Connection, platform: str, ids: Iterable[str]) -> dict[str, Placement]:
-    """Placements of stored messages; one whose depth is unknown anchors nothing."""
-    found: dict[str, Placement] = {}
-    ids = list(ids)
-    for start in range(0, len(ids), _CHUNK):
-        query = select(messages.c.platform_id, messages.c.root_id, messages.c.depth).where(
-            keys_in(
-                messages.c.platform,
-                messages.c.platform_id,
-                [(platform, i) for i in ids[start : start + _CHUNK]],
-            )
-        )
-        for pid, root, depth in conn.execute(query):
-            found[pid] = (root, depth) if root is not None and depth is not None else None
-    return found
+def parent_key(row: MessageRow) -> tuple[str, str] | None:
+    """The stored message ``row`` replies to, when it names one: its placement anchors."""
+    parent = _parent(row)
+    return (row.platform, parent) if parent is not None else None
 
 
-def _place_platform(
-    conn: Connection, platform: str, rows: list[MessageRow]
-) -> dict[str, Placement]:
-    parents = {r.platform_id: _parent(r) for r in rows if r.reply_link != _BY_ACCOUNT}
-    outside = {p for p in parents.values() if p is not None and p not in parents}
-    return resolve_depths(parents, _stored_placements(conn, platform, outside))
+def stored_placement(root: str | None, depth: int | None) -> Placement:
+    """A stored message's placement; one whose depth is unknown anchors nothing."""
+    return (root, depth) if root is not None and depth is not None else None
 
 
-def place_rows(conn: Connection, rows: Sequence[MessageRow]) -> list[MessageRow]:
+def _by_platform(rows: Iterable[MessageRow]) -> dict[str, list[MessageRow]]:
+    grouped: dict[str, list[MessageRow]] = defaultdict(list)
+    for row in rows:
+        grouped[row.platform].append(row)
+    return grouped
+
+
+def place_rows(
+    rows: Sequence[MessageRow], stored: Mapping[tuple[str, str], Placement]
+) -> list[MessageRow]:
     """``rows`` with ``root_id`` and ``depth`` set, in the same order.
 
-    A message whose chain leaves what is known (a deleted or uncollected parent, or a reply
-    aimed only at an account) keeps its conversation id as root and an unknown depth.
+    ``stored`` holds the placements of the stored parents of ``rows`` (see ``parent_key``);
+    the writer reads them in the same lookup that tells new rows from known ones. A message
+    whose chain leaves what is known (a deleted or uncollected parent, or a reply aimed only
+    at an account) keeps its conversation id as root and an unknown depth.
     """
-    by_platform: dict[str, list[MessageRow]] = defaultdict(list)
-    for row in rows:
-        by_platform[row.platform].append(row)
-    placements = {
-        (platform, pid): placement
-        for platform, group in by_platform.items()
-        for pid, placement in _place_platform(conn, platform, group).items()
-    }
+    placements: dict[tuple[str, str], Placement] = {}
+    for platform, group in _by_platform(rows).items():
+        parents = {r.platform_id: _parent(r) for r in group if r.reply_link != _BY_ACCOUNT}
+        anchors = {
+            parent: stored.get((platform, parent))
+            for parent in parents.values()
+            if parent is not None and parent not in parents
+        }
+        for pid, placement in resolve_depths(parents, anchors).items():
+            placements[(platform, pid)] = placement
     placed = []
     for row in rows:
         found = placements.get((row.platform, row.platform_id))
@@ -112,12 +110,7 @@ def _reseat_platform(conn: Connection, platform: str, written: list[MessageRow])
     exempt: a placement can change once per written row above it. More changes than that
     mean a reply cycle, which only corrupt data can make; its members lose their depth.
     """
-    frontier: dict[str, Placement] = {
-        r.platform_id: (r.root_id, r.depth)
-        if r.root_id is not None and r.depth is not None
-        else None
-        for r in written
-    }
+    frontier = {r.platform_id: stored_placement(r.root_id, r.depth) for r in written}
     changed: dict[str, int] = defaultdict(int)
     while frontier:
         changes: list[dict[str, object]] = []
@@ -145,8 +138,5 @@ def _reseat_platform(conn: Connection, platform: str, written: list[MessageRow])
 
 def reseat_descendants(conn: Connection, written: Sequence[MessageRow]) -> None:
     """Re-place stored replies below the rows just written, down to the last changed level."""
-    by_platform: dict[str, list[MessageRow]] = defaultdict(list)
-    for row in written:
-        by_platform[row.platform].append(row)
-    for platform, group in by_platform.items():
+    for platform, group in _by_platform(written).items():
         _reseat_platform(conn, platform, group)

@@ -33,7 +33,7 @@ from hustings.inbox.errors import (
     WorkspaceError,
 )
 from hustings.inbox.scorecard import AuditCache
-from hustings.inbox.sync import needs_reply, sync_inbox
+from hustings.inbox.sync import sync_inbox, warm_up
 from hustings.store import Store
 from hustings.web import api_inbox, api_people, pages, pages_people
 from hustings.web.auth import Sessions, load_secret
@@ -120,7 +120,7 @@ def create_app(
         tasks = []
         if sync_every:
             # Load the needs-reply model before the first request rather than during it.
-            await asyncio.to_thread(needs_reply, ["warm-up"], ["reply"])
+            await asyncio.to_thread(warm_up)
             tasks.append(asyncio.create_task(_every(sync_every, sync_inbox, store)))
         if audit_every:
             tasks.append(asyncio.create_task(_every(audit_every, audit.refresh, store)))
