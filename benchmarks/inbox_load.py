@@ -78,11 +78,11 @@ def _prepare(url: str, responders: int) -> None:
 
 def app_factory() -> object:
     """What each uvicorn worker serves: the app on a store with a pool sized for the load."""
-    from hustings.inbox.sync import needs_reply
+    from hustings.inbox.sync import warm_up
     from hustings.store import Store
     from hustings.web import create_app
 
-    needs_reply(["warm up the classifier before serving"], ["reply"])
+    warm_up()
     # A small pool per worker: each request holds one connection for its one transaction,
     # and on a two-core machine more concurrent transactions only queue inside PostgreSQL
     # and make the worker's threads contend for the GIL (measured: 4 per worker served 40 %
