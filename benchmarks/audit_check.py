@@ -1,6 +1,7 @@
 """Check that the pandas baseline computes the same scorecard as the engine, metric by metric.
 
     python benchmarks/audit_check.py benchmarks/out/audit-1000000
+    python benchmarks/audit.py --messages 1000000 --check      # the same, snapshot made if new
 
 Runs ``run_audit`` on DuckDB and ``pandas_scorecard`` on one Parquet snapshot and prints, for
 every metric, how many values agree (both missing, or equal to 1e-6 relative) out of how many,
@@ -11,11 +12,11 @@ response-time distribution, hourly counts). Exits 1 on any disagreement.
 from __future__ import annotations
 
 import argparse
-
 import sys
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -24,19 +25,23 @@ from audit_pandas import pandas_scorecard
 from hustings.metrics import GROUPINGS, Scorecard, all_metrics, connect, read_snapshot, run_audit
 
 
-def _agree(a: pd.Series, b: pd.Series) -> np.ndarray:
+def _agree(a: pd.Series, b: pd.Series) -> npt.NDArray[np.bool_]:
+    """Both missing, or equal to 1e-6 relative (1e-9 absolute, for sums that should be 0)."""
     x = pd.to_numeric(a, errors="coerce").astype(float).to_numpy()
     y = pd.to_numeric(b, errors="coerce").astype(float).to_numpy()
-    both_missing = np.isnan(x) & np.isnan(y)
-    close = np.isclose(x, y, rtol=1e-6, atol=1e-9)
-    return both_missing | close
+    agree: npt.NDArray[np.bool_] = (np.isnan(x) & np.isnan(y)) | np.isclose(
+        x, y, rtol=1e-6, atol=1e-9
+    )
+    return agree
 
 
 def _columns() -> list[str]:
     return [m.name for m in all_metrics()] + ["dialogue_score"]
 
 
-def compare_tables(engine: pd.DataFrame, pandas: pd.DataFrame, keys: list[str]) -> dict[str, tuple[int, int]]:
+def compare_tables(
+    engine: pd.DataFrame, pandas: pd.DataFrame, keys: list[str]
+) -> dict[str, tuple[int, int]]:
     """Per metric: (values that agree, rows), rows matched on ``keys`` (a row on one side only
     counts as a disagreement on every metric)."""
     joined = engine.merge(pandas, on=keys, how="outer", suffixes=("_e", "_p"))
@@ -54,8 +59,7 @@ def compare(engine: Scorecard, pandas: Scorecard) -> dict[str, dict[str, tuple[i
     """Agreement per table ("accounts" and each grouping), then per metric."""
     tables = {"accounts": compare_tables(engine.accounts, pandas.accounts, ["akey"])}
     for name, frame in engine.groups.items():
-        keys = [k for k in GROUPINGS[name]]
-        tables[name] = compare_tables(frame, pandas.groups[name], keys)
+        tables[name] = compare_tables(frame, pandas.groups[name], list(GROUPINGS[name]))
     return tables
 
 
@@ -75,8 +79,9 @@ def compare_lists(engine: Scorecard, pandas: Scorecard) -> dict[str, bool]:
         "bursts": rows(engine.bursts, burst_cols) == rows(pandas.bursts, burst_cols),
         "response-time buckets": rows(engine.response_times, ["party", "bucket", "n"])
         == rows(pandas.response_times, ["party", "bucket", "n"]),
-        "hourly counts": rows(engine.hourly.assign(n=engine.hourly["n"].astype(int)),
-                              ["akey", "hour", "n"])
+        "hourly counts": rows(
+            engine.hourly.assign(n=engine.hourly["n"].astype(int)), ["akey", "hour", "n"]
+        )
         == rows(pandas.hourly, ["akey", "hour", "n"]),
     }
 
@@ -109,18 +114,18 @@ def report(tables: dict[str, dict[str, tuple[int, int]]], lists: dict[str, bool]
     return all_ok
 
 
+def check(snapshot: Path) -> bool:
+    """Score ``snapshot`` on DuckDB and in pandas, print the agreement; True if complete."""
+    engine = run_audit(read_snapshot(connect("duckdb"), snapshot))
+    pandas = pandas_scorecard(snapshot)
+    return report(compare(engine, pandas), compare_lists(engine, pandas))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("snapshot", type=Path)
-    args = parser.parse_args()
-    con = connect("duckdb")
-    engine = run_audit(read_snapshot(con, args.snapshot))
-    pandas = pandas_scorecard(args.snapshot)
-    sys.exit(0 if report(compare(engine, pandas), compare_lists(engine, pandas)) else 1)
+    sys.exit(0 if check(parser.parse_args().snapshot) else 1)
 
 
 if __name__ == "__main__":
     main()
-
-
-
