@@ -70,11 +70,11 @@ def compare_lists(engine: Scorecard, pandas: Scorecard) -> dict[str, bool]:
         clean = frame[columns].astype(object).where(frame[columns].notna(), None)
         return sorted(map(tuple, clean.to_numpy().tolist()), key=repr)
 
+    waiting_cols = ["platform_id", "person_id", "handle", "ikind", "text", "person_handle"]
     burst_cols = ["akey", "start", "end", "hours", "posts", "followers_before", "followers_after"]
     return {
         "waiting total": engine.waiting_total == pandas.waiting_total,
-        "waiting list (by wait)": rows(engine.waiting, ["platform_id", "person_id"])
-        == rows(pandas.waiting, ["platform_id", "person_id"])
+        "waiting list": rows(engine.waiting, waiting_cols) == rows(pandas.waiting, waiting_cols)
         or _same_waits(engine.waiting, pandas.waiting),
         "bursts": rows(engine.bursts, burst_cols) == rows(pandas.bursts, burst_cols),
         "response-time buckets": rows(engine.response_times, ["party", "bucket", "n"])
