@@ -13,8 +13,9 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, bindparam, func, or_, select, update
+from sqlalchemy import Connection, Select, and_, bindparam, func, literal, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.selectable import FromClause
 
 from hustings.inbox.errors import ConflictError, InvalidInputError, NotFoundError
 from hustings.inbox.sla import active_policy, sla_state
@@ -39,6 +40,7 @@ __all__ = [
     "assign_round_robin",
     "claim",
     "get_item_row",
+    "is_open",
     "item_dict",
     "list_items",
     "set_priority",
@@ -57,6 +59,13 @@ class Status(StrEnum):
 
 OPEN = (Status.NEW.value, Status.ASSIGNED.value)
 PRIORITIES = ("low", "normal", "high", "urgent")
+def is_open() -> ColumnElement[bool]:
+    """Status new or assigned, with the statuses written into the SQL as constants.
+
+    PostgreSQL uses the partial queue index only when the query's text implies its
+    ``status IN ('new', 'assigned')``, which a bound parameter in a cached plan does not.
+    """
+    return inbox_items.c.status.in_([literal(s, literal_execute=True) for s in OPEN])
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,10 +99,11 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _base() -> Select[Any]:
+def _base(items: FromClause = inbox_items) -> Select[Any]:
+    """``items`` (the items table, or a page of it) with their messages, people and owners."""
     return (
         select(
-            inbox_items,
+            items,
             messages.c.text,
             messages.c.platform_id.label("message_platform_id"),
             messages.c.author_id,
@@ -109,11 +119,21 @@ def _base() -> Select[Any]:
             tracked_accounts.c.handle.label("account_handle"),
             tracked_accounts.c.platform_id.label("account_platform_id"),
         )
-        .join(messages, messages.c.id == inbox_items.c.message_id)
-        .outerjoin(people, people.c.id == inbox_items.c.person_id)
-        .outerjoin(users, users.c.id == inbox_items.c.assignee_id)
-        .outerjoin(tracked_accounts, tracked_accounts.c.id == inbox_items.c.tracked_account_id)
+        .select_from(items)
+        .join(messages, messages.c.id == items.c.message_id)
+        .outerjoin(people, people.c.id == items.c.person_id)
+        .outerjoin(users, users.c.id == items.c.assignee_id)
+        .outerjoin(tracked_accounts, tracked_accounts.c.id == items.c.tracked_account_id)
     )
+
+
+def _urgent_first(items: FromClause) -> tuple[ColumnElement[Any], ...]:
+    """Most urgent first: soonest due (undated last), then highest priority, then oldest.
+
+    The same order as the queue index (``ix_inbox_items_queue``), so a page of open items
+    is read off the index in order, without sorting them all.
+    """
+    return (items.c.due_at.asc().nulls_last(), items.c.priority.desc(), items.c.id)
 
 
 def item_dict(row: Any, now: datetime, warn_minutes: int) -> dict[str, Any]:
@@ -147,7 +167,7 @@ def item_dict(row: Any, now: datetime, warn_minutes: int) -> dict[str, Any]:
 def _conditions(f: Filters, actor: Actor, now: datetime, warn: int) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [inbox_items.c.workspace_id == actor.workspace_id]
     if f.status == "open":
-        where.append(inbox_items.c.status.in_(OPEN))
+        where.append(is_open())
     elif f.status:
         where.append(inbox_items.c.status == Status(f.status).value)
     if f.channel:
@@ -163,7 +183,7 @@ def _conditions(f: Filters, actor: Actor, now: datetime, warn: int) -> list[Colu
     if f.needs_reply is not None:
         where.append(inbox_items.c.needs_reply.is_(f.needs_reply))
     if f.sla in ("breached", "warning"):
-        where.append(inbox_items.c.status.in_(OPEN))
+        where.append(is_open())
         if f.sla == "breached":
             where.append(inbox_items.c.due_at < now)
         else:
@@ -207,26 +227,19 @@ def list_items(
 ) -> list[dict[str, Any]]:
     """Items matching ``filters``: most urgent first (soonest due, then highest priority).
 
-    The page of ids is chosen from the items table alone and only those rows are joined to
-    their messages and people: joining first would read every open item's message to keep
-    fifty.
+    The page is chosen from the items table alone and only its rows are joined to their
+    messages and people: joining first would read every open item's message to keep fifty.
     """
     now = _now()
     warn = active_policy(conn, actor.workspace_id).warn_minutes
-    order = (
-        inbox_items.c.due_at.is_(None),
-        inbox_items.c.due_at,
-        inbox_items.c.priority.desc(),
-        inbox_items.c.id,
-    )
     page = (
-        _matching(inbox_items.c.id, filters, actor, now, warn)
-        .order_by(*order)
+        _matching(inbox_items, filters, actor, now, warn)
+        .order_by(*_urgent_first(inbox_items))
         .limit(limit)
         .offset(offset)
         .subquery()
     )
-    query = _base().join(page, page.c.id == inbox_items.c.id).order_by(*order)
+    query = _base(page).order_by(*_urgent_first(page))
     return [item_dict(r, now, warn) for r in conn.execute(query)]
 
 
