@@ -59,6 +59,8 @@ class Status(StrEnum):
 
 OPEN = (Status.NEW.value, Status.ASSIGNED.value)
 PRIORITIES = ("low", "normal", "high", "urgent")
+
+
 def is_open() -> ColumnElement[bool]:
     """Status new or assigned, with the statuses written into the SQL as constants.
 
