@@ -109,6 +109,24 @@ def test_reply_is_stored_as_outgoing_message_to_post(campaign: Campaign) -> None
     assert any(m["to_post"] for m in detail["thread"])
 
 
+def test_reply_is_placed_one_level_below_the_message_it_answers(campaign: Campaign) -> None:
+    item = _first(campaign)
+    with campaign.store.begin() as conn:
+        answered = inbox.get_item_row(conn, campaign.actor("responder"), item)
+        reply(conn, campaign.actor("responder"), item, "Thursday at 7pm, see you there!")
+        placed = conn.execute(
+            select(messages.c.root_id, messages.c.depth, messages.c.reply_to_id)
+            .join(inbox_replies, inbox_replies.c.message_id == messages.c.id)
+            .where(inbox_replies.c.item_id == item)
+        ).one()
+    assert answered.message_depth is not None
+    assert tuple(placed) == (
+        answered.root_id,
+        answered.message_depth + 1,
+        answered.message_platform_id,
+    )
+
+
 def test_reply_with_unfilled_placeholder_is_refused(campaign: Campaign) -> None:
     with campaign.store.begin() as conn:
         save_canned(conn, campaign.actor("manager"), "hall", "Hi {first_name}, it is {when}.")

@@ -113,6 +113,7 @@ def _base(items: FromClause = inbox_items) -> Select[Any]:
             messages.c.created_at.label("message_created_at"),
             messages.c.conversation_id,
             messages.c.root_id,
+            messages.c.depth.label("message_depth"),
             messages.c.subject,
             messages.c.visibility,
             people.c.name.label("person_name"),
