@@ -15,7 +15,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Select, and_, bindparam, func, literal, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
-from sqlalchemy.sql.selectable import FromClause
 
 from hustings.inbox.errors import ConflictError, InvalidInputError, NotFoundError
 from hustings.inbox.sla import active_policy, sla_state
@@ -101,11 +100,11 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _base(items: FromClause = inbox_items) -> Select[Any]:
-    """``items`` (the items table, or a page of it) with their messages, people and owners."""
+def _base() -> Select[Any]:
+    """Items with their messages, people and owners."""
     return (
         select(
-            items,
+            inbox_items,
             messages.c.text,
             messages.c.platform_id.label("message_platform_id"),
             messages.c.author_id,
@@ -122,21 +121,21 @@ def _base(items: FromClause = inbox_items) -> Select[Any]:
             tracked_accounts.c.handle.label("account_handle"),
             tracked_accounts.c.platform_id.label("account_platform_id"),
         )
-        .select_from(items)
-        .join(messages, messages.c.id == items.c.message_id)
-        .outerjoin(people, people.c.id == items.c.person_id)
-        .outerjoin(users, users.c.id == items.c.assignee_id)
-        .outerjoin(tracked_accounts, tracked_accounts.c.id == items.c.tracked_account_id)
+        .join(messages, messages.c.id == inbox_items.c.message_id)
+        .outerjoin(people, people.c.id == inbox_items.c.person_id)
+        .outerjoin(users, users.c.id == inbox_items.c.assignee_id)
+        .outerjoin(tracked_accounts, tracked_accounts.c.id == inbox_items.c.tracked_account_id)
     )
 
 
-def _urgent_first(items: FromClause) -> tuple[ColumnElement[Any], ...]:
-    """Most urgent first: soonest due (undated last), then highest priority, then oldest.
-
-    The same order as the queue index (``ix_inbox_items_queue``), so a page of open items
-    is read off the index in order, without sorting them all.
-    """
-    return (items.c.due_at.asc().nulls_last(), items.c.priority.desc(), items.c.id)
+# Most urgent first: soonest due (undated last), then highest priority, then oldest. The
+# same order as the queue index (``ix_inbox_items_queue``), so a page of open items is read
+# off the index in order, without sorting them all.
+_URGENT_FIRST = (
+    inbox_items.c.due_at.asc().nulls_last(),
+    inbox_items.c.priority.desc(),
+    inbox_items.c.id,
+)
 
 
 def item_dict(row: Any, now: datetime, warn_minutes: int) -> dict[str, Any]:
@@ -230,20 +229,23 @@ def list_items(
 ) -> list[dict[str, Any]]:
     """Items matching ``filters``: most urgent first (soonest due, then highest priority).
 
-    The page is chosen from the items table alone and only its rows are joined to their
+    The page is chosen from the items table alone, then only its rows are read with their
     messages and people: joining first would read every open item's message to keep fifty.
     """
     now = _now()
     warn = active_policy(conn, actor.workspace_id).warn_minutes
-    page = (
-        _matching(inbox_items, filters, actor, now, warn)
-        .order_by(*_urgent_first(inbox_items))
-        .limit(limit)
-        .offset(offset)
-        .subquery()
+    page = list(
+        conn.execute(
+            _matching(inbox_items.c.id, filters, actor, now, warn)
+            .order_by(*_URGENT_FIRST)
+            .limit(limit)
+            .offset(offset)
+        ).scalars()
     )
-    query = _base(page).order_by(*_urgent_first(page))
-    return [item_dict(r, now, warn) for r in conn.execute(query)]
+    if not page:
+        return []
+    rows = {r.id: r for r in conn.execute(_ITEMS_QUERY, {"ids": page})}
+    return [item_dict(rows[i], now, warn) for i in page]
 
 
 # Built once: claims, replies and the thread view all start here, and a prebuilt statement
@@ -252,6 +254,9 @@ _ITEM_QUERY = _base().where(
     inbox_items.c.id == bindparam("item_id"),
     inbox_items.c.workspace_id == bindparam("workspace_id"),
 )
+
+
+_ITEMS_QUERY = _base().where(inbox_items.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def get_item_row(conn: Connection, actor: Actor, item_id: int) -> Any:
