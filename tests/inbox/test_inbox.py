@@ -37,6 +37,13 @@ def test_inbound_messages_become_items_once(campaign: Campaign) -> None:
     assert sync_inbox(campaign.store) == 0
 
 
+def test_items_are_listed_soonest_due_first_and_undated_last(any_campaign: Campaign) -> None:
+    dues = [i["due_at"] for i in _open(any_campaign, status=None)]
+    dated = [d for d in dues if d is not None]
+    assert dated and None in dues
+    assert dues == [*sorted(dated), *[None] * (len(dues) - len(dated))]  # type: ignore[type-var]
+
+
 def test_own_accounts_messages_are_not_items(campaign: Campaign) -> None:
     assert all(i["text"] != "Thanks all" for i in _open(campaign, status=None))
 
