@@ -37,6 +37,13 @@ def test_inbound_messages_become_items_once(campaign: Campaign) -> None:
     assert sync_inbox(campaign.store) == 0
 
 
+def test_items_are_listed_soonest_due_first_and_undated_last(any_campaign: Campaign) -> None:
+    dues = [i["due_at"] for i in _open(any_campaign, status=None)]
+    dated = [d for d in dues if d is not None]
+    assert dated and None in dues
+    assert dues == [*sorted(dated), *[None] * (len(dues) - len(dated))]  # type: ignore[type-var]
+
+
 def test_own_accounts_messages_are_not_items(campaign: Campaign) -> None:
     assert all(i["text"] != "Thanks all" for i in _open(campaign, status=None))
 
@@ -107,6 +114,24 @@ def test_reply_is_stored_as_outgoing_message_to_post(campaign: Campaign) -> None
     assert detail["status"] == "answered" and detail["first_response_at"] is not None
     assert tuple(row) == ("to_post", "reply", "100")
     assert any(m["to_post"] for m in detail["thread"])
+
+
+def test_reply_is_placed_one_level_below_the_message_it_answers(campaign: Campaign) -> None:
+    item = _first(campaign)
+    with campaign.store.begin() as conn:
+        answered = inbox.get_item_row(conn, campaign.actor("responder"), item)
+        reply(conn, campaign.actor("responder"), item, "Thursday at 7pm, see you there!")
+        placed = conn.execute(
+            select(messages.c.root_id, messages.c.depth, messages.c.reply_to_id)
+            .join(inbox_replies, inbox_replies.c.message_id == messages.c.id)
+            .where(inbox_replies.c.item_id == item)
+        ).one()
+    assert answered.message_depth is not None
+    assert tuple(placed) == (
+        answered.root_id,
+        answered.message_depth + 1,
+        answered.message_platform_id,
+    )
 
 
 def test_reply_with_unfilled_placeholder_is_refused(campaign: Campaign) -> None:

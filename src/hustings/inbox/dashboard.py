@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Connection, distinct, func, select
 
-from hustings.inbox.items import OPEN
+from hustings.inbox.items import is_open as open_items
 from hustings.inbox.scorecard import AuditCache
 from hustings.inbox.workspaces import Actor
 from hustings.store.schema import inbox_items
@@ -32,7 +32,7 @@ def dashboard(
     """The figures, and the scorecard from ``audit`` (``None`` when there is no audit)."""
     now = now or datetime.now(UTC)
     ws = inbox_items.c.workspace_id == actor.workspace_id
-    is_open = inbox_items.c.status.in_(OPEN)
+    is_open = open_items()
 
     def scalar(*where: Any, what: Any = None) -> int:
         query = select(what if what is not None else func.count()).select_from(inbox_items)

@@ -13,7 +13,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, bindparam, func, or_, select, update
+from sqlalchemy import Connection, Select, and_, bindparam, func, literal, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
 from hustings.inbox.errors import ConflictError, InvalidInputError, NotFoundError
@@ -39,6 +39,7 @@ __all__ = [
     "assign_round_robin",
     "claim",
     "get_item_row",
+    "is_open",
     "item_dict",
     "list_items",
     "set_priority",
@@ -57,6 +58,15 @@ class Status(StrEnum):
 
 OPEN = (Status.NEW.value, Status.ASSIGNED.value)
 PRIORITIES = ("low", "normal", "high", "urgent")
+
+
+def is_open() -> ColumnElement[bool]:
+    """Status new or assigned, with the statuses written into the SQL as constants.
+
+    PostgreSQL uses the partial queue index only when the query's text implies its
+    ``status IN ('new', 'assigned')``, which a bound parameter in a cached plan does not.
+    """
+    return inbox_items.c.status.in_([literal(s, literal_execute=True) for s in OPEN])
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +101,7 @@ def _now() -> datetime:
 
 
 def _base() -> Select[Any]:
+    """Items with their messages, people and owners."""
     return (
         select(
             inbox_items,
@@ -101,6 +112,7 @@ def _base() -> Select[Any]:
             messages.c.created_at.label("message_created_at"),
             messages.c.conversation_id,
             messages.c.root_id,
+            messages.c.depth.label("message_depth"),
             messages.c.subject,
             messages.c.visibility,
             people.c.name.label("person_name"),
@@ -114,6 +126,16 @@ def _base() -> Select[Any]:
         .outerjoin(users, users.c.id == inbox_items.c.assignee_id)
         .outerjoin(tracked_accounts, tracked_accounts.c.id == inbox_items.c.tracked_account_id)
     )
+
+
+# Most urgent first: soonest due (undated last), then highest priority, then oldest. The
+# same order as the queue index (``ix_inbox_items_queue``), so a page of open items is read
+# off the index in order, without sorting them all.
+_URGENT_FIRST = (
+    inbox_items.c.due_at.asc().nulls_last(),
+    inbox_items.c.priority.desc(),
+    inbox_items.c.id,
+)
 
 
 def item_dict(row: Any, now: datetime, warn_minutes: int) -> dict[str, Any]:
@@ -147,7 +169,7 @@ def item_dict(row: Any, now: datetime, warn_minutes: int) -> dict[str, Any]:
 def _conditions(f: Filters, actor: Actor, now: datetime, warn: int) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [inbox_items.c.workspace_id == actor.workspace_id]
     if f.status == "open":
-        where.append(inbox_items.c.status.in_(OPEN))
+        where.append(is_open())
     elif f.status:
         where.append(inbox_items.c.status == Status(f.status).value)
     if f.channel:
@@ -163,7 +185,7 @@ def _conditions(f: Filters, actor: Actor, now: datetime, warn: int) -> list[Colu
     if f.needs_reply is not None:
         where.append(inbox_items.c.needs_reply.is_(f.needs_reply))
     if f.sla in ("breached", "warning"):
-        where.append(inbox_items.c.status.in_(OPEN))
+        where.append(is_open())
         if f.sla == "breached":
             where.append(inbox_items.c.due_at < now)
         else:
@@ -207,27 +229,23 @@ def list_items(
 ) -> list[dict[str, Any]]:
     """Items matching ``filters``: most urgent first (soonest due, then highest priority).
 
-    The page of ids is chosen from the items table alone and only those rows are joined to
-    their messages and people: joining first would read every open item's message to keep
-    fifty.
+    The page is chosen from the items table alone, then only its rows are read with their
+    messages and people: joining first would read every open item's message to keep fifty.
     """
     now = _now()
     warn = active_policy(conn, actor.workspace_id).warn_minutes
-    order = (
-        inbox_items.c.due_at.is_(None),
-        inbox_items.c.due_at,
-        inbox_items.c.priority.desc(),
-        inbox_items.c.id,
+    page = list(
+        conn.execute(
+            _matching(inbox_items.c.id, filters, actor, now, warn)
+            .order_by(*_URGENT_FIRST)
+            .limit(limit)
+            .offset(offset)
+        ).scalars()
     )
-    page = (
-        _matching(inbox_items.c.id, filters, actor, now, warn)
-        .order_by(*order)
-        .limit(limit)
-        .offset(offset)
-        .subquery()
-    )
-    query = _base().join(page, page.c.id == inbox_items.c.id).order_by(*order)
-    return [item_dict(r, now, warn) for r in conn.execute(query)]
+    if not page:
+        return []
+    rows = {r.id: r for r in conn.execute(_ITEMS_QUERY, {"ids": page})}
+    return [item_dict(rows[i], now, warn) for i in page]
 
 
 # Built once: claims, replies and the thread view all start here, and a prebuilt statement
@@ -236,6 +254,9 @@ _ITEM_QUERY = _base().where(
     inbox_items.c.id == bindparam("item_id"),
     inbox_items.c.workspace_id == bindparam("workspace_id"),
 )
+
+
+_ITEMS_QUERY = _base().where(inbox_items.c.id.in_(bindparam("ids", expanding=True)))
 
 
 def get_item_row(conn: Connection, actor: Actor, item_id: int) -> Any:

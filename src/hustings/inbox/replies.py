@@ -22,12 +22,11 @@ from hustings.inbox.errors import InvalidInputError, NotFoundError
 from hustings.inbox.items import Status, get_item_row, require_hands_on
 from hustings.inbox.workspaces import Actor, Role, audit
 from hustings.model import Message, MessageKind, ReplyLink, Visibility
-from hustings.store.records import write_messages
+from hustings.store.records import insert_own_message
 from hustings.store.schema import (
     canned_replies,
     inbox_items,
     inbox_replies,
-    messages,
 )
 
 __all__ = [
@@ -123,6 +122,10 @@ def canned_body(conn: Connection, actor: Actor, canned_id: int) -> str:
     return str(body)
 
 
+# Built once, as every reply runs it.
+_INSERT_REPLY = inbox_replies.insert().returning(inbox_replies.c.id)
+
+
 def reply(
     conn: Connection,
     actor: Actor,
@@ -165,23 +168,17 @@ def reply(
         conversation_id=row.conversation_id or row.message_platform_id,
         subject=f"Re: {row.subject}" if row.subject else None,
     )
-    write_messages(conn, [outgoing], None)
-    message_id = conn.execute(
-        select(messages.c.id).where(
-            messages.c.platform == outgoing.platform,
-            messages.c.platform_id == outgoing.platform_id,
-        )
+    message_id = insert_own_message(conn, outgoing, row.root_id, row.message_depth)
+    reply_id = conn.execute(
+        _INSERT_REPLY,
+        {
+            "item_id": item_id,
+            "message_id": message_id,
+            "author_id": actor.user_id,
+            "status": "to_post",
+            "created_at": now,
+        },
     ).scalar_one()
-    result = conn.execute(
-        inbox_replies.insert().values(
-            item_id=item_id,
-            message_id=message_id,
-            author_id=actor.user_id,
-            status="to_post",
-            created_at=now,
-        )
-    )
-    (reply_id,) = result.inserted_primary_key or (0,)
     status = Status.WAITING if wait_for_answer else Status.ANSWERED
     conn.execute(
         update(inbox_items)

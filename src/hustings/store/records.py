@@ -27,6 +27,7 @@ from hustings.store.threads import parent_key, place_rows, reseat_descendants, s
 __all__ = [
     "WriteResult",
     "insert_ignoring_duplicates",
+    "insert_own_message",
     "write_accounts",
     "write_message_rows",
     "write_messages",
@@ -81,12 +82,33 @@ def _update(conn: Connection, table: Any, rows: Sequence[Mapping[str, Any]]) -> 
     conn.execute(statement, params)
 
 
-def _insert_rows(conn: Connection, rows: Sequence[MessageRow]) -> None:
-    """Plain ``executemany``: the rows are encoded already, so nothing is left to process."""
+def _insert_sql(conn: Connection) -> str:
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     columns = ", ".join(MessageRow._fields)
     marks = ", ".join([mark] * len(MessageRow._fields))
-    conn.exec_driver_sql(f"INSERT INTO messages ({columns}) VALUES ({marks})", list(rows))
+    return f"INSERT INTO messages ({columns}) VALUES ({marks})"
+
+
+def _insert_rows(conn: Connection, rows: Sequence[MessageRow]) -> None:
+    """Plain ``executemany``: the rows are encoded already, so nothing is left to process."""
+    conn.exec_driver_sql(_insert_sql(conn), list(rows))
+
+
+def insert_own_message(
+    conn: Connection, message: Message, parent_root: str | None, parent_depth: int | None
+) -> int:
+    """Store a message Hustings itself just wrote (an inbox reply); return its row id.
+
+    Its id was minted a moment ago, so nothing stored can be it or reply to it: unlike
+    ``write_messages`` this needs no lookup and re-places no descendants, only the placement
+    (``parent_root``, ``parent_depth``) of the stored message it answers.
+    """
+    row = encode_message(message, None, conn.dialect.name)
+    up = parent_key(row)
+    stored = {up: stored_placement(parent_root, parent_depth)} if up is not None else {}
+    (placed,) = place_rows([row], stored)
+    inserted = conn.exec_driver_sql(_insert_sql(conn) + " RETURNING id", tuple(placed))
+    return int(inserted.scalar_one())
 
 
 def _update_rows(conn: Connection, rows: Sequence[MessageRow]) -> None:
