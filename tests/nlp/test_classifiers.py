@@ -105,3 +105,16 @@ def test_public_names_are_curated() -> None:
 
 def test_stance_classifier_is_what_load_returns() -> None:
     assert isinstance(nlp.load("stance"), StanceClassifier)
+
+
+def test_sentiment_reads_emoji() -> None:
+    """Its training tweets have no emoji; read by their names, emoji still carry the feeling."""
+    text = "The council voted on the library tonight {}"
+    assert _label("sentiment", text.format("")) == "neutral"
+    assert _label("sentiment", text.format("😭😭")) == "negative"
+    assert _label("sentiment", text.format("😍😍")) == "positive"
+
+
+def test_emoji_explanation_names_the_emoji_words() -> None:
+    prediction = nlp.load("sentiment").predict(["Results are in 😭😭"])[0]
+    assert any("crying" in reason or "😭" in reason for reason in prediction.why)

@@ -8,11 +8,16 @@ which is what keeps throughput in the thousands of messages per second on one co
 
 Every feature also remembers which word of its message produced it, so a prediction can say in
 words what drove it (see ``_linear.LinearHead.explain``).
+
+A model may also ask for emoji to be followed by the words of their Unicode names ("😡" becomes
+"😡 pouting face"), so that a model trained on text without emoji still reads them.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Final
 
@@ -20,7 +25,15 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-__all__ = ["CAPS_TOKEN", "DIM_BITS", "Features", "featurize", "normalize", "tokenize"]
+__all__ = [
+    "CAPS_TOKEN",
+    "DIM_BITS",
+    "Features",
+    "featurize",
+    "name_emoji",
+    "normalize",
+    "tokenize",
+]
 
 DIM_BITS: Final = 19
 _DIM: Final = 1 << DIM_BITS
@@ -39,6 +52,7 @@ _USER = re.compile(r"@\w+")
 _ENTITY = re.compile(r"&(amp|lt|gt|quot);")
 _ELONGATION = re.compile(r"(.)\1{2,}")
 _TOKEN = re.compile(r"[#@]?\w+(?:['’]\w+)*|\?+|!+|[^\w\s]")
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff]")
 _CAPS_WORD = re.compile(r"\b[A-Z][A-Z']{2,}\b")
 _ENTITIES: Final = {"amp": "&", "lt": "<", "gt": ">", "quot": '"'}
 _PLACEHOLDER_CAPS: Final = {"URL", "USER"}
@@ -58,6 +72,22 @@ def normalize(text: str) -> str:
     text = _URL.sub(" url ", text)
     text = _USER.sub("@user", text)
     return _ELONGATION.sub(r"\1\1", text.lower())
+
+
+@functools.cache
+def _emoji_words(symbol: str) -> str:
+    return f" {symbol} {unicodedata.name(symbol, '').lower()} "
+
+
+def name_emoji(text: str) -> str:
+    """Follow each emoji with the words of its Unicode name: "so proud 😂" -> "so proud 😂 face
+    with tears of joy".
+
+    The SemEval sentiment pool (2013-2016) has no emoji at all, while one in nine of TweetEval's
+    emotion and offensive tweets (2017-2018) has one; named, an emoji shares the weights its
+    words learnt from text.
+    """
+    return _EMOJI.sub(lambda m: _emoji_words(m.group()), text)
 
 
 def tokenize(text: str) -> list[str]:
@@ -197,14 +227,19 @@ def _block_matrix(
     return matrix, doc, col, token, (matrix.data[where] / counts[where]).astype(np.float32)
 
 
-def featurize(texts: list[str], idf: FloatArray | None = None) -> Features:
+def featurize(
+    texts: list[str], idf: FloatArray | None = None, *, emoji_names: bool = False
+) -> Features:
     """Featurise a batch of raw messages.
 
-    ``idf`` weights each bucket (ones when fitting the IDF itself). Word and character blocks
+    ``idf`` weights each bucket (ones when fitting the IDF itself); ``emoji_names`` applies
+    ``name_emoji`` first, for the models trained that way. Word and character blocks
     are normalised separately, as two stacked TF-IDF vectorisers would be, so that the many
     character n-grams do not drown out the few word n-grams.
     """
     weights = np.ones(_DIM, dtype=np.float32) if idf is None else idf
+    if emoji_names:
+        texts = [name_emoji(text) for text in texts]
     words: list[str] = []
     joined: list[str] = []
     bases: list[int] = []
