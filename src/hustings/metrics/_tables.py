@@ -107,7 +107,12 @@ def business_seconds(ts: Col, p: AuditParams) -> Col:
 
 
 def _rx(value: Col, pattern: str) -> Col:
-    return value.fill_null("").lower().re_search(pattern)
+    """Whether ``pattern`` occurs in ``value``, ignoring case; false for a missing value.
+
+    Case is ignored by the ``(?i)`` flag, which RE2 (DuckDB) and Java (Spark) both read,
+    rather than by lower-casing: a lower-cased copy of every text cost a third of the match.
+    """
+    return ibis.coalesce(value.re_search(f"(?i){pattern}"), False)
 
 
 def _conv(t: ir.Table, fallback: Col) -> Col:
