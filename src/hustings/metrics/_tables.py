@@ -344,12 +344,7 @@ def _needs_reply(inp: AuditInput, inb: ir.Table, p: AuditParams) -> ir.Table:
 def _inbound_core(
     inp: AuditInput, m: ir.Table, d: Directory, resp: ir.Table, b: dict[str, Any]
 ) -> ir.Table:
-    """Inbound messages with their first response, needs-reply and after-silence flags.
-
-    This is what is worth materialising; the flags the metrics derive from it
-    (:func:`_inbound_flags`) are cheap comparisons, and stored they made the cached table
-    three times wider, so that a 10-million-message audit spilled to disk.
-    """
+    """Inbound messages with their first response, needs-reply and after-silence flags."""
     p: AuditParams = b["params"]
     cand = _inbound_candidates(m, _keyed_audited(inp.con, d), resp, b)
     if b["cache"]:  # read three times below: materialise once, or each join recomputes it
@@ -362,17 +357,15 @@ def _inbound_core(
     inb = _needs_reply(inp, inb, p)
     w = ibis.window(group_by=[inb.akey, inb.author_id], order_by=[inb.ts, inb.platform_id])
     prev = inb.ts.lag().over(w)
-    # Business time is stored: derived per query, it tripled the cost of its two quantiles.
-    business = business_seconds(inb.first_ts, p) - business_seconds(inb.ts, p)
     inb = inb.mutate(
-        after_silence=prev.isnull() | (inb.ts - prev >= p.facebook_silence_hours * 3600),
-        response_business_min=business.cast("float64") / 60,
+        after_silence=prev.isnull() | (inb.ts - prev >= p.facebook_silence_hours * 3600)
     )
     return inb.rename(person_id="author_id")
 
 
 def _inbound_flags(inb: ir.Table, p: AuditParams, as_of: int) -> ir.Table:
-    """The columns the inbound metrics reduce, derived from the materialised core."""
+    """The columns the inbound metrics reduce, stored with the core: derived in each of the
+    scorecard's queries instead, they cost more than the narrower table saved."""
     counted = {
         Denominator.ALL: ibis.literal(True),
         Denominator.NEEDS_REPLY: inb.needs_reply,
@@ -383,6 +376,10 @@ def _inbound_flags(inb: ir.Table, p: AuditParams, as_of: int) -> ir.Table:
         "counted": counted,
         "answered": inb.first_ts.notnull(),
         "response_min": wait.cast("float64") / 60,
+        "response_business_min": (
+            business_seconds(inb.first_ts, p) - business_seconds(inb.ts, p)
+        ).cast("float64")
+        / 60,
         "waiting": inb.needs_reply & inb.first_ts.isnull(),
         "wait_hours": ibis.coalesce(wait, as_of - inb.ts).cast("float64") / 3600,
         "week": week_of(inb.ts),
@@ -463,7 +460,7 @@ def build_bases(
     release: list[ir.Table] = []
     b = {"params": params, "lo": lo, "hi": hi, "cache": cache, "responses": r, "release": release}
     own = keep(_own(m, aud, targets, b))
-    inbound = keep(_inbound_core(inp, m, directory, resp, b))
+    inbound = keep(_inbound_flags(_inbound_core(inp, m, directory, resp, b), params, as_of))
     dialogues = keep(_dialogues(inbound, r, resp, lo, hi))
     people, days = keep(_people(dialogues)), keep(_days(own, lo, hi))
     if cache:
@@ -471,7 +468,7 @@ def build_bases(
             table.release()
     return Bases(
         own=own.mutate(week=week_of(own.ts)),
-        inbound=_inbound_flags(inbound, params, as_of),
+        inbound=inbound,
         dialogues=dialogues,
         people=people,
         days=days,
