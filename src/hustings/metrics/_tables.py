@@ -206,6 +206,7 @@ def _own(m: ir.Table, aud: ir.Table, targets: ir.Table, b: dict[str, Any]) -> ir
         "gap",
         "tail",
         "ask_after_silence",
+        week=week_of(own.ts),
         target=target,
     )
 
@@ -467,7 +468,7 @@ def build_bases(
         for table in (*release, r):
             table.release()
     return Bases(
-        own=own.mutate(week=week_of(own.ts)),
+        own=own,
         inbound=inbound,
         dialogues=dialogues,
         people=people,
