@@ -192,8 +192,7 @@ def _unique(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def _busiest(inp: AuditInput, lo: int, hi: int, min_posts: int) -> Directory:
     m = inp.messages
-    ts = m.created_at.epoch_seconds().cast("int64")
-    own = m.filter(own_output(m), ts >= lo, ts <= hi)
+    own = m.filter(own_output(m), m.ts >= lo, m.ts <= hi)
     counts = (
         own.group_by(["platform", "author_id"])
         .aggregate(n=own.count(), handle=own.author_handle.max())

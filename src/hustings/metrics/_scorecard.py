@@ -173,8 +173,7 @@ def _group(
 
 def _period(inp: AuditInput, params: AuditParams) -> tuple[int, int, int]:
     m = inp.messages
-    ts = m.created_at.epoch_seconds().cast("int64")
-    row = m.aggregate(lo=ts.min(), hi=ts.max()).to_pyarrow().to_pylist()[0]
+    row = m.aggregate(lo=m.ts.min(), hi=m.ts.max()).to_pyarrow().to_pylist()[0]
     if row["lo"] is None:
         row = {"lo": 0, "hi": 0}
     lo = int(params.since.timestamp()) if params.since else int(row["lo"])

@@ -19,7 +19,7 @@ from hustings.metrics._directory import (
     TARGET_SCHEMA,
     Directory,
 )
-from hustings.metrics._engine import AuditInput
+from hustings.metrics._engine import AuditInput, with_ts
 from hustings.metrics._params import AuditParams
 from hustings.metrics._registry import Metric
 from hustings.metrics._tables import build_bases
@@ -55,7 +55,7 @@ def _base_schemas() -> dict[str, ibis.Schema]:
     )
     inp = AuditInput(
         con=None,
-        messages=messages,
+        messages=with_ts(None, messages),
         accounts=accounts,  # type: ignore[arg-type]
         tracked=tracked,
         snapshots=snaps,
