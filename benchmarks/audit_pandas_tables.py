@@ -1,8 +1,8 @@
 """The pandas baseline's base tables: the directory, own, inbound, dialogues, people, days, bursts.
 
 Each mirrors its namesake in ``hustings.metrics._directory``, ``_tables`` and ``_bursts``
-(see ``audit_pandas.py`` for what the baseline is and how it is checked). Times are epoch
-seconds rounded to the nearest second, as DuckDB's ``CAST(epoch(ts) AS BIGINT)`` rounds.
+(see ``audit_pandas.py`` for what the baseline is and how it is checked). Times are whole
+epoch seconds, the fraction dropped, as in the engine's ``with_ts``.
 """
 
 from __future__ import annotations
@@ -98,7 +98,7 @@ def load(snapshot: Path) -> Data:
         ],
     )
     m["platform"] = m["platform"].astype(str)  # a hive partition: read as a category
-    m["ts"] = (m.pop("created_at").astype("int64") + 500_000) // 1_000_000
+    m["ts"] = m.pop("created_at").astype("int64") // 1_000_000
     m["partial"] = m["partial"].fillna(False).astype(bool)
     nr = snapshot / "needs_reply.parquet"
     snaps = pd.read_parquet(snapshot / "follower_snapshots.parquet")
@@ -147,6 +147,7 @@ def directory(d: Data, lo: int, hi: int, min_posts: int) -> Directory:
     if d.tracked.empty:
         return _busiest(d, lo, hi, min_posts)
     t = d.tracked.copy()
+    t["handle"] = t["handle"].str.strip().str.lstrip("@")
     t["handle_lower"] = _clean(t["handle"])
     t["account_id"] = _resolve_ids(d, t)
     t["akey"] = t["platform"] + ":" + t["account_id"]
@@ -341,7 +342,7 @@ def _pick(t: pd.DataFrame, public_kind: str | pd.Series, p: AuditParams) -> pd.D
 def _keyed(d: Directory) -> pd.DataFrame:
     """Audited accounts keyed by id and by ``@handle``, for replies that name either."""
     a = d.audited
-    handle = "@" + a["handle"].fillna("").str.lstrip("@").str.lower()
+    handle = "@" + a["handle"].fillna("").str.lower()
     base = pd.DataFrame(
         {"platform": a["platform"], "akey": a["akey"], "a_id": a["account_id"], "a_handle": handle}
     )

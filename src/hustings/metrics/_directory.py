@@ -82,10 +82,20 @@ class Directory:
         )
 
 
-def _clean_handle(handle: Any) -> str | None:
+def _bare_handle(handle: Any) -> str | None:
+    """A registry handle as the platforms print it: no ``@``, no stray spaces, case kept.
+
+    Registries write ``@alice``, ``alice`` and `` Alice``; messages name ``alice``. Every
+    join and every self-reply test compares ``@`` + the lower-cased bare handle.
+    """
     if not handle:
         return None
-    return str(handle).strip().lstrip("@").lower() or None
+    return str(handle).strip().lstrip("@") or None
+
+
+def _clean_handle(handle: Any) -> str | None:
+    bare = _bare_handle(handle)
+    return bare.lower() if bare else None
 
 
 def _handles(
@@ -144,7 +154,7 @@ def _from_registry(inp: AuditInput, tracked: list[dict[str, Any]]) -> Directory:
                     "akey": akey,
                     "platform": t["platform"],
                     "account_id": t["account_id"],
-                    "handle": t["handle"],
+                    "handle": _bare_handle(t["handle"]),
                     "name": t.get("name"),
                     "party": t.get("party"),
                     "role": t["role"],

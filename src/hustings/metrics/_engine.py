@@ -115,6 +115,10 @@ _duckdb_epoch: Any = ibis.udf.scalar.builtin(_epoch, name="epoch")
 def with_ts(con: BaseBackend | None, messages: ir.Table) -> ir.Table:
     """``messages`` with ``ts``: ``created_at`` in whole epoch seconds, every table's clock.
 
+    The fraction is dropped (floored), as Spark's ``unix_timestamp`` does: DuckDB's epoch is
+    fractional and a plain cast would round, so a Mastodon reply at 23:59:59.6 would fall on
+    the next day on one engine and not the other.
+
     Ibis's ``epoch_seconds`` first casts to a naive timestamp, which on DuckDB is a time-zone
     conversion per row: a third of a 10-million-message audit's scans went on it. DuckDB takes
     the epoch of the zoned value directly (the same number: sessions run in UTC).
@@ -122,7 +126,7 @@ def with_ts(con: BaseBackend | None, messages: ir.Table) -> ir.Table:
     created = messages.created_at
     seconds = _duckdb_epoch(created) if con is not None and con.name == "duckdb" else None
     ts = created.epoch_seconds() if seconds is None else seconds
-    return messages.mutate(ts=ts.cast("int64"))
+    return messages.mutate(ts=ts.floor().cast("int64"))
 
 
 def read_snapshot(con: BaseBackend, snapshot: Path) -> AuditInput:

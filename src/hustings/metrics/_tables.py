@@ -127,7 +127,7 @@ def _keyed_audited(con: BaseBackend | None, directory: Directory) -> ir.Table:
     """Audited accounts keyed both by id and by ``@handle``, for joins on either."""
     rows = []
     for a in directory.audited.to_pylist():
-        handle = (a["handle"] or "").lstrip("@").lower()
+        handle = (a["handle"] or "").lower()
         for key in {a["account_id"], f"@{handle}"} - {"@"}:
             rows.append(
                 {
