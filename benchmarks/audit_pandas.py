@@ -72,7 +72,7 @@ def _sums(t: pd.DataFrame, keys: list[str], flags: dict[str, pd.Series]) -> pd.D
     return frame.join(t[keys]).groupby(keys, dropna=False).sum()
 
 
-def own_metrics(t: pd.DataFrame, keys: list[str], weeks: float, days: float) -> pd.DataFrame:
+def own_metrics(t: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     authored = t["authored"]
     s = _sums(
         t,
@@ -90,25 +90,25 @@ def own_metrics(t: pd.DataFrame, keys: list[str], weeks: float, days: float) -> 
     g = t.groupby(keys, dropna=False)
     accounts = g["akey"].nunique()
     for label in KINDS.values():
-        s[f"{label}_per_week"] = s.pop(label) / (accounts * weeks)
+        s[f"{label}_per_week"] = s.pop(label) / (accounts * g["weeks"].max())
     for share in ("broadcast_share", "reply_share", *(f"reply_share_{x}" for x in TARGETS)):
         s[share] = _ratio(s[share], s["authored"])
     s["longest_silence_days"] = g[["gap", "tail"]].max().max(axis=1) / DAY
     return s.drop(columns="authored")
 
 
-def days_metrics(t: pd.DataFrame, keys: list[str], weeks: float, days: float) -> pd.DataFrame:
+def days_metrics(t: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     g = t.groupby(keys, dropna=False)
     accounts = g["akey"].nunique()
     return pd.DataFrame(
         {
-            "active_day_share": g.size() / (accounts * days),
+            "active_day_share": g.size() / (accounts * g["period_days"].max()),
             "on_off_switches": g["switches"].sum() / accounts,
         }
     )
 
 
-def inbound_metrics(t: pd.DataFrame, keys: list[str], weeks: float, days: float) -> pd.DataFrame:
+def inbound_metrics(t: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     counted = t["counted"]
     rules = {
         "all": pd.Series(True, index=t.index),
@@ -138,13 +138,13 @@ def inbound_metrics(t: pd.DataFrame, keys: list[str], weeks: float, days: float)
     return s
 
 
-def dialogues_metrics(t: pd.DataFrame, keys: list[str], weeks: float, days: float) -> pd.DataFrame:
+def dialogues_metrics(t: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     started = t["n_in"] > 0
     s = _sums(t, keys, {"turns": (t["n_in"] + t["n_out"]).where(started, 0), "started": started})
     return pd.DataFrame({"conversation_depth": _ratio(s["turns"], s["started"])})
 
 
-def people_metrics(t: pd.DataFrame, keys: list[str], weeks: float, days: float) -> pd.DataFrame:
+def people_metrics(t: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     wrote = t["wrote"]
     s = _sums(
         t,
@@ -160,7 +160,7 @@ def people_metrics(t: pd.DataFrame, keys: list[str], weeks: float, days: float) 
     )
 
 
-def bursts_metrics(t: pd.DataFrame, keys: list[str], weeks: float, days: float) -> pd.DataFrame:
+def bursts_metrics(t: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     g = t.groupby(keys, dropna=False)
     return pd.DataFrame(
         {
@@ -186,11 +186,30 @@ REDUCERS = {
 # --- groupings, lists and the scorecard (hustings.metrics._scorecard) ---------------------------
 
 
+def period(t: pd.DataFrame, keys: list[str], lo: int, hi: int) -> pd.DataFrame:
+    """Each row's period: the audit period, or in a week grouping the row's week within it,
+    whose edges then also cut the silences before and after each message."""
+    if "week" not in keys:
+        days = float(hi // DAY - lo // DAY + 1)
+        return t.assign(period_days=days, weeks=days / 7)
+    week = t["week"]
+    first, last = (week // DAY).clip(lower=lo // DAY), (week // DAY + 6).clip(upper=hi // DAY)
+    days = (last - first + 1).astype("float64")
+    t = t.assign(period_days=days, weeks=days / 7)
+    if "gap" in t.columns:
+        start, end = week.clip(lower=lo), (week + 7 * DAY).clip(upper=hi)
+        t = t.assign(
+            gap=t["gap"].clip(upper=t["ts"] - start), tail=t["tail"].clip(upper=end - t["ts"])
+        )
+    return t
+
+
 def group(
     bases: dict[str, pd.DataFrame],
     attrs: pd.DataFrame,
     keys: list[str],
-    span_days: float,
+    lo: int,
+    hi: int,
     skeleton: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every metric by ``keys``: each base table reduced, the results joined on the keys.
@@ -198,7 +217,6 @@ def group(
     A base table without a key (no week on ``people``) is left out of that grouping; the
     account attributes it lacks are joined in.
     """
-    weeks, days = (1.0, 7.0) if "week" in keys else (span_days / 7, span_days)
     merged = skeleton
     for name, reduce in REDUCERS.items():
         t = bases[name].assign(scope="all") if "scope" in keys else bases[name]
@@ -207,7 +225,8 @@ def group(
             continue
         if missing:
             t = t.merge(attrs[["akey", *missing]], on="akey")
-        frame = reduce(t, keys, weeks, days).reset_index()
+        t = period(t, keys, lo, hi)
+        frame = reduce(t, keys).reset_index()
         merged = frame if merged is None else merged.merge(frame, on=keys, how="outer")
     assert merged is not None
     for metric in all_metrics():
@@ -271,10 +290,9 @@ def pandas_scorecard(
     summary, bursts, hourly = bursts_tables(bases["own"], dr, d.snapshots, p, lo, hi)
     bases["bursts"] = summary
     lap("bursts")
-    span_days = float(hi // DAY - lo // DAY + 1)
     attrs = dr.audited
-    accounts = group(bases, attrs, ["akey"], span_days, skeleton=attrs)
-    groups = {name: group(bases, attrs, keys, span_days) for name, keys in GROUPINGS.items()}
+    accounts = group(bases, attrs, ["akey"], lo, hi, skeleton=attrs)
+    groups = {name: group(bases, attrs, keys, lo, hi) for name, keys in GROUPINGS.items()}
     lap("groups")
     waiting, waiting_total = waiting_list(inbound, m, attrs, waiting_limit)
     times = response_times(inbound, attrs)

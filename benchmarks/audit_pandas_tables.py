@@ -262,7 +262,7 @@ def own_table(m: pd.DataFrame, d: Directory, p: AuditParams, lo: int, hi: int) -
     by_account = own.groupby("akey")["ts"]
     prev, nxt = by_account.shift(1), by_account.shift(-1)
     own["gap"] = own["ts"] - prev.fillna(lo).astype("int64")
-    own["tail"] = (hi - own["ts"]).where(nxt.isna(), 0)
+    own["tail"] = nxt.fillna(hi).astype("int64") - own["ts"]
     own["ask_after_silence"] = own["ask"] & prev.notna() & (own["gap"] >= p.silence_days * DAY)
     own = own.merge(d.audited.drop(columns="platform"), on="akey").merge(
         d.targets, on=["platform", "target_key"], how="left"

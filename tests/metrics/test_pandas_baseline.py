@@ -20,6 +20,7 @@ from benchmarks.audit_pandas import pandas_scorecard
 from hustings.metrics import GROUPINGS, AuditParams, connect, read_snapshot, run_audit
 from hustings.metrics._scorecard import Scorecard
 from hustings.model import Role, TrackedAccount
+from tests.metrics import test_weeks
 from tests.metrics.conftest import HANDMADE_PARAMS, build_snapshot
 from tests.metrics.test_partial import MESSAGES, PARAMS
 
@@ -53,6 +54,15 @@ def without_registry(tmp_path_factory: pytest.TempPathFactory) -> Cards:
     return _cards(build_snapshot(tmp_path_factory.mktemp("bare"), MESSAGES), PARAMS)
 
 
+@pytest.fixture(scope="module")
+def partial_weeks(tmp_path_factory: pytest.TempPathFactory) -> Cards:
+    """Partial first and last weeks, and a silence across a week without a message."""
+    snapshot = build_snapshot(
+        tmp_path_factory.mktemp("weeks"), test_weeks.MESSAGES, test_weeks.TRACKED
+    )
+    return _cards(snapshot, test_weeks.PARAMS)
+
+
 def _disagreements(cards: Cards) -> dict[str, dict[str, tuple[int, int]]]:
     return {
         table: bad
@@ -61,7 +71,9 @@ def _disagreements(cards: Cards) -> dict[str, dict[str, tuple[int, int]]]:
     }
 
 
-@pytest.mark.parametrize("fixture", ["handmade", "partial_scored", "without_registry"])
+@pytest.mark.parametrize(
+    "fixture", ["handmade", "partial_scored", "without_registry", "partial_weeks"]
+)
 def test_every_metric_of_every_grouping_agrees_with_the_engine(
     fixture: str, request: pytest.FixtureRequest
 ) -> None:
@@ -70,7 +82,9 @@ def test_every_metric_of_every_grouping_agrees_with_the_engine(
     assert _disagreements(cards) == {}
 
 
-@pytest.mark.parametrize("fixture", ["handmade", "partial_scored", "without_registry"])
+@pytest.mark.parametrize(
+    "fixture", ["handmade", "partial_scored", "without_registry", "partial_weeks"]
+)
 def test_the_lists_agree_with_the_engine(fixture: str, request: pytest.FixtureRequest) -> None:
     cards: Cards = request.getfixturevalue(fixture)
     assert {name: same for name, same in compare_lists(*cards).items() if not same} == {}

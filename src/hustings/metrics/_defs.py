@@ -2,8 +2,9 @@
 
 Expressions reduce one base table (see :mod:`hustings.metrics._tables`). Two columns are
 added by the scorecard just before reducing, because they depend on the grouping and not on
-the data: ``weeks`` (weeks in the group's period: the audit period, or 1 for a week) and
-``period_days`` (calendar days in it).
+the data: ``period_days`` (calendar days in the group's period: the audit period, or for a
+week grouping the week's days inside the audit period) and ``weeks`` (``period_days`` / 7).
+A week grouping also cuts ``gap`` and ``tail`` at the week's edges.
 """
 
 from __future__ import annotations
@@ -88,7 +89,8 @@ for _kind, _label in (
             unit=f"{_label} per account per week",
             window=PERIOD,
             definition=f"Own public messages of kind '{_kind}' in the period, divided by the "
-            "number of accounts in the group and by the weeks in the period.",
+            "number of accounts in the group and by the weeks in the period (for one week, "
+            "its days in the period / 7).",
             expr=_bind(lambda t, k: _per_account_week(t, t.kind == k), _kind),
             empty=0,
         )
@@ -158,7 +160,9 @@ register_metric(
         direction=L,
         family="consistency",
         definition="The longest stretch without a public message from the account, counting the "
-        "start and the end of the period as edges; the longest of any account in a group.",
+        "start and the end of the period as edges; the longest of any account in a group. For "
+        "one week, the edges are the week's start and end within the period; a week without a "
+        "message has no row for the account.",
         expr=lambda t: ibis.greatest(t.gap.max(), t.tail.max()).cast("float64") / DAY,
     )
 )
@@ -187,7 +191,8 @@ register_metric(
         direction=H,
         family="consistency",
         definition="Share of calendar days in the period on which the account published at "
-        "least one public message (averaged over the accounts of a group).",
+        "least one public message (averaged over the accounts of a group; for one week, over "
+        "its days in the period).",
         expr=lambda t: t.count().cast("float64") / (t.akey.nunique() * t.period_days.max()),
         empty=0,
     )

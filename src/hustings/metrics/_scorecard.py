@@ -131,15 +131,34 @@ def dialogue_score(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _reduce(
-    t: ir.Table, keys: Sequence[str], metrics: list[Metric], weeks: float, days: float
-) -> pd.DataFrame:
-    t = t.mutate(
-        weeks=ibis.literal(weeks), period_days=ibis.literal(days), scope=ibis.literal("all")
-    )
+def _reduce(t: ir.Table, keys: Sequence[str], metrics: list[Metric]) -> pd.DataFrame:
+    t = t.mutate(scope=ibis.literal("all"))
     agg = t.group_by(list(keys)).aggregate(**{m.name: m.expr(t) for m in metrics})
     frame: pd.DataFrame = agg.to_pyarrow().to_pandas()
     return frame
+
+
+def _whole_period(t: ir.Table, lo: int, hi: int) -> ir.Table:
+    """The group's period is the audit period: its calendar days and (fractional) weeks."""
+    days = float(hi // DAY - lo // DAY + 1)
+    return t.mutate(weeks=ibis.literal(days / 7.0), period_days=ibis.literal(days))
+
+
+def _weekly(t: ir.Table, lo: int, hi: int) -> ir.Table:
+    """The group's period is the row's week, clipped to the audit period.
+
+    A partial first or last week counts only its days in the period (so per-week rates and
+    active days are not diluted by days nobody looked at), and silences are cut at the
+    week's edges: ``gap`` runs back at most to the week's start, ``tail`` on at most to its
+    end, so a weekly longest silence never exceeds the week.
+    """
+    first, last = ibis.greatest(t.week // DAY, lo // DAY), ibis.least(t.week // DAY + 6, hi // DAY)
+    days = (last - first + 1).cast("float64")
+    t = t.mutate(weeks=days / 7.0, period_days=days)
+    if "gap" in t.columns:
+        start, end = ibis.greatest(t.week, lo), ibis.least(t.week + 7 * DAY, hi)
+        t = t.mutate(gap=ibis.least(t.gap, t.ts - start), tail=ibis.least(t.tail, end - t.ts))
+    return t
 
 
 def _group(
@@ -150,9 +169,7 @@ def _group(
     skeleton: pd.DataFrame | None,
 ) -> pd.DataFrame:
     """Reduce every base table by ``keys``; account attributes among them are joined in."""
-    span_days = float(bases.hi // DAY - bases.lo // DAY + 1)
-    weekly = "week" in keys
-    weeks, days = (1.0, 7.0) if weekly else (span_days / 7.0, span_days)
+    period = _weekly if "week" in keys else _whole_period
     merged = skeleton
     for base in BASES:
         chosen = [m for m in metrics if m.base == base]
@@ -162,7 +179,7 @@ def _group(
             continue
         if missing:
             table = table.join(bases.attrs.select("akey", *missing), "akey")
-        frame = _reduce(table, keys, chosen, weeks, days)
+        frame = _reduce(period(table, bases.lo, bases.hi), keys, chosen)
         merged = frame if merged is None else merged.merge(frame, on=list(keys), how="outer")
     assert merged is not None
     for m in metrics:

@@ -4,7 +4,9 @@ All times are integer epoch seconds (``ts``), and weeks, days and hours are inte
 arithmetic on them, so that DuckDB and Spark cannot disagree about time zones or calendars.
 
 * ``own``: the audited accounts' own public messages in the period, with the reply target
-  class, the gap since the previous message and the call-to-action flag. Context records
+  class, the gap since the previous message (or the period's start), the silence until the
+  next one (``tail``, or to the period's end) and the call-to-action flag. A week grouping
+  cuts both at the week's edges (see ``hustings.metrics._scorecard``). Context records
   (``partial``: seen only as a tweet another one refers to) are left out: they were not
   collected as the account's output, and counting them inflates its volume. They stay
   evidence of responses, but are never inbound messages either: a context record exists
@@ -177,7 +179,7 @@ def _own(m: ir.Table, aud: ir.Table, targets: ir.Table, b: dict[str, Any]) -> ir
     gap = own.ts - ibis.coalesce(prev, lo)
     own = own.mutate(
         gap=gap,
-        tail=ibis.ifelse(nxt.isnull(), hi - own.ts, 0),
+        tail=ibis.coalesce(nxt, hi) - own.ts,
         ask_after_silence=own.ask & prev.notnull() & (gap >= p.silence_days * DAY),
     )
     own = own.join(aud, "akey").left_join(targets, ["platform", "target_key"])
