@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from hustings.inbox import ConflictError, InvalidInputError
 from hustings.inbox import items as inbox
@@ -15,10 +18,17 @@ from hustings.inbox.sla import BusinessHours, Policy, save_policy, sla_state
 from hustings.inbox.sync import receive_messages, sync_inbox
 from hustings.inbox.thread import item_detail
 from hustings.inbox.views import get_view, save_view
-from hustings.model import Message, MessageKind
-from hustings.store.records import write_messages
-from hustings.store.schema import inbox_replies, messages, people, person_identities
-from tests.web.conftest import Campaign, msg
+from hustings.model import Account, Message, MessageKind
+from hustings.store import Store
+from hustings.store.records import write_accounts, write_messages
+from hustings.store.schema import (
+    inbox_items,
+    inbox_replies,
+    messages,
+    people,
+    person_identities,
+)
+from tests.web.conftest import Campaign, build_campaign, msg
 
 
 def _open(c: Campaign, who: str = "manager", **filters: object) -> list[dict[str, object]]:
@@ -272,3 +282,74 @@ def test_simultaneous_pushes_from_a_new_author_make_one_person(any_campaign: Cam
     assert len(rows) == 1 and len(strangers) == 1
     found = _open(any_campaign, status=None, person_id=rows[0].person_id)
     assert sorted(i["text"] for i in found) == ["Hello?", "Hi?"]
+
+
+@contextmanager
+def _statements(store: Store) -> Iterator[list[str]]:
+    """The SQL statements sent to the database while the block runs."""
+    sent: list[str] = []
+
+    def count(*args: Any) -> None:
+        sent.append(args[2])
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        yield sent
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+
+
+def test_a_push_costs_the_same_round_trips_whatever_its_size(
+    postgres_url: str, web_factory: Any
+) -> None:
+    """A connector's push of 50 messages waits on the database server no more often than
+    one of 10: each message stored once and filed once, from batch-wide statements. (On
+    PostgreSQL, where each statement is a round trip; SQLite runs in-process, and there
+    SQLAlchemy inserts the new people one by one to return their ids in order.)"""
+    store = Store.open(postgres_url)
+    build_campaign(store)
+    owner = web_factory(store, "owner@example.org")
+
+    def push(size: int, tag: str) -> tuple[int, int]:
+        body = [
+            {
+                "platform": "x",
+                "platform_id": f"{tag}-{n}",
+                "author_id": f"{tag}-author-{n}",
+                "created_at": datetime.now(UTC).isoformat(),
+                "text": "When is the town hall?" if n % 2 else "Thanks!",
+                "kind": "reply",
+                "reply_to_account_id": "100",
+                "reply_to_handle": "northcand",
+            }
+            for n in range(size)
+        ]
+        with _statements(store) as sent:
+            response = owner.post("/api/messages", json=body)
+        assert response.status_code == 200, response.text
+        return int(response.json()["id"]), len(sent)
+
+    (ten, small), (fifty, large) = push(10, "ten"), push(50, "fifty")
+    assert (ten, fifty) == (10, 50)
+    assert large == small
+    assert push(50, "fifty")[0] == 0  # the same push again: stored and filed already
+    with store.begin() as conn:
+        filed = conn.execute(
+            select(messages.c.platform_id)
+            .join(inbox_items, inbox_items.c.message_id == messages.c.id)
+            .where(messages.c.platform_id.like("fifty-%"))
+        ).scalars()
+        assert sorted(filed) == sorted(f"fifty-{n}" for n in range(50))
+    store.close()
+
+
+def test_a_pushed_author_keeps_the_profiles_their_account_links(any_campaign: Campaign) -> None:
+    """The author's account record (URL, bio) is merge evidence on the person filed."""
+    bio = "Volunteer. mailto:jo@voter.example"
+    with any_campaign.store.begin() as conn:
+        write_accounts(conn, [Account("x", "88", "jo", description=bio)], None)
+        assert receive_messages(conn, [_pushed("p-jo", "88", "Can I help?")]) == 1
+        linked = conn.execute(
+            select(person_identities.c.linked).where(person_identities.c.account_id == "88")
+        ).scalar_one()
+    assert linked == [["email", "jo@voter.example"]]

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, Select, and_, bindparam, select
 
 from hustings.inbox.errors import InvalidInputError
 from hustings.inbox.workspaces import Actor, Role, audit
@@ -27,9 +27,11 @@ __all__ = [
     "SlaState",
     "add_business_minutes",
     "default_policy",
+    "joined_policy",
     "list_policies",
     "save_policy",
     "sla_state",
+    "with_active_policy",
 ]
 
 _MAX_DAYS = 400  # bounds the business-hours walk even for a target of months
@@ -141,15 +143,36 @@ def sla_state(
     return SlaState.MET if responded_at <= due_at else SlaState.LATE
 
 
-def _policy(row: Any) -> Policy:
+def _policy(row: Any, prefix: str = "") -> Policy:
+    values = row._mapping
+    hours = values[prefix + "business_hours"]
     return Policy(
-        id=row.id,
-        name=row.name,
-        first_response_minutes=row.first_response_minutes,
-        next_response_minutes=row.next_response_minutes,
-        warn_minutes=row.warn_minutes,
-        business_hours=BusinessHours.parse(row.business_hours) if row.business_hours else None,
+        id=values[prefix + "id"],
+        name=values[prefix + "name"],
+        first_response_minutes=values[prefix + "first_response_minutes"],
+        next_response_minutes=values[prefix + "next_response_minutes"],
+        warn_minutes=values[prefix + "warn_minutes"],
+        business_hours=BusinessHours.parse(hours) if hours else None,
     )
+
+
+_PREFIX = "policy_"
+
+
+def with_active_policy(query: Select[Any], workspace_id: Any) -> Select[Any]:
+    """``query`` plus the columns of the active policy of ``workspace_id`` (``NULL`` when it
+    has none), for ``joined_policy``: one statement instead of a round trip of its own."""
+    return query.add_columns(
+        *(c.label(_PREFIX + c.name) for c in sla_policies.c if c.name != "workspace_id")
+    ).outerjoin(
+        sla_policies,
+        and_(sla_policies.c.workspace_id == workspace_id, sla_policies.c.is_default.is_(True)),
+    )
+
+
+def joined_policy(row: Any) -> Policy:
+    """The active policy in a row of a ``with_active_policy`` query."""
+    return default_policy() if row._mapping[_PREFIX + "id"] is None else _policy(row, _PREFIX)
 
 
 def list_policies(conn: Connection, actor: Actor) -> list[tuple[Policy, bool]]:

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, case, func, select, update
+from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, select, update
 
-from hustings.inbox.sla import Policy, active_policy
+from hustings.inbox.sla import Policy, joined_policy, with_active_policy
 from hustings.model import Message
 from hustings.people.core import Author, people_for_authors
 from hustings.store import Store
@@ -36,7 +36,7 @@ from hustings.store.schema import (
     workspace_accounts,
     workspaces,
 )
-from hustings.store.scores import NEEDS_REPLY, label_probabilities
+from hustings.store.scores import NEEDS_REPLY, probability_of, with_stored_label
 
 __all__ = ["receive_messages", "sync_inbox", "sync_workspace", "warm_up"]
 
@@ -62,6 +62,15 @@ class _Account:
     platform: str
     handle: str
     platform_id: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Inbox:
+    """What filing into one workspace's inbox needs: its own accounts and its SLA policy."""
+
+    workspace_id: int
+    own: list[_Account]
+    policy: Policy
 
 
 @functools.cache
@@ -96,10 +105,14 @@ def _heuristic(texts: Sequence[str], kinds: Sequence[str]) -> list[bool]:
     ]
 
 
-def _reply_probabilities(conn: Connection, rows: Sequence[Any]) -> list[float | None]:
+def _reply_probabilities(rows: Sequence[Any]) -> list[float | None]:
     """How likely each message needs a reply: its stored score (``hustings nlp enrich``),
     else the live model's, else unknown (``None``, where the heuristic decides)."""
-    stored = label_probabilities(conn, NEEDS_REPLY, NEEDS_REPLY, [r.id for r in rows])
+    stored = {
+        r.id: probability_of(NEEDS_REPLY, r.stored_label, r.stored_score)
+        for r in rows
+        if r.stored_score is not None
+    }
     missing = [r for r in rows if r.id not in stored]
     model = _classifier()
     if model is not None and missing:
@@ -169,6 +182,36 @@ def _own_accounts(conn: Connection, workspace_id: int) -> list[_Account]:
     return [_Account(r.id, r.platform, r.handle_lower, r.platform_id) for r in rows]
 
 
+def _inboxes(conn: Connection, where: ColumnElement[bool]) -> list[_Inbox]:
+    """The inboxes of the workspaces ``where`` picks, by workspace id, in one statement."""
+    query = (
+        with_active_policy(
+            select(
+                workspace_accounts.c.workspace_id,
+                tracked_accounts.c.id,
+                tracked_accounts.c.platform,
+                tracked_accounts.c.handle_lower,
+                tracked_accounts.c.platform_id,
+            ).select_from(
+                workspace_accounts.join(
+                    tracked_accounts,
+                    tracked_accounts.c.id == workspace_accounts.c.tracked_account_id,
+                )
+            ),
+            workspace_accounts.c.workspace_id,
+        )
+        .where(where)
+        .order_by(workspace_accounts.c.workspace_id, tracked_accounts.c.id)
+    )
+    found: dict[int, _Inbox] = {}
+    for r in conn.execute(query):
+        inbox = found.get(r.workspace_id)
+        if inbox is None:
+            inbox = found[r.workspace_id] = _Inbox(r.workspace_id, [], joined_policy(r))
+        inbox.own.append(_Account(r.id, r.platform, r.handle_lower, r.platform_id))
+    return list(found.values())
+
+
 def _follow_ups(conn: Connection, workspace_id: int, person_ids: set[int]) -> dict[int, Any]:
     """For each person answered before, who handled their last answered item.
 
@@ -205,49 +248,46 @@ def _follow_ups(conn: Connection, workspace_id: int, person_ids: set[int]) -> di
     return {int(r.person_id): r.assignee_id for r in rows}
 
 
-def _profiles(conn: Connection, rows: Sequence[Any]) -> dict[tuple[str, str], list[list[str]]]:
-    """The profiles each author links to (merge evidence), for authors we have a record of."""
-    found = conn.execute(
-        select(
-            accounts.c.platform, accounts.c.platform_id, accounts.c.url, accounts.c.description
-        ).where(
-            keys_in(
-                accounts.c.platform,
-                accounts.c.platform_id,
-                {(r.platform, r.author_id) for r in rows},
-            )
-        )
-    )
-    return {(a.platform, a.platform_id): _linked(a.url, a.description) for a in found}
-
-
-def _candidates(workspace_id: int, own: list[_Account]) -> Select[Any]:
-    """Messages on the workspace's platforms that could be inbound and are not items yet."""
+def _candidates(inbox: _Inbox) -> Select[Any]:
+    """Messages on the workspace's platforms that could be inbound and are not items yet,
+    with all ``_file`` reads about them: their stored needs-reply score, and the URL and bio
+    of their author's account (``author_url``, ``author_description``: merge evidence)."""
     filed = select(inbox_items.c.id).where(
-        inbox_items.c.workspace_id == workspace_id, inbox_items.c.message_id == messages.c.id
+        inbox_items.c.workspace_id == inbox.workspace_id,
+        inbox_items.c.message_id == messages.c.id,
     )
-    return select(messages).where(
-        messages.c.platform.in_(sorted({a.platform for a in own})),
+    query = select(
+        messages,
+        accounts.c.url.label("author_url"),
+        accounts.c.description.label("author_description"),
+    ).outerjoin(
+        accounts,
+        and_(
+            accounts.c.platform == messages.c.platform,
+            accounts.c.platform_id == messages.c.author_id,
+        ),
+    )
+    return with_stored_label(query, messages.c.id, NEEDS_REPLY).where(
+        messages.c.platform.in_(sorted({a.platform for a in inbox.own})),
         messages.c.partial.is_(False),
         messages.c.kind != "repost",
         ~filed.exists(),
     )
 
 
-def _file(
-    conn: Connection, workspace_id: int, own: list[_Account], policy: Policy, rows: Sequence[Any]
-) -> int:
-    """Make items of the ``rows`` that are inbound to one of ``own``; return how many.
+def _file(conn: Connection, inbox: _Inbox, rows: Sequence[Any]) -> int:
+    """Make items of the ``rows`` (from ``_candidates``) that are inbound to one of the
+    workspace's own accounts; return how many.
 
-    A constant number of statements per call, whatever the number of rows: one each for the
-    authors' profiles, their people, their follow-up state, and the new items.
+    A constant number of statements per call, whatever the number of rows: those finding
+    or creating the authors' people, one for their follow-up state, one for the new items.
     """
-    matched = [(r, a) for r in rows if (a := _match(r, own)) is not None]
+    matched = [(r, a) for r in rows if (a := _match(r, inbox.own)) is not None]
     if not matched:
         return 0
-    probabilities = _reply_probabilities(conn, [r for r, _ in matched])
+    workspace_id, policy = inbox.workspace_id, inbox.policy
+    probabilities = _reply_probabilities([r for r, _ in matched])
     guesses = _heuristic([r.text for r, _ in matched], [r.kind for r, _ in matched])
-    profiles = _profiles(conn, [r for r, _ in matched])
     people = people_for_authors(
         conn,
         workspace_id,
@@ -256,7 +296,7 @@ def _file(
                 r.platform,
                 r.author_id,
                 r.author_handle,
-                profiles.get((r.platform, r.author_id), []),
+                _linked(r.author_url, r.author_description),
             )
             for r, _ in matched
         ],
@@ -290,23 +330,13 @@ def _file(
     return len(items)
 
 
-def sync_workspace(
-    conn: Connection, workspace_id: int, only: Sequence[tuple[str, str]] | None = None
-) -> int:
-    """Create the items for messages that arrived since the last sync; return how many.
-
-    ``only`` (platform, platform id) pairs restricts the work to just-received messages and
-    leaves the cursor alone: a live connector's push then costs a few indexed lookups instead
-    of a scan behind the cursor, and pushes do not queue on the workspace row's lock.
-    """
-    own = _own_accounts(conn, workspace_id)
-    if not own:
+def sync_workspace(conn: Connection, workspace_id: int) -> int:
+    """Create the items for messages that arrived since the last sync; return how many."""
+    found = _inboxes(conn, workspace_accounts.c.workspace_id == workspace_id)
+    if not found:
         return 0
-    policy = active_policy(conn, workspace_id)
-    candidates = _candidates(workspace_id, own)
-    if only is not None:
-        pushed = candidates.where(keys_in(messages.c.platform, messages.c.platform_id, only))
-        return _file(conn, workspace_id, own, policy, conn.execute(pushed).all())
+    (inbox,) = found
+    candidates = _candidates(inbox)
     cursor = conn.execute(
         select(workspaces.c.inbox_cursor).where(workspaces.c.id == workspace_id)
     ).scalar_one()
@@ -320,7 +350,7 @@ def sync_workspace(
             finished = True
             break
         start = rows[-1].id
-        created += _file(conn, workspace_id, own, policy, rows)
+        created += _file(conn, inbox, rows)
     reached = high if finished else start
     conn.execute(
         update(workspaces)
@@ -354,20 +384,20 @@ def receive_messages(conn: Connection, batch: Sequence[Message]) -> int:
 
     In the caller's transaction: the messages and their items are committed together, so a
     push that fails leaves nothing half-filed. Only workspaces owning an account on one of
-    the batch's platforms are visited.
+    the batch's platforms are visited, and in them only the batch's messages, not what lies
+    behind the sync cursor (which a push leaves alone, so pushes do not queue on the
+    workspace row's lock). The statements are a constant number per workspace reached,
+    however large the batch.
     """
     keys = [(m.platform, m.platform_id) for m in batch]
     write_messages(conn, batch, None)
     reached = (
-        conn.execute(
-            select(workspace_accounts.c.workspace_id)
-            .join(
-                tracked_accounts, tracked_accounts.c.id == workspace_accounts.c.tracked_account_id
-            )
-            .where(tracked_accounts.c.platform.in_({p for p, _ in keys}))
-            .distinct()
-        )
-        .scalars()
-        .all()
+        select(workspace_accounts.c.workspace_id)
+        .join(tracked_accounts, tracked_accounts.c.id == workspace_accounts.c.tracked_account_id)
+        .where(tracked_accounts.c.platform.in_({p for p, _ in keys}))
     )
-    return sum(sync_workspace(conn, ws, keys) for ws in sorted(reached))
+    pushed = keys_in(messages.c.platform, messages.c.platform_id, keys)
+    return sum(
+        _file(conn, inbox, conn.execute(_candidates(inbox).where(pushed)).all())
+        for inbox in _inboxes(conn, workspace_accounts.c.workspace_id.in_(reached))
+    )

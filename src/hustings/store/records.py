@@ -340,8 +340,10 @@ def write_tracked(conn: Connection, batch: Sequence[TrackedAccount]) -> int:
 def insert_ignoring_duplicates(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> int:
     """Insert ``rows``, skipping any that a unique key says exist already (a concurrent
     writer's, usually): one statement, on SQLite and PostgreSQL alike. Returns how many
-    rows were inserted."""
+    rows were inserted, counted from ``RETURNING``: a driver that pipelines an
+    ``executemany`` (psycopg 3) reports the row count of only part of it."""
     if not rows:
         return 0
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    return int(conn.execute(insert(table).on_conflict_do_nothing(), rows).rowcount)
+    statement = insert(table).on_conflict_do_nothing().returning(*table.primary_key.columns)
+    return len(conn.execute(statement, rows).all())

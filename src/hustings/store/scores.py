@@ -7,14 +7,13 @@ tasks such as needs-reply, where the other label's probability is the complement
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Final
+from typing import Any, Final
 
-from sqlalchemy import Connection, Select, select
+from sqlalchemy import Select, and_, select
 
 from hustings.store.schema import message_scores, messages
 
-__all__ = ["NEEDS_REPLY", "label_probabilities", "needs_reply_query", "probability_of"]
+__all__ = ["NEEDS_REPLY", "needs_reply_query", "probability_of", "with_stored_label"]
 
 NEEDS_REPLY: Final = "needs_reply"
 
@@ -24,18 +23,16 @@ def probability_of(label: str, chosen: str, score: float) -> float:
     return score if chosen == label else 1.0 - score
 
 
-def label_probabilities(
-    conn: Connection, task: str, label: str, message_ids: Sequence[int]
-) -> dict[int, float]:
-    """The stored probability of ``label`` for each of these messages that ``task`` scored."""
-    if not message_ids:
-        return {}
-    rows = conn.execute(
-        select(message_scores.c.message_id, message_scores.c.label, message_scores.c.score).where(
-            message_scores.c.task == task, message_scores.c.message_id.in_(list(message_ids))
-        )
+def with_stored_label(query: Select[Any], message_id: Any, task: str) -> Select[Any]:
+    """``query`` plus the label and score ``task`` stored for ``message_id`` (both ``NULL``
+    when unscored), as ``stored_label`` and ``stored_score``: read in the same statement as
+    the messages themselves rather than in a round trip of its own."""
+    return query.add_columns(
+        message_scores.c.label.label("stored_label"), message_scores.c.score.label("stored_score")
+    ).outerjoin(
+        message_scores,
+        and_(message_scores.c.message_id == message_id, message_scores.c.task == task),
     )
-    return {r.message_id: probability_of(label, r.label, r.score) for r in rows}
 
 
 def needs_reply_query() -> Select[tuple[str, str, str, float]]:
