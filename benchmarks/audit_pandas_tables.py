@@ -17,6 +17,7 @@ import pandas as pd
 from hustings.metrics import AuditParams, Denominator
 from hustings.metrics._bursts import kleinberg_two_state
 from hustings.metrics._directory import ACCOUNT_ATTRS, PRIVATE_KINDS, PUBLIC_KINDS
+from hustings.metrics._engine import MESSAGE_COLUMNS
 
 __all__ = [
     "DAY",
@@ -76,27 +77,7 @@ class Data:
 
 
 def load(snapshot: Path) -> Data:
-    m = pd.read_parquet(
-        snapshot / "messages",
-        columns=[
-            "platform",
-            "platform_id",
-            "author_id",
-            "author_handle",
-            "created_at",
-            "text",
-            "kind",
-            "visibility",
-            "reply_to_id",
-            "reply_to_account_id",
-            "reply_to_handle",
-            "conversation_id",
-            "root_id",
-            "mentions",
-            "client",
-            "partial",
-        ],
-    )
+    m = pd.read_parquet(snapshot / "messages", columns=list(MESSAGE_COLUMNS))
     m["platform"] = m["platform"].astype(str)  # a hive partition: read as a category
     m["ts"] = m.pop("created_at").astype("int64") // 1_000_000
     m["partial"] = m["partial"].fillna(False).astype(bool)
@@ -602,27 +583,27 @@ def bursts_tables(
     return summary, bursts, hourly
 
 
+def _followers_at(
+    bursts: pd.DataFrame, snaps: pd.DataFrame, at: str, name: str, direction: str
+) -> pd.DataFrame:
+    """``bursts`` with the followers of the nearest snapshot in ``direction`` from ``at``."""
+    return pd.merge_asof(
+        bursts.sort_values(at),
+        snaps.rename(columns={"followers": name}),
+        left_on=at,
+        right_on="ts",
+        by="akey",
+        direction=direction,
+    ).drop(columns="ts")
+
+
 def _follower_change(bursts: pd.DataFrame, snaps: pd.DataFrame, a: pd.DataFrame) -> pd.DataFrame:
     """Followers at the last snapshot at or before each burst and the first at or after it."""
     s = snaps.merge(a[["platform", "account_id", "akey"]], on=["platform", "account_id"])[
         ["akey", "ts", "followers"]
     ].sort_values("ts")
-    before = pd.merge_asof(
-        bursts.sort_values("start_ts"),
-        s.rename(columns={"followers": "followers_before"}),
-        left_on="start_ts",
-        right_on="ts",
-        by="akey",
-        direction="backward",
-    ).drop(columns="ts")
-    both = pd.merge_asof(
-        before.sort_values("end_ts"),
-        s.rename(columns={"followers": "followers_after"}),
-        left_on="end_ts",
-        right_on="ts",
-        by="akey",
-        direction="forward",
-    ).drop(columns="ts")
+    before = _followers_at(bursts, s, "start_ts", "followers_before", "backward")
+    both = _followers_at(before, s, "end_ts", "followers_after", "forward")
     both[["followers_before", "followers_after"]] = both[
         ["followers_before", "followers_after"]
     ].astype("Int64")

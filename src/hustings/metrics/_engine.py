@@ -77,7 +77,7 @@ class AuditInput:
     needs_reply: ir.Table | None = None
 
 
-_MESSAGE_COLUMNS = (
+MESSAGE_COLUMNS = (
     "platform",
     "platform_id",
     "author_id",
@@ -134,7 +134,7 @@ def read_snapshot(con: BaseBackend, snapshot: Path) -> AuditInput:
     folder = snapshot / "messages"
     if not folder.is_dir() or not any(folder.rglob("*.parquet")):
         raise HustingsError(f"{snapshot}: no messages to audit (import some first)")
-    messages = with_ts(con, _read(con, folder, folder=True).select(*_MESSAGE_COLUMNS))
+    messages = with_ts(con, _read(con, folder, folder=True).select(*MESSAGE_COLUMNS))
     nr_path = snapshot / "needs_reply.parquet"
     return AuditInput(
         con=con,
