@@ -168,20 +168,6 @@ def _linked(url: str | None, description: str | None) -> list[list[str]]:
     return found
 
 
-def _own_accounts(conn: Connection, workspace_id: int) -> list[_Account]:
-    rows = conn.execute(
-        select(
-            tracked_accounts.c.id,
-            tracked_accounts.c.platform,
-            tracked_accounts.c.handle_lower,
-            tracked_accounts.c.platform_id,
-        )
-        .join(workspace_accounts, workspace_accounts.c.tracked_account_id == tracked_accounts.c.id)
-        .where(workspace_accounts.c.workspace_id == workspace_id)
-    )
-    return [_Account(r.id, r.platform, r.handle_lower, r.platform_id) for r in rows]
-
-
 def _inboxes(conn: Connection, where: ColumnElement[bool]) -> list[_Inbox]:
     """The inboxes of the workspaces ``where`` picks, by workspace id, in one statement."""
     query = (
