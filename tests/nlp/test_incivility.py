@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from hustings import nlp
 from hustings.nlp import Prediction
+from hustings.nlp._features import word_buckets
+from hustings.nlp._vectors import fit_word_vectors
 
 
 def _predict(*texts: str) -> list[Prediction]:
@@ -33,3 +35,14 @@ def test_offensive_explanation_names_the_insult_spelt_out() -> None:
     [prediction] = _predict("@user you are a f*cking idi0t")
     assert any(reason.startswith('"idiot" suggests offensive') for reason in prediction.why)
 
+
+def test_word_vectors_bring_words_used_alike_together() -> None:
+    insults = ["idiot", "moron"]
+    plans = ["housing", "transport"]
+    texts = [
+        f"honestly you are such a {w} and everyone knows it {n}" for w in insults for n in range(6)
+    ] + [f"the {w} plan will cut costs for families {n}" for w in plans for n in range(6)]
+    fitted = fit_word_vectors(texts, dim=3)
+    idiot, moron, housing = fitted.vectors[fitted.rows(word_buckets(["idiot", "moron", "housing"]))]
+    assert idiot @ moron > 0.9
+    assert idiot @ housing < 0.5
