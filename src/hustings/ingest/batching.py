@@ -176,7 +176,9 @@ def _child(job: ParseJob, pipe: Connection, parents_end: Connection) -> None:
 def _in_child(job: ParseJob) -> Iterator[Prepared]:
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(job, send, receive), daemon=True, name="hustings-parse")
+    child = context.Process(
+        target=_child, args=(job, send, receive), daemon=True, name="hustings-parse"
+    )
     child.start()
     send.close()
     try:
