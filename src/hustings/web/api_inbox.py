@@ -20,11 +20,20 @@ from hustings.inbox.workspaces import Role, list_audit, list_members
 from hustings.model import Message, MessageKind, Visibility
 from hustings.store import Store
 from hustings.web.auth import SESSION_COOKIE, Sessions
-from hustings.web.deps import ApiSession, ApiWrite, Conn, Id, ShortText, Text, get_store
+from hustings.web.deps import (
+    ApiSession,
+    ApiWrite,
+    Conn,
+    Id,
+    ShortText,
+    Text,
+    TransactionRoute,
+    get_store,
+)
 
 __all__ = ["router", "set_session_cookie"]
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", route_class=TransactionRoute)
 StoreDep = Annotated[Store, Depends(get_store)]
 
 

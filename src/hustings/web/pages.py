@@ -21,11 +21,20 @@ from hustings.inbox.workspaces import list_members
 from hustings.store import Store
 from hustings.web.api_inbox import FilterQuery, set_session_cookie
 from hustings.web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Session, Sessions
-from hustings.web.deps import Conn, Id, PageSession, PageWrite, ShortText, Text, get_store
+from hustings.web.deps import (
+    Conn,
+    Id,
+    PageSession,
+    PageWrite,
+    ShortText,
+    Text,
+    TransactionRoute,
+    get_store,
+)
 
 __all__ = ["render", "router"]
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=TransactionRoute)
 StoreDep = Annotated[Store, Depends(get_store)]
 
 
