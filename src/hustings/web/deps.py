@@ -166,12 +166,16 @@ async def _api_session(request: Request) -> _SessionClaim:
     return _SessionClaim(request, _token(request, api=True), api=True)
 
 
-async def _api_write(request: Request) -> _SessionClaim:
-    token = _token(request, api=True)
-    csrf = request.headers.get(CSRF_HEADER)
+def _write_claim(request: Request, token: str, api: bool, csrf: str | None) -> _SessionClaim:
+    """A write needs a CSRF token; whether it is the session's is checked in the route's trip."""
     if csrf is None:
         raise _csrf_error()
-    return _SessionClaim(request, token, api=True, write=True, csrf=csrf)
+    return _SessionClaim(request, token, api=api, write=True, csrf=csrf)
+
+
+async def _api_write(request: Request) -> _SessionClaim:
+    token = _token(request, api=True)
+    return _write_claim(request, token, True, request.headers.get(CSRF_HEADER))
 
 
 async def _page_session(request: Request) -> _SessionClaim:
@@ -185,9 +189,7 @@ async def _page_write(request: Request) -> _SessionClaim:
         form = await request.form()
         field = form.get("csrf_token")
         csrf = field if isinstance(field, str) else None
-    if csrf is None:
-        raise _csrf_error()
-    return _SessionClaim(request, token, api=False, write=True, csrf=csrf)
+    return _write_claim(request, token, False, csrf)
 
 
 # Each is the real connection or session by the time the route's body runs.
