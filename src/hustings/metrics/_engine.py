@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,17 @@ from ibis.backends import BaseBackend
 from hustings.errors import ConfigError, HustingsError
 from hustings.metrics._params import ENGINES
 
-__all__ = ["ENGINES", "AuditInput", "connect", "read_snapshot", "upload", "with_ts"]
+__all__ = [
+    "ENGINES",
+    "AuditInput",
+    "connect",
+    "drop",
+    "fetch_all",
+    "materialize",
+    "read_snapshot",
+    "upload",
+    "with_ts",
+]
 
 
 _SPARK_CONF = {
@@ -146,15 +158,71 @@ def read_snapshot(con: BaseBackend, snapshot: Path) -> AuditInput:
     )
 
 
-def upload(con: BaseBackend | None, table: pa.Table, name: str) -> ir.Table:
-    """Hand a small Python-side table to the engine as a named view.
+def _name(kind: str) -> str:
+    return f"hustings_{kind}_{uuid.uuid4().hex[:10]}"
 
-    A view rather than a bare memtable: Spark's ``cache()`` compiles an expression without
-    registering the memtables inside it, so a named view is the one form both engines resolve.
-    Without a backend (compiling SQL for the docs) the memtable itself is returned.
+
+def upload(con: BaseBackend | None, table: pa.Table, name: str) -> ir.Table:
+    """Hand a small Python-side table to the engine under a name every query can read.
+
+    On Spark a named view rather than a bare memtable: ``cache()`` compiles an expression
+    without registering the memtables inside it. On DuckDB a table: a memtable (and a view
+    over one) is local to the connection that registered it, and :func:`fetch_all` reads
+    from several. Without a backend (compiling SQL for the docs) the memtable is returned.
     """
     if con is None:
         return ibis.memtable(table)
-    return con.create_view(
-        f"hustings_{name}_{uuid.uuid4().hex[:10]}", ibis.memtable(table), overwrite=True
-    )
+    if con.name == "duckdb":
+        return con.create_table(_name(name), table)
+    return con.create_view(_name(name), ibis.memtable(table), overwrite=True)
+
+
+def materialize(con: BaseBackend, expr: ir.Table) -> ir.Table:
+    """Compute ``expr`` once and keep it on the engine for the queries that read it.
+
+    Spark caches it; DuckDB stores it as a table of the database rather than through
+    ``cache()``, whose temporary tables only the connection that made them can read.
+    """
+    if con.name == "duckdb":
+        return con.create_table(_name("base"), expr)
+    return expr.cache()
+
+
+def drop(con: BaseBackend, table: ir.Table) -> None:
+    """Free what :func:`materialize` kept."""
+    if con.name == "duckdb":
+        op: Any = table.op()  # a database table: its bare name, not the qualified one
+        con.drop_table(op.name)
+    else:
+        table.release()
+
+
+def fetch_all(con: BaseBackend, exprs: Sequence[ir.Table]) -> list[pa.Table]:
+    """The results of independent queries, in order.
+
+    DuckDB runs them side by side, each on its own cursor: a grouping's reduction (a few
+    groups, medians) mostly keeps one thread busy, so one query at a time left a core idle
+    for half the audit. Spark runs them one after the other, as its scheduler prefers.
+    """
+    if con.name != "duckdb":
+        return [expr.to_pyarrow() for expr in exprs]
+    from ibis.backends.duckdb.converter import DuckDBPyArrowData
+
+    raw: Any = con
+    threads = int(raw.con.sql("SELECT current_setting('threads')").fetchall()[0][0])
+    sqls = [str(con.compile(expr)) for expr in exprs]
+
+    def run(sql: str) -> pa.Table:
+        cursor = raw.con.cursor()
+        try:
+            table: pa.Table = cursor.sql(sql).to_arrow_table()
+        finally:
+            cursor.close()
+        return table
+
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        tables = list(pool.map(run, sqls))
+    return [
+        expr.__pyarrow_result__(table, data_mapper=DuckDBPyArrowData)
+        for expr, table in zip(exprs, tables, strict=True)
+    ]

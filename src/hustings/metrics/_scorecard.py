@@ -26,7 +26,7 @@ import pandas as pd
 from hustings.errors import HustingsError
 from hustings.metrics._bursts import BurstResult, compute_bursts
 from hustings.metrics._directory import ACCOUNT_ATTRS, PUBLIC_KINDS, resolve_directory
-from hustings.metrics._engine import AuditInput
+from hustings.metrics._engine import AuditInput, fetch_all
 from hustings.metrics._params import AuditParams
 from hustings.metrics._registry import BASES, Metric, all_metrics
 from hustings.metrics._tables import DAY, Bases, build_bases
@@ -131,11 +131,9 @@ def dialogue_score(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _reduce(t: ir.Table, keys: Sequence[str], metrics: list[Metric]) -> pd.DataFrame:
+def _reduction(t: ir.Table, keys: Sequence[str], metrics: list[Metric]) -> ir.Table:
     t = t.mutate(scope=ibis.literal("all"))
-    agg = t.group_by(list(keys)).aggregate(**{m.name: m.expr(t) for m in metrics})
-    frame: pd.DataFrame = agg.to_pyarrow().to_pandas()
-    return frame
+    return t.group_by(list(keys)).aggregate(**{m.name: m.expr(t) for m in metrics})
 
 
 def _whole_period(t: ir.Table, lo: int, hi: int) -> ir.Table:
@@ -161,16 +159,12 @@ def _weekly(t: ir.Table, lo: int, hi: int) -> ir.Table:
     return t
 
 
-def _group(
-    bases: Bases,
-    tables: dict[str, ir.Table],
-    keys: Sequence[str],
-    metrics: list[Metric],
-    skeleton: pd.DataFrame | None,
-) -> pd.DataFrame:
-    """Reduce every base table by ``keys``; account attributes among them are joined in."""
+def _reductions(
+    bases: Bases, tables: dict[str, ir.Table], keys: Sequence[str], metrics: list[Metric]
+) -> list[ir.Table]:
+    """One query per base table, reducing it by ``keys``; account attributes are joined in."""
     period = _weekly if "week" in keys else _whole_period
-    merged = skeleton
+    queries = []
     for base in BASES:
         chosen = [m for m in metrics if m.base == base]
         table = tables[base]
@@ -179,13 +173,47 @@ def _group(
             continue
         if missing:
             table = table.join(bases.attrs.select("akey", *missing), "akey")
-        frame = _reduce(period(table, bases.lo, bases.hi), keys, chosen)
+        queries.append(_reduction(period(table, bases.lo, bases.hi), keys, chosen))
+    return queries
+
+
+def _merge(
+    frames: list[pd.DataFrame],
+    keys: Sequence[str],
+    metrics: list[Metric],
+    skeleton: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """One grouping's table: its reductions side by side, empty groups given ``m.empty``."""
+    merged = skeleton
+    for frame in frames:
         merged = frame if merged is None else merged.merge(frame, on=list(keys), how="outer")
     assert merged is not None
     for m in metrics:
         if m.name in merged.columns and m.empty is not None:
             merged[m.name] = merged[m.name].fillna(m.empty)
     return merged
+
+
+def _groupings(
+    inp: AuditInput,
+    bases: Bases,
+    tables: dict[str, ir.Table],
+    plans: dict[str, tuple[str, ...]],
+    metrics: list[Metric],
+    skeleton: pd.DataFrame,
+) -> dict[str, pd.DataFrame]:
+    """Every grouping's table; all their queries go to the engine at once (see fetch_all)."""
+    queries = {name: _reductions(bases, tables, keys, metrics) for name, keys in plans.items()}
+    results = iter(fetch_all(inp.con, [q for qs in queries.values() for q in qs]))
+    return {
+        name: _merge(
+            [next(results).to_pandas() for _ in qs],
+            plans[name],
+            metrics,
+            skeleton if name == "account" else None,
+        )
+        for name, qs in queries.items()
+    }
 
 
 def _period(inp: AuditInput, params: AuditParams) -> tuple[int, int, int]:
@@ -282,16 +310,15 @@ def run_audit(
     lap("bursts")
     tables = {name: bases.get(name) for name in BASES if name != "bursts"}
     tables["bursts"] = burst.table(inp.con)
-    skeleton = directory.audited.to_pandas()
-    accounts = dialogue_score(_group(bases, tables, ("akey",), chosen, skeleton))
-    lap("accounts")
-    groups = {
-        name: _dates(_group(bases, tables, keys, chosen, None))
+    plans = {"account": ("akey",)} | {
+        name: keys
         for name, keys in GROUPINGS.items()
         if name != "account" and (groupings is None or name in groupings)
     }
-    groups = {name: dialogue_score(frame) for name, frame in groups.items()}
-    lap("groups")
+    frames = _groupings(inp, bases, tables, plans, chosen, directory.audited.to_pandas())
+    accounts = dialogue_score(frames.pop("account"))
+    groups = {name: dialogue_score(_dates(frame)) for name, frame in frames.items()}
+    lap("groupings")
     waiting, waiting_total = _waiting(bases, inp.messages, waiting_limit)
     response_times = _response_times(bases)
     lap("lists")
