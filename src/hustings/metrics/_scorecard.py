@@ -26,9 +26,10 @@ import pandas as pd
 from hustings.errors import HustingsError
 from hustings.metrics._bursts import BurstResult, compute_bursts
 from hustings.metrics._directory import ACCOUNT_ATTRS, PUBLIC_KINDS, resolve_directory
-from hustings.metrics._engine import AuditInput, fetch_all
+from hustings.metrics._engine import AuditInput, fetch_all, upload
 from hustings.metrics._params import AuditParams
 from hustings.metrics._registry import BASES, Metric, all_metrics
+from hustings.metrics._rollup import Rollup, plan_rollup
 from hustings.metrics._tables import DAY, Bases, build_bases
 
 __all__ = [
@@ -159,22 +160,63 @@ def _weekly(t: ir.Table, lo: int, hi: int) -> ir.Table:
     return t
 
 
-def _reductions(
-    bases: Bases, tables: dict[str, ir.Table], keys: Sequence[str], metrics: list[Metric]
-) -> list[ir.Table]:
-    """One query per base table, reducing it by ``keys``; account attributes are joined in."""
-    period = _weekly if "week" in keys else _whole_period
-    queries = []
-    for base in BASES:
-        chosen = [m for m in metrics if m.base == base]
-        table = tables[base]
-        missing = [k for k in keys if k not in table.columns and k != "scope"]
-        if not chosen or not set(missing) <= set(ACCOUNT_ATTRS):
+def _with_attrs(bases: Bases, table: ir.Table, keys: Sequence[str]) -> ir.Table | None:
+    """``table`` with the account attributes among ``keys`` joined in; None when a key is
+    neither a column nor an attribute (a week grouping of a table without weeks)."""
+    missing = [k for k in keys if k not in table.columns and k != "scope"]
+    if not set(missing) <= set(ACCOUNT_ATTRS):
+        return None
+    return table.join(bases.attrs.select("akey", *missing), "akey") if missing else table
+
+
+@dataclass
+class _Base:
+    """One base table's plan for a set of groupings that share a period rule."""
+
+    base: str
+    keys: dict[str, tuple[str, ...]]
+    rollup: Rollup
+    cells: ir.Table
+    direct: dict[str, ir.Table]
+
+
+def _plan(
+    bases: Bases,
+    table: ir.Table,
+    base: str,
+    plans: dict[str, tuple[str, ...]],
+    metrics: list[Metric],
+    weekly: bool,
+) -> _Base | None:
+    """Cells by account (and week, for the week groupings), and the direct reductions."""
+    keys = {name: k for name, k in plans.items() if ("week" in k) == weekly}
+    cell_keys = ["akey", "week"] if weekly else ["akey"]
+    if not keys or not set(cell_keys) <= set(table.columns):
+        return None
+    period = _weekly if weekly else _whole_period
+    t = period(table, bases.lo, bases.hi)
+    rollup = plan_rollup(t, metrics)
+    direct = {}
+    for name, k in keys.items():
+        joined = _with_attrs(bases, table, k) if rollup.direct else None
+        if joined is not None:
+            direct[name] = _reduction(period(joined, bases.lo, bases.hi), k, rollup.direct)
+    cells = t.group_by(cell_keys).aggregate(**rollup.parts)
+    return _Base(base, keys, rollup, cells, direct)
+
+
+def _roll(bases: Bases, plan: _Base, cells: ir.Table) -> dict[str, ir.Table]:
+    """Each grouping's rollable metrics, reduced from the cells."""
+    out = {}
+    for name, keys in plan.keys.items():
+        joined = _with_attrs(bases, cells, keys)
+        if joined is None or not plan.rollup.rolled:
             continue
-        if missing:
-            table = table.join(bases.attrs.select("akey", *missing), "akey")
-        queries.append(_reduction(period(table, bases.lo, bases.hi), keys, chosen))
-    return queries
+        c = joined.mutate(scope=ibis.literal("all"))
+        out[name] = c.group_by(list(keys)).aggregate(
+            **{metric: over(c) for metric, over in plan.rollup.rolled.items()}
+        )
+    return out
 
 
 def _merge(
@@ -183,7 +225,8 @@ def _merge(
     metrics: list[Metric],
     skeleton: pd.DataFrame | None,
 ) -> pd.DataFrame:
-    """One grouping's table: its reductions side by side, empty groups given ``m.empty``."""
+    """One grouping's table: its reductions side by side, empty groups given ``m.empty``,
+    metrics in the registry's order of base tables."""
     merged = skeleton
     for frame in frames:
         merged = frame if merged is None else merged.merge(frame, on=list(keys), how="outer")
@@ -191,7 +234,8 @@ def _merge(
     for m in metrics:
         if m.name in merged.columns and m.empty is not None:
             merged[m.name] = merged[m.name].fillna(m.empty)
-    return merged
+    names = [m.name for b in BASES for m in metrics if m.base == b and m.name in merged.columns]
+    return merged[[c for c in merged.columns if c not in names] + names]
 
 
 def _groupings(
@@ -202,17 +246,32 @@ def _groupings(
     metrics: list[Metric],
     skeleton: pd.DataFrame,
 ) -> dict[str, pd.DataFrame]:
-    """Every grouping's table; all their queries go to the engine at once (see fetch_all)."""
-    queries = {name: _reductions(bases, tables, keys, metrics) for name, keys in plans.items()}
-    results = iter(fetch_all(inp.con, [q for qs in queries.values() for q in qs]))
+    """Every grouping's table, in two rounds of queries that each go to the engine at once
+    (see fetch_all): the cells and the direct reductions, then the roll-ups of the cells."""
+    planned = [
+        p
+        for base in BASES
+        if (chosen := [m for m in metrics if m.base == base])
+        for weekly in (False, True)
+        if (p := _plan(bases, tables[base], base, plans, chosen, weekly)) is not None
+    ]
+    first = [p.cells for p in planned] + [q for p in planned for q in p.direct.values()]
+    done = iter(fetch_all(inp.con, first))
+    cells = [upload(inp.con, next(done), f"cells_{p.base}") for p in planned]
+    frames: dict[str, list[pd.DataFrame]] = {name: [] for name in plans}
+    for p in planned:
+        for name in p.direct:
+            frames[name].append(next(done).to_pandas())
+    rolled = [
+        (name, query)
+        for p, c in zip(planned, cells, strict=True)
+        for name, query in _roll(bases, p, c).items()
+    ]
+    for (name, _), table in zip(rolled, fetch_all(inp.con, [q for _, q in rolled]), strict=True):
+        frames[name].append(table.to_pandas())
     return {
-        name: _merge(
-            [next(results).to_pandas() for _ in qs],
-            plans[name],
-            metrics,
-            skeleton if name == "account" else None,
-        )
-        for name, qs in queries.items()
+        name: _merge(parts, plans[name], metrics, skeleton if name == "account" else None)
+        for name, parts in frames.items()
     }
 
 
