@@ -1,8 +1,10 @@
 """Run the registry over the base tables for every grouping, and rank by the dialogue score.
 
 Each grouping (account, party, role, riding, week, party and week) reduces the same base
-tables by different keys: one ``group_by().aggregate()`` per base table and grouping, with
-every metric of that base in the one query. The small results are joined in pandas.
+tables by different keys. Each base table is read once per account (and once per account
+and week) into cells, from which every grouping rolls up (see
+:mod:`hustings.metrics._rollup`); only the quantiles re-read the base table per grouping.
+The small results are joined in pandas.
 
 **Dialogue score** (0-100): the weighted mean of five parts, each in [0, 1], over the parts
 the account has (a part is missing, not zero, when its denominator is empty, e.g. no inbound
