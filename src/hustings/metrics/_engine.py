@@ -31,6 +31,7 @@ __all__ = [
     "drop",
     "fetch_all",
     "materialize",
+    "materialize_all",
     "read_snapshot",
     "upload",
     "with_ts",
@@ -197,31 +198,52 @@ def drop(con: BaseBackend, table: ir.Table) -> None:
         table.release()
 
 
-def fetch_all(con: BaseBackend, exprs: Sequence[ir.Table]) -> list[pa.Table]:
-    """The results of independent queries, in order.
+def _side_by_side(con: BaseBackend, sqls: Sequence[str], fetch: bool) -> list[pa.Table | None]:
+    """Run DuckDB statements at once, each on its own cursor; the rows of each, if fetched.
 
-    DuckDB runs them side by side, each on its own cursor: a grouping's reduction (a few
-    groups, medians) mostly keeps one thread busy, so one query at a time left a core idle
-    for half the audit. Spark runs them one after the other, as its scheduler prefers.
+    A grouping's reduction (a few groups, medians) mostly keeps one thread busy, so one
+    query at a time left a core idle for half the audit.
     """
+    raw: Any = con
+    threads = int(raw.con.sql("SELECT current_setting('threads')").fetchall()[0][0])
+
+    def run(sql: str) -> pa.Table | None:
+        cursor = raw.con.cursor()
+        try:
+            if not fetch:
+                cursor.execute(sql).fetchall()
+                return None
+            table: pa.Table = cursor.sql(sql).to_arrow_table()
+            return table
+        finally:
+            cursor.close()
+
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        return list(pool.map(run, sqls))
+
+
+def materialize_all(con: BaseBackend, exprs: Sequence[ir.Table]) -> list[ir.Table]:
+    """:func:`materialize` for independent tables; DuckDB fills them side by side."""
+    if con.name != "duckdb":
+        return [materialize(con, expr) for expr in exprs]
+    # Created empty with the expression's schema, as Ibis does, so a sum stays a BIGINT.
+    tables = [con.create_table(_name("cells"), schema=expr.schema()) for expr in exprs]
+    inserts = [
+        f"INSERT INTO {table.op().name} {con.compile(expr)}"  # type: ignore[attr-defined]
+        for table, expr in zip(tables, exprs, strict=True)
+    ]
+    _side_by_side(con, inserts, fetch=False)
+    return tables
+
+
+def fetch_all(con: BaseBackend, exprs: Sequence[ir.Table]) -> list[pa.Table]:
+    """The results of independent queries, in order: side by side on DuckDB (see
+    :func:`_side_by_side`), one after the other on Spark, as its scheduler prefers."""
     if con.name != "duckdb":
         return [expr.to_pyarrow() for expr in exprs]
     from ibis.backends.duckdb.converter import DuckDBPyArrowData
 
-    raw: Any = con
-    threads = int(raw.con.sql("SELECT current_setting('threads')").fetchall()[0][0])
-    sqls = [str(con.compile(expr)) for expr in exprs]
-
-    def run(sql: str) -> pa.Table:
-        cursor = raw.con.cursor()
-        try:
-            table: pa.Table = cursor.sql(sql).to_arrow_table()
-        finally:
-            cursor.close()
-        return table
-
-    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
-        tables = list(pool.map(run, sqls))
+    tables = _side_by_side(con, [str(con.compile(expr)) for expr in exprs], fetch=True)
     return [
         expr.__pyarrow_result__(table, data_mapper=DuckDBPyArrowData)
         for expr, table in zip(exprs, tables, strict=True)

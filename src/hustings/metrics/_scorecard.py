@@ -28,7 +28,7 @@ import pandas as pd
 from hustings.errors import HustingsError
 from hustings.metrics._bursts import BurstResult, compute_bursts
 from hustings.metrics._directory import ACCOUNT_ATTRS, PUBLIC_KINDS, resolve_directory
-from hustings.metrics._engine import AuditInput, fetch_all, upload
+from hustings.metrics._engine import AuditInput, drop, fetch_all, materialize_all
 from hustings.metrics._params import AuditParams
 from hustings.metrics._registry import BASES, Metric, all_metrics
 from hustings.metrics._rollup import Rollup, plan_rollup
@@ -249,7 +249,7 @@ def _groupings(
     skeleton: pd.DataFrame,
 ) -> dict[str, pd.DataFrame]:
     """Every grouping's table, in two rounds of queries that each go to the engine at once
-    (see fetch_all): the cells and the direct reductions, then the roll-ups of the cells."""
+    (see fetch_all): the cells, then the roll-ups of the cells and the direct reductions."""
     planned = [
         p
         for base in BASES
@@ -257,20 +257,17 @@ def _groupings(
         for weekly in (False, True)
         if (p := _plan(bases, tables[base], base, plans, chosen, weekly)) is not None
     ]
-    first = [p.cells for p in planned] + [q for p in planned for q in p.direct.values()]
-    done = iter(fetch_all(inp.con, first))
-    cells = [upload(inp.con, next(done), f"cells_{p.base}") for p in planned]
-    frames: dict[str, list[pd.DataFrame]] = {name: [] for name in plans}
-    for p in planned:
-        for name in p.direct:
-            frames[name].append(next(done).to_pandas())
-    rolled = [
+    cells = materialize_all(inp.con, [p.cells for p in planned])
+    queries = [(name, q) for p in planned for name, q in p.direct.items()] + [
         (name, query)
         for p, c in zip(planned, cells, strict=True)
         for name, query in _roll(bases, p, c).items()
     ]
-    for (name, _), table in zip(rolled, fetch_all(inp.con, [q for _, q in rolled]), strict=True):
+    frames: dict[str, list[pd.DataFrame]] = {name: [] for name in plans}
+    for (name, _), table in zip(queries, fetch_all(inp.con, [q for _, q in queries]), strict=True):
         frames[name].append(table.to_pandas())
+    for table in cells:
+        drop(inp.con, table)
     return {
         name: _merge(parts, plans[name], metrics, skeleton if name == "account" else None)
         for name, parts in frames.items()
