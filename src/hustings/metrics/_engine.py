@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import uuid
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +24,18 @@ from ibis.backends import BaseBackend
 from hustings.errors import ConfigError, HustingsError
 from hustings.metrics._params import ENGINES
 
-__all__ = ["ENGINES", "AuditInput", "connect", "read_snapshot", "upload", "with_ts"]
+__all__ = [
+    "ENGINES",
+    "AuditInput",
+    "connect",
+    "drop",
+    "fetch_all",
+    "materialize",
+    "materialize_all",
+    "read_snapshot",
+    "upload",
+    "with_ts",
+]
 
 
 _SPARK_CONF = {
@@ -146,15 +159,92 @@ def read_snapshot(con: BaseBackend, snapshot: Path) -> AuditInput:
     )
 
 
-def upload(con: BaseBackend | None, table: pa.Table, name: str) -> ir.Table:
-    """Hand a small Python-side table to the engine as a named view.
+def _name(kind: str) -> str:
+    return f"hustings_{kind}_{uuid.uuid4().hex[:10]}"
 
-    A view rather than a bare memtable: Spark's ``cache()`` compiles an expression without
-    registering the memtables inside it, so a named view is the one form both engines resolve.
-    Without a backend (compiling SQL for the docs) the memtable itself is returned.
+
+def upload(con: BaseBackend | None, table: pa.Table, name: str) -> ir.Table:
+    """Hand a small Python-side table to the engine under a name every query can read.
+
+    On Spark a named view rather than a bare memtable: ``cache()`` compiles an expression
+    without registering the memtables inside it. On DuckDB a table: a memtable (and a view
+    over one) is local to the connection that registered it, and :func:`fetch_all` reads
+    from several. Without a backend (compiling SQL for the docs) the memtable is returned.
     """
     if con is None:
         return ibis.memtable(table)
-    return con.create_view(
-        f"hustings_{name}_{uuid.uuid4().hex[:10]}", ibis.memtable(table), overwrite=True
-    )
+    if con.name == "duckdb":
+        return con.create_table(_name(name), table)
+    return con.create_view(_name(name), ibis.memtable(table), overwrite=True)
+
+
+def materialize(con: BaseBackend, expr: ir.Table) -> ir.Table:
+    """Compute ``expr`` once and keep it on the engine for the queries that read it.
+
+    Spark caches it; DuckDB stores it as a table of the database rather than through
+    ``cache()``, whose temporary tables only the connection that made them can read.
+    """
+    if con.name == "duckdb":
+        return con.create_table(_name("base"), expr)
+    return expr.cache()
+
+
+def drop(con: BaseBackend, table: ir.Table) -> None:
+    """Free what :func:`materialize` kept."""
+    if con.name == "duckdb":
+        op: Any = table.op()  # a database table: its bare name, not the qualified one
+        con.drop_table(op.name)
+    else:
+        table.release()
+
+
+def _side_by_side(con: BaseBackend, sqls: Sequence[str], fetch: bool) -> list[pa.Table | None]:
+    """Run DuckDB statements at once, each on its own cursor; the rows of each, if fetched.
+
+    A grouping's reduction (a few groups, medians) mostly keeps one thread busy, so one
+    query at a time left a core idle for half the audit.
+    """
+    raw: Any = con
+    threads = int(raw.con.sql("SELECT current_setting('threads')").fetchall()[0][0])
+
+    def run(sql: str) -> pa.Table | None:
+        cursor = raw.con.cursor()
+        try:
+            if not fetch:
+                cursor.execute(sql).fetchall()
+                return None
+            table: pa.Table = cursor.sql(sql).to_arrow_table()
+            return table
+        finally:
+            cursor.close()
+
+    with ThreadPoolExecutor(max_workers=max(1, threads)) as pool:
+        return list(pool.map(run, sqls))
+
+
+def materialize_all(con: BaseBackend, exprs: Sequence[ir.Table]) -> list[ir.Table]:
+    """:func:`materialize` for independent tables; DuckDB fills them side by side."""
+    if con.name != "duckdb":
+        return [materialize(con, expr) for expr in exprs]
+    # Created empty with the expression's schema, as Ibis does, so a sum stays a BIGINT.
+    tables = [con.create_table(_name("cells"), schema=expr.schema()) for expr in exprs]
+    inserts = [
+        f"INSERT INTO {table.op().name} {con.compile(expr)}"  # type: ignore[attr-defined]
+        for table, expr in zip(tables, exprs, strict=True)
+    ]
+    _side_by_side(con, inserts, fetch=False)
+    return tables
+
+
+def fetch_all(con: BaseBackend, exprs: Sequence[ir.Table]) -> list[pa.Table]:
+    """The results of independent queries, in order: side by side on DuckDB (see
+    :func:`_side_by_side`), one after the other on Spark, as its scheduler prefers."""
+    if con.name != "duckdb":
+        return [expr.to_pyarrow() for expr in exprs]
+    from ibis.backends.duckdb.converter import DuckDBPyArrowData
+
+    tables = _side_by_side(con, [str(con.compile(expr)) for expr in exprs], fetch=True)
+    return [
+        expr.__pyarrow_result__(table, data_mapper=DuckDBPyArrowData)
+        for expr, table in zip(exprs, tables, strict=True)
+    ]

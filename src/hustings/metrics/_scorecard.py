@@ -1,8 +1,10 @@
 """Run the registry over the base tables for every grouping, and rank by the dialogue score.
 
 Each grouping (account, party, role, riding, week, party and week) reduces the same base
-tables by different keys: one ``group_by().aggregate()`` per base table and grouping, with
-every metric of that base in the one query. The small results are joined in pandas.
+tables by different keys. Each base table is read once per account (and once per account
+and week) into cells, from which every grouping rolls up (see
+:mod:`hustings.metrics._rollup`); only the quantiles re-read the base table per grouping.
+The small results are joined in pandas.
 
 **Dialogue score** (0-100): the weighted mean of five parts, each in [0, 1], over the parts
 the account has (a part is missing, not zero, when its denominator is empty, e.g. no inbound
@@ -26,9 +28,10 @@ import pandas as pd
 from hustings.errors import HustingsError
 from hustings.metrics._bursts import BurstResult, compute_bursts
 from hustings.metrics._directory import ACCOUNT_ATTRS, PUBLIC_KINDS, resolve_directory
-from hustings.metrics._engine import AuditInput
+from hustings.metrics._engine import AuditInput, drop, fetch_all, materialize_all
 from hustings.metrics._params import AuditParams
 from hustings.metrics._registry import BASES, Metric, all_metrics
+from hustings.metrics._rollup import Rollup, plan_rollup
 from hustings.metrics._tables import DAY, Bases, build_bases
 
 __all__ = [
@@ -131,11 +134,9 @@ def dialogue_score(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _reduce(t: ir.Table, keys: Sequence[str], metrics: list[Metric]) -> pd.DataFrame:
+def _reduction(t: ir.Table, keys: Sequence[str], metrics: list[Metric]) -> ir.Table:
     t = t.mutate(scope=ibis.literal("all"))
-    agg = t.group_by(list(keys)).aggregate(**{m.name: m.expr(t) for m in metrics})
-    frame: pd.DataFrame = agg.to_pyarrow().to_pandas()
-    return frame
+    return t.group_by(list(keys)).aggregate(**{m.name: m.expr(t) for m in metrics})
 
 
 def _whole_period(t: ir.Table, lo: int, hi: int) -> ir.Table:
@@ -161,31 +162,116 @@ def _weekly(t: ir.Table, lo: int, hi: int) -> ir.Table:
     return t
 
 
-def _group(
+def _with_attrs(bases: Bases, table: ir.Table, keys: Sequence[str]) -> ir.Table | None:
+    """``table`` with the account attributes among ``keys`` joined in; None when a key is
+    neither a column nor an attribute (a week grouping of a table without weeks)."""
+    missing = [k for k in keys if k not in table.columns and k != "scope"]
+    if not set(missing) <= set(ACCOUNT_ATTRS):
+        return None
+    return table.join(bases.attrs.select("akey", *missing), "akey") if missing else table
+
+
+@dataclass
+class _Base:
+    """One base table's plan for a set of groupings that share a period rule."""
+
+    base: str
+    keys: dict[str, tuple[str, ...]]
+    rollup: Rollup
+    cells: ir.Table
+    direct: dict[str, ir.Table]
+
+
+def _plan(
     bases: Bases,
-    tables: dict[str, ir.Table],
+    table: ir.Table,
+    base: str,
+    plans: dict[str, tuple[str, ...]],
+    metrics: list[Metric],
+    weekly: bool,
+) -> _Base | None:
+    """Cells by account (and week, for the week groupings), and the direct reductions."""
+    keys = {name: k for name, k in plans.items() if ("week" in k) == weekly}
+    cell_keys = ["akey", "week"] if weekly else ["akey"]
+    if not keys or not set(cell_keys) <= set(table.columns):
+        return None
+    period = _weekly if weekly else _whole_period
+    t = period(table, bases.lo, bases.hi)
+    rollup = plan_rollup(t, metrics)
+    direct = {}
+    for name, k in keys.items():
+        joined = _with_attrs(bases, table, k) if rollup.direct else None
+        if joined is not None:
+            direct[name] = _reduction(period(joined, bases.lo, bases.hi), k, rollup.direct)
+    cells = t.group_by(cell_keys).aggregate(**rollup.parts)
+    return _Base(base, keys, rollup, cells, direct)
+
+
+def _roll(bases: Bases, plan: _Base, cells: ir.Table) -> dict[str, ir.Table]:
+    """Each grouping's rollable metrics, reduced from the cells."""
+    out = {}
+    for name, keys in plan.keys.items():
+        joined = _with_attrs(bases, cells, keys)
+        if joined is None or not plan.rollup.rolled:
+            continue
+        c = joined.mutate(scope=ibis.literal("all"))
+        out[name] = c.group_by(list(keys)).aggregate(
+            **{metric: over(c) for metric, over in plan.rollup.rolled.items()}
+        )
+    return out
+
+
+def _merge(
+    frames: list[pd.DataFrame],
     keys: Sequence[str],
     metrics: list[Metric],
     skeleton: pd.DataFrame | None,
 ) -> pd.DataFrame:
-    """Reduce every base table by ``keys``; account attributes among them are joined in."""
-    period = _weekly if "week" in keys else _whole_period
+    """One grouping's table: its reductions side by side, empty groups given ``m.empty``,
+    metrics in the registry's order of base tables."""
     merged = skeleton
-    for base in BASES:
-        chosen = [m for m in metrics if m.base == base]
-        table = tables[base]
-        missing = [k for k in keys if k not in table.columns and k != "scope"]
-        if not chosen or not set(missing) <= set(ACCOUNT_ATTRS):
-            continue
-        if missing:
-            table = table.join(bases.attrs.select("akey", *missing), "akey")
-        frame = _reduce(period(table, bases.lo, bases.hi), keys, chosen)
+    for frame in frames:
         merged = frame if merged is None else merged.merge(frame, on=list(keys), how="outer")
     assert merged is not None
     for m in metrics:
         if m.name in merged.columns and m.empty is not None:
             merged[m.name] = merged[m.name].fillna(m.empty)
-    return merged
+    names = [m.name for b in BASES for m in metrics if m.base == b and m.name in merged.columns]
+    return merged[[c for c in merged.columns if c not in names] + names]
+
+
+def _groupings(
+    inp: AuditInput,
+    bases: Bases,
+    tables: dict[str, ir.Table],
+    plans: dict[str, tuple[str, ...]],
+    metrics: list[Metric],
+    skeleton: pd.DataFrame,
+) -> dict[str, pd.DataFrame]:
+    """Every grouping's table, in two rounds of queries that each go to the engine at once
+    (see fetch_all): the cells, then the roll-ups of the cells and the direct reductions."""
+    planned = [
+        p
+        for base in BASES
+        if (chosen := [m for m in metrics if m.base == base])
+        for weekly in (False, True)
+        if (p := _plan(bases, tables[base], base, plans, chosen, weekly)) is not None
+    ]
+    cells = materialize_all(inp.con, [p.cells for p in planned])
+    queries = [(name, q) for p in planned for name, q in p.direct.items()] + [
+        (name, query)
+        for p, c in zip(planned, cells, strict=True)
+        for name, query in _roll(bases, p, c).items()
+    ]
+    frames: dict[str, list[pd.DataFrame]] = {name: [] for name in plans}
+    for (name, _), table in zip(queries, fetch_all(inp.con, [q for _, q in queries]), strict=True):
+        frames[name].append(table.to_pandas())
+    for table in cells:
+        drop(inp.con, table)
+    return {
+        name: _merge(parts, plans[name], metrics, skeleton if name == "account" else None)
+        for name, parts in frames.items()
+    }
 
 
 def _period(inp: AuditInput, params: AuditParams) -> tuple[int, int, int]:
@@ -282,16 +368,15 @@ def run_audit(
     lap("bursts")
     tables = {name: bases.get(name) for name in BASES if name != "bursts"}
     tables["bursts"] = burst.table(inp.con)
-    skeleton = directory.audited.to_pandas()
-    accounts = dialogue_score(_group(bases, tables, ("akey",), chosen, skeleton))
-    lap("accounts")
-    groups = {
-        name: _dates(_group(bases, tables, keys, chosen, None))
+    plans = {"account": ("akey",)} | {
+        name: keys
         for name, keys in GROUPINGS.items()
         if name != "account" and (groupings is None or name in groupings)
     }
-    groups = {name: dialogue_score(frame) for name, frame in groups.items()}
-    lap("groups")
+    frames = _groupings(inp, bases, tables, plans, chosen, directory.audited.to_pandas())
+    accounts = dialogue_score(frames.pop("account"))
+    groups = {name: dialogue_score(_dates(frame)) for name, frame in frames.items()}
+    lap("groupings")
     waiting, waiting_total = _waiting(bases, inp.messages, waiting_limit)
     response_times = _response_times(bases)
     lap("lists")

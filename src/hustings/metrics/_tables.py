@@ -51,7 +51,7 @@ from hustings.metrics._directory import (
     Directory,
     own_output,
 )
-from hustings.metrics._engine import AuditInput, upload
+from hustings.metrics._engine import AuditInput, drop, materialize, upload
 from hustings.metrics._params import AuditParams, Denominator
 
 __all__ = ["DAY", "RESPONSE_WINDOWS", "Bases", "build_bases", "business_seconds", "week_of"]
@@ -351,7 +351,7 @@ def _inbound_core(
     p: AuditParams = b["params"]
     cand = _inbound_candidates(m, _keyed_audited(inp.con, d), resp, b)
     if b["cache"]:  # read three times below: materialise once, or each join recomputes it
-        cand = cand.cache()
+        cand = materialize(inp.con, cand)
         b["release"].append(cand)
     first = _first_responses(cand, b["responses"])
     inb = cand.left_join(first, ["platform", "platform_id", "akey"]).select(
@@ -457,7 +457,7 @@ def build_bases(
     aud, resp, targets = directory.tables(inp.con)
 
     def keep(t: ir.Table) -> ir.Table:
-        return t.cache() if cache else t
+        return materialize(inp.con, t) if cache else t
 
     r = keep(_responses(m, resp, params, lo))
     release: list[ir.Table] = []
@@ -468,7 +468,7 @@ def build_bases(
     people, days = keep(_people(dialogues)), keep(_days(own, lo, hi))
     if cache:
         for table in (*release, r):
-            table.release()
+            drop(inp.con, table)
     return Bases(
         own=own,
         inbound=inbound,
