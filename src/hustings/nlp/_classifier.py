@@ -67,8 +67,13 @@ class Classifier:
         return next(iter(self.model.heads.values())).labels
 
     def features(self, texts: Sequence[str]) -> Features:
-        emoji_names = bool(self.model.header.get("emoji_names", False))
-        return featurize(list(texts), self.model.idf, emoji_names=emoji_names)
+        header = self.model.header
+        return featurize(
+            list(texts),
+            self.model.idf,
+            emoji_names=bool(header.get("emoji_names", False)),
+            lexicon=bool(header.get("sentiment_lexicon", False)),
+        )
 
     def predict(self, texts: Sequence[str], *, target: str | None = None) -> list[Prediction]:
         if target is not None:

@@ -10,7 +10,8 @@ Every feature also remembers which word of its message produced it, so a predict
 words what drove it (see ``_linear.LinearHead.explain``).
 
 A model may also ask for emoji to be followed by the words of their Unicode names ("😡" becomes
-"😡 pouting face"), so that a model trained on text without emoji still reads them.
+"😡 pouting face"), so that a model trained on text without emoji still reads them; and for a
+sentiment lexicon's ratings as two more features (see ``_lexicon``).
 """
 
 from __future__ import annotations
@@ -25,9 +26,12 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from hustings.nlp._lexicon import valences
+
 __all__ = [
     "CAPS_TOKEN",
     "DIM_BITS",
+    "LEXICON_COLUMNS",
     "Features",
     "featurize",
     "name_emoji",
@@ -46,6 +50,11 @@ _PRIME_INVERSE: Final = pow(_PRIME, -1, 1 << 64)
 _SEED_UNIGRAM: Final = 0x51ED27
 _SEED_BIGRAM: Final = 0xB16A3
 _SEED_CAPS: Final = 0xCA95
+# Seeds whose buckets no n-gram of the sentiment training pool falls in (most buckets have one).
+_SEED_LEXICON_NEGATIVE: Final = 0x1E0B
+_SEED_LEXICON_POSITIVE: Final = 0x1E9A
+# Lexicon ratings run to 4; a quarter of one is comparable to one normalised n-gram's value.
+_LEXICON_SCALE: Final = 0.25
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _USER = re.compile(r"@\w+")
@@ -111,7 +120,8 @@ class Features:
 
     ``matrix`` is what a linear model scores. Message ``d`` owns ``words[first[d]:first[d + 1]]``.
     Each raw entry ``k`` (``doc[k]``, ``col[k]``) came from word ``token[k]``, an index into
-    ``words``; ``scale[k]`` is its share of the matrix cell it falls in.
+    ``words``; ``scale[k]`` is its share of the matrix cell it falls in. The last ``lexical``
+    entries are sentiment-lexicon ratings (none unless the model asked for them).
     """
 
     matrix: sp.csr_matrix
@@ -121,6 +131,7 @@ class Features:
     col: IntArray
     token: IntArray
     scale: FloatArray
+    lexical: int = 0
 
 
 def _mix(h: npt.NDArray[np.uint64], seed: int) -> IntArray:
@@ -227,13 +238,45 @@ def _block_matrix(
     return matrix, doc, col, token, (matrix.data[where] / counts[where]).astype(np.float32)
 
 
+def _column(seed: int) -> int:
+    """The bucket of a pseudo-feature that stands for itself rather than for an n-gram."""
+    return int(_mix(np.zeros(1, dtype=np.uint64), seed)[0])
+
+
+LEXICON_COLUMNS: Final = (_column(_SEED_LEXICON_NEGATIVE), _column(_SEED_LEXICON_POSITIVE))
+"""The buckets of the lexicon's negative and positive sums."""
+
+
+def _lexicon_block(
+    rated: list[tuple[int, int, float]], n_docs: int
+) -> tuple[sp.csr_matrix, IntArray, IntArray, IntArray, FloatArray]:
+    """How positive and how negative each message is: two columns summing its rated words.
+
+    ``rated`` holds ``(doc, token, valence)``. Sums, not normalised like the n-gram blocks: two
+    angry words are more evidence than one. Each rated word is its own entry, so an explanation
+    can name it.
+    """
+    doc = np.asarray([r[0] for r in rated], dtype=np.int64)
+    token = np.asarray([r[1] for r in rated], dtype=np.int64)
+    valence = np.asarray([r[2] for r in rated], dtype=np.float32)
+    col = np.where(valence > 0, LEXICON_COLUMNS[1], LEXICON_COLUMNS[0]).astype(np.int64)
+    value = (np.abs(valence) * _LEXICON_SCALE).astype(np.float32)
+    matrix = sp.csr_matrix((value, (doc, col)), shape=(n_docs, _DIM), dtype=np.float32)
+    return matrix, doc, col, token, value
+
+
 def featurize(
-    texts: list[str], idf: FloatArray | None = None, *, emoji_names: bool = False
+    texts: list[str],
+    idf: FloatArray | None = None,
+    *,
+    emoji_names: bool = False,
+    lexicon: bool = False,
 ) -> Features:
     """Featurise a batch of raw messages.
 
     ``idf`` weights each bucket (ones when fitting the IDF itself); ``emoji_names`` applies
-    ``name_emoji`` first, for the models trained that way. Word and character blocks
+    ``name_emoji`` first, and ``lexicon`` adds the sentiment lexicon's two columns, for the
+    models trained that way. Word and character blocks
     are normalised separately, as two stacked TF-IDF vectorisers would be, so that the many
     character n-grams do not drown out the few word n-grams.
     """
@@ -245,8 +288,11 @@ def featurize(
     bases: list[int] = []
     caps_doc: list[int] = []
     caps_token: list[int] = []
+    rated: list[tuple[int, int, float]] = []
     for d, text in enumerate(texts):
         plain, shouted = _split(text)
+        if lexicon:
+            rated += [(d, len(words) + i, v) for i, v in valences(plain) if v]
         bases.append(len(words))
         joined.append(" ".join(plain))
         words.extend(plain)
@@ -257,7 +303,7 @@ def featurize(
     word_entries = _Entries([], [], [])
     char_entries = _Entries([], [], [])
     _hash_batch(joined, np.asarray(bases, dtype=np.int64), word_entries, char_entries)
-    caps_col = int(_mix(np.zeros(1, dtype=np.uint64), _SEED_CAPS)[0])
+    caps_col = _column(_SEED_CAPS)
     word_entries.add(
         np.asarray(caps_doc, dtype=np.int64),
         np.full(len(caps_doc), caps_col, dtype=np.int64),
@@ -266,12 +312,18 @@ def featurize(
     n = len(texts)
     word_m, w_doc, w_col, w_tok, w_scale = _block_matrix(word_entries, n, weights)
     char_m, c_doc, c_col, c_tok, c_scale = _block_matrix(char_entries, n, weights)
+    matrix = sp.csr_matrix(word_m + char_m)
+    l_doc, l_col, l_tok, l_scale = w_doc[:0], w_col[:0], w_tok[:0], w_scale[:0]
+    if rated:
+        lex_m, l_doc, l_col, l_tok, l_scale = _lexicon_block(rated, n)
+        matrix = sp.csr_matrix(matrix + lex_m)
     return Features(
-        matrix=sp.csr_matrix(word_m + char_m),
+        matrix=matrix,
         words=words,
         first=np.asarray([*bases, len(words)], dtype=np.int64),
-        doc=np.concatenate([w_doc, c_doc]),
-        col=np.concatenate([w_col, c_col]),
-        token=np.concatenate([w_tok, c_tok]),
-        scale=np.concatenate([w_scale, c_scale]),
+        doc=np.concatenate([w_doc, c_doc, l_doc]),
+        col=np.concatenate([w_col, c_col, l_col]),
+        token=np.concatenate([w_tok, c_tok, l_tok]),
+        scale=np.concatenate([w_scale, c_scale, l_scale]),
+        lexical=len(l_doc),
     )

@@ -29,7 +29,7 @@ __all__ = ["RECIPES", "needs_reply_data", "train_model"]
 
 MODEL_VERSION: Final = "2"
 # A task whose recipe changed gets a new version, so its stored scores are redone.
-_TASK_VERSIONS: Final = {"stance": "3", "incivility": "3", "sentiment": "3"}
+_TASK_VERSIONS: Final = {"stance": "3", "incivility": "3", "sentiment": "4"}
 _RUMOUR_TO_REPLY: Final = {
     "query": "needs_reply",
     "comment": "no_reply",
@@ -93,11 +93,17 @@ def _single(
     balanced: bool,
     prune: float = 1e-3,
     emoji_names: bool = False,
+    lexicon: bool = False,
 ) -> ModelFile:
     idf = fit_idf(data.texts, emoji_names)
-    matrix = featurize(data.texts, idf, emoji_names=emoji_names).matrix
+    matrix = featurize(data.texts, idf, emoji_names=emoji_names, lexicon=lexicon).matrix
     head = fit_head(matrix, data.labels, order, c, balanced, prune)
-    header = {"trained_examples": len(data.texts), "emoji_names": emoji_names}
+    header: dict[str, int | bool] = {
+        "trained_examples": len(data.texts),
+        "emoji_names": emoji_names,
+    }
+    if lexicon:  # only then, so the header of every other model stays as it was
+        header["sentiment_lexicon"] = True
     return ModelFile(idf, {name: head}, header)
 
 
@@ -231,10 +237,10 @@ def _sentiment(root: Path) -> ModelFile:
     tuning = _data.tweeteval(root, "sentiment", "val")
     data = _data.semeval_sentiment(root, exclude=set(tuning.texts))
     order = ("negative", "neutral", "positive")
-    fitted = _single("sentiment", data, order, c=1.0, balanced=True, emoji_names=True)
+    fitted = _single("sentiment", data, order, c=1.0, balanced=True, emoji_names=True, lexicon=True)
     head = tune_bias(
         fitted.heads["sentiment"],
-        featurize(tuning.texts, fitted.idf, emoji_names=True).matrix,
+        featurize(tuning.texts, fitted.idf, emoji_names=True, lexicon=True).matrix,
         tuning.labels,
         _macro_recall,
     )
