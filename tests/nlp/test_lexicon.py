@@ -7,6 +7,7 @@ from hustings.nlp._lexicon import valence, valences
 
 
 def _rating(tokens: list[str], word: str) -> float:
+    """The rating ``word`` counts with among ``tokens``."""
     return dict(valences(tokens))[tokens.index(word)]
 
 

@@ -233,6 +233,12 @@ def _sentiment(root: Path) -> ModelFile:
     this one (5-fold cross-validation on val: 69.9 to 70.3 against 70.0 for tuned biases alone).
     A split by time, closer to the test split's shift (fitted on the 2013-2015 files, scored on
     2016's test file), also chose C=1: macro-recall 60.2, against 60.0 for C=0.3 and 59.8 for 3.
+
+    Version 4 adds the VADER lexicon's ratings (``_lexicon``) as two summed columns, how
+    positive and how negative a message reads, with negation, booster and "but" rules. On the
+    val split, before bias tuning, macro-recall rose from 69.6 to 72.0 (72.7 after); with the
+    columns scaled 0.3 or 3 times as much it scored 71.9 both times, so the rating over 4 stays.
+    The test split, measured once this was chosen, went from 63.7 to 65.2.
     """
     tuning = _data.tweeteval(root, "sentiment", "val")
     data = _data.semeval_sentiment(root, exclude=set(tuning.texts))
