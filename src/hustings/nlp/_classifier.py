@@ -72,7 +72,7 @@ class Classifier:
             list(texts),
             self.model.idf,
             emoji_names=bool(header.get("emoji_names", False)),
-            lexicon=bool(header.get("sentiment_lexicon", False)),
+            valence=bool(header.get("sentiment_lexicon", False)),
         )
 
     def predict(self, texts: Sequence[str], *, target: str | None = None) -> list[Prediction]:

@@ -11,7 +11,7 @@ words what drove it (see ``_linear.LinearHead.explain``).
 
 A model may also ask for emoji to be followed by the words of their Unicode names ("😡" becomes
 "😡 pouting face"), so that a model trained on text without emoji still reads them; and for a
-sentiment lexicon's ratings as two more features (see ``_lexicon``).
+sentiment lexicon's ratings as two more features (see ``_valence``).
 """
 
 from __future__ import annotations
@@ -26,12 +26,12 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from hustings.nlp._lexicon import valences
+from hustings.nlp._valence import valences
 
 __all__ = [
     "CAPS_TOKEN",
     "DIM_BITS",
-    "LEXICON_COLUMNS",
+    "VALENCE_COLUMNS",
     "Features",
     "featurize",
     "name_emoji",
@@ -51,8 +51,8 @@ _SEED_UNIGRAM: Final = 0x51ED27
 _SEED_BIGRAM: Final = 0xB16A3
 _SEED_CAPS: Final = 0xCA95
 # Seeds whose buckets no n-gram of the sentiment training pool falls in (most buckets have one).
-_SEED_LEXICON_NEGATIVE: Final = 0x1E0B
-_SEED_LEXICON_POSITIVE: Final = 0x1E9A
+_SEED_VALENCE_NEGATIVE: Final = 0x1E0B
+_SEED_VALENCE_POSITIVE: Final = 0x1E9A
 # Lexicon ratings run to 4; a quarter of one is comparable to one normalised n-gram's value.
 _LEXICON_SCALE: Final = 0.25
 
@@ -243,11 +243,11 @@ def _column(seed: int) -> int:
     return int(_mix(np.zeros(1, dtype=np.uint64), seed)[0])
 
 
-LEXICON_COLUMNS: Final = (_column(_SEED_LEXICON_NEGATIVE), _column(_SEED_LEXICON_POSITIVE))
+VALENCE_COLUMNS: Final = (_column(_SEED_VALENCE_NEGATIVE), _column(_SEED_VALENCE_POSITIVE))
 """The buckets of the lexicon's negative and positive sums."""
 
 
-def _lexicon_block(
+def _valence_block(
     rated: list[tuple[int, int, float]], n_docs: int
 ) -> tuple[sp.csr_matrix, IntArray, IntArray, IntArray, FloatArray]:
     """How positive and how negative each message is: two columns summing its rated words.
@@ -259,7 +259,7 @@ def _lexicon_block(
     doc = np.asarray([r[0] for r in rated], dtype=np.int64)
     token = np.asarray([r[1] for r in rated], dtype=np.int64)
     valence = np.asarray([r[2] for r in rated], dtype=np.float32)
-    col = np.where(valence > 0, LEXICON_COLUMNS[1], LEXICON_COLUMNS[0]).astype(np.int64)
+    col = np.where(valence > 0, VALENCE_COLUMNS[1], VALENCE_COLUMNS[0]).astype(np.int64)
     value = (np.abs(valence) * _LEXICON_SCALE).astype(np.float32)
     matrix = sp.csr_matrix((value, (doc, col)), shape=(n_docs, _DIM), dtype=np.float32)
     return matrix, doc, col, token, value
@@ -270,12 +270,12 @@ def featurize(
     idf: FloatArray | None = None,
     *,
     emoji_names: bool = False,
-    lexicon: bool = False,
+    valence: bool = False,
 ) -> Features:
     """Featurise a batch of raw messages.
 
     ``idf`` weights each bucket (ones when fitting the IDF itself); ``emoji_names`` applies
-    ``name_emoji`` first, and ``lexicon`` adds the sentiment lexicon's two columns, for the
+    ``name_emoji`` first, and ``valence`` adds the sentiment lexicon's two columns, for the
     models trained that way. Word and character blocks
     are normalised separately, as two stacked TF-IDF vectorisers would be, so that the many
     character n-grams do not drown out the few word n-grams.
@@ -291,7 +291,7 @@ def featurize(
     rated: list[tuple[int, int, float]] = []
     for d, text in enumerate(texts):
         plain, shouted = _split(text)
-        if lexicon:
+        if valence:
             rated += [(d, len(words) + i, v) for i, v in valences(plain) if v]
         bases.append(len(words))
         joined.append(" ".join(plain))
@@ -315,7 +315,7 @@ def featurize(
     matrix = sp.csr_matrix(word_m + char_m)
     l_doc, l_col, l_tok, l_scale = w_doc[:0], w_col[:0], w_tok[:0], w_scale[:0]
     if rated:
-        lex_m, l_doc, l_col, l_tok, l_scale = _lexicon_block(rated, n)
+        lex_m, l_doc, l_col, l_tok, l_scale = _valence_block(rated, n)
         matrix = sp.csr_matrix(matrix + lex_m)
     return Features(
         matrix=matrix,

@@ -21,8 +21,8 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from hustings.nlp._features import DIM_BITS, LEXICON_COLUMNS, Features
-from hustings.nlp._lexicon import valence
+from hustings.nlp._features import DIM_BITS, VALENCE_COLUMNS, Features
+from hustings.nlp._valence import valence
 
 __all__ = ["LinearHead", "ModelFile", "softmax"]
 
@@ -134,7 +134,7 @@ def _lexicon_signs(
     tail = slice(len(features.col) - features.lexical, None)
     pushed = contribution[tail] > 0
     tokens = features.token[tail][pushed].tolist()
-    signs = np.where(features.col[tail][pushed] == LEXICON_COLUMNS[1], 1, -1).tolist()
+    signs = np.where(features.col[tail][pushed] == VALENCE_COLUMNS[1], 1, -1).tolist()
     return dict(zip(tokens, signs, strict=True))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from hustings.nlp._features import featurize
-from hustings.nlp._lexicon import valence, valences
+from hustings.nlp._valence import valence, valences
 
 
 def _rating(tokens: list[str], word: str) -> float:
@@ -38,7 +38,7 @@ def test_what_follows_but_counts_more() -> None:
 def test_lexicon_features_only_for_models_that_ask() -> None:
     text = ["What a wonderful, hopeful rally"]
     plain = featurize(text)
-    rated = featurize(text, lexicon=True)
+    rated = featurize(text, valence=True)
     assert plain.lexical == 0
     assert rated.lexical == 2  # "wonderful" and "hopeful"
     assert (rated.matrix - plain.matrix).nnz == 1  # one column: the positive sum
