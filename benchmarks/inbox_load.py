@@ -206,11 +206,13 @@ class _Client:
             raise HttpError(f"{method} {path}: {exc!r}") from exc
 
     async def _exchange(self, data: bytes) -> _Response:
-        reader, writer = (
-            self._idle.pop()
-            if self._idle
-            else await asyncio.open_connection(self.host, self.port, limit=1 << 22)
-        )
+        while self._idle:  # skip connections the server closed while they sat idle
+            reader, writer = self._idle.pop()
+            if not reader.at_eof():
+                break
+            writer.close()
+        else:
+            reader, writer = await asyncio.open_connection(self.host, self.port, limit=1 << 22)
         try:
             writer.write(data)
             status_line, *lines = (await reader.readuntil(b"\r\n\r\n")).decode().split("\r\n")

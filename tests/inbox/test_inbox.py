@@ -353,3 +353,22 @@ def test_a_pushed_author_keeps_the_profiles_their_account_links(any_campaign: Ca
             select(person_identities.c.linked).where(person_identities.c.account_id == "88")
         ).scalar_one()
     assert linked == [["email", "jo@voter.example"]]
+
+
+def test_the_warning_margin_comes_from_the_active_policy(any_campaign: Campaign) -> None:
+    c, text = any_campaign, "Where can I volunteer?"
+    with c.store.begin() as conn:
+        save_policy(conn, c.actor("manager"), Policy(None, "fast", 5, 10, 10))
+        write_messages(conn, [msg("m9", "4", text, minutes_ago=0)], None)
+    sync_inbox(c.store)
+
+    def state() -> tuple[object, object, bool]:
+        item = next(i for i in _open(c) if i["text"] == text)
+        with c.store.begin() as conn:
+            detail = item_detail(conn, c.actor("manager"), int(item["id"]))  # type: ignore[call-overload]
+        return item["sla"], detail["sla"], text in [i["text"] for i in _open(c, sla="warning")]
+
+    assert state() == ("warning", "warning", True)  # due within 5 minutes, warned 10 ahead
+    with c.store.begin() as conn:
+        save_policy(conn, c.actor("manager"), Policy(None, "calm", 5, 10, 0))
+    assert state() == ("ok", "ok", False)

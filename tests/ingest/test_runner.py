@@ -128,6 +128,22 @@ def _wait_for_checkpoint(db: Path, proc: subprocess.Popen[bytes]) -> int:
     raise AssertionError("the import finished before a checkpoint could be observed")
 
 
+def _children(pid: int) -> list[int]:
+    tasks = Path(f"/proc/{pid}/task")
+    return [int(child) for task in tasks.iterdir()
+            for child in (task / "children").read_text().split()]
+
+
+def _assert_exited(pids: list[int]) -> None:
+    """The parser process must not outlive its parent, however the parent died."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and any(Path(f"/proc/{p}").exists() for p in pids):
+        time.sleep(0.05)
+    alive = [p for p in pids if Path(f"/proc/{p}").exists()
+             and Path(f"/proc/{p}/stat").read_text().split()[2] != "Z"]
+    assert not alive, f"parser processes left running: {alive}"
+
+
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT])
 def test_an_interrupted_import_resumes_without_loss_or_duplicates(
         tmp_path: Path, sig: signal.Signals) -> None:
@@ -135,8 +151,11 @@ def test_an_interrupted_import_resumes_without_loss_or_duplicates(
     db = tmp_path / "crash.db"
     proc = _run_import(db, path)
     mark = _wait_for_checkpoint(db, proc)
+    parser = _children(proc.pid)
+    assert parser, "a file this size is parsed in a child process"
     os.kill(proc.pid, sig)
     proc.wait(timeout=60)
+    _assert_exited(parser)
     if sig == signal.SIGINT:
         assert proc.returncode == 130
         assert b"resume" in proc.stderr.read()  # type: ignore[union-attr]

@@ -21,3 +21,17 @@ def test_login_then_list_items(campaign: Campaign, web_factory: Any) -> None:
             "Question about my ballot",
         ]
     )
+
+
+def test_filters_narrow_the_listing(campaign: Campaign, web_factory: Any) -> None:
+    web = web_factory(campaign.store, "responder@example.org")
+    found = web.get("/api/items", params={"q": "bus route", "limit": 1}).json()
+    assert [i["text"] for i in found] == ["@northcand what about the bus route?"]
+
+
+def test_a_bad_filter_is_422_naming_it(campaign: Campaign, web_factory: Any) -> None:
+    web = web_factory(campaign.store, "responder@example.org")
+    response = web.get("/api/items", params={"status": "lost", "limit": 0})
+    assert response.status_code == 422
+    assert "query.status" in response.json()["detail"]
+    assert "query.limit" in response.json()["detail"]

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Select, and_, bindparam, func, literal, or_, 
 from sqlalchemy.sql.elements import ColumnElement
 
 from hustings.inbox.errors import ConflictError, InvalidInputError, NotFoundError
-from hustings.inbox.sla import active_policy, sla_state
+from hustings.inbox.sla import active_policy, joined_policy, sla_state, with_active_policy
 from hustings.inbox.workspaces import Actor, Role, audit
 from hustings.store.schema import (
     inbox_items,
@@ -166,7 +166,9 @@ def item_dict(row: Any, now: datetime, warn_minutes: int) -> dict[str, Any]:
     }
 
 
-def _conditions(f: Filters, actor: Actor, now: datetime, warn: int) -> list[ColumnElement[bool]]:
+def _conditions(
+    conn: Connection, f: Filters, actor: Actor, now: datetime
+) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [inbox_items.c.workspace_id == actor.workspace_id]
     if f.status == "open":
         where.append(is_open())
@@ -189,6 +191,7 @@ def _conditions(f: Filters, actor: Actor, now: datetime, warn: int) -> list[Colu
         if f.sla == "breached":
             where.append(inbox_items.c.due_at < now)
         else:
+            warn = active_policy(conn, actor.workspace_id).warn_minutes
             where.append(
                 and_(
                     inbox_items.c.due_at >= now,
@@ -214,14 +217,14 @@ def _conditions(f: Filters, actor: Actor, now: datetime, warn: int) -> list[Colu
     return where
 
 
-def _matching(what: Any, f: Filters, actor: Actor, now: datetime, warn: int) -> Select[Any]:
+def _matching(conn: Connection, what: Any, f: Filters, actor: Actor, now: datetime) -> Select[Any]:
     """``what`` from the items matching ``f``, joined only to the tables the filters read."""
     query = select(what).select_from(inbox_items)
     if f.q:
         query = query.join(messages, messages.c.id == inbox_items.c.message_id)
     if f.stance:
         query = query.outerjoin(people, people.c.id == inbox_items.c.person_id)
-    return query.where(*_conditions(f, actor, now, warn))
+    return query.where(*_conditions(conn, f, actor, now))
 
 
 def list_items(
@@ -230,13 +233,13 @@ def list_items(
     """Items matching ``filters``: most urgent first (soonest due, then highest priority).
 
     The page is chosen from the items table alone, then only its rows are read with their
-    messages and people: joining first would read every open item's message to keep fifty.
+    messages and people (and the workspace's SLA policy, for their SLA states): joining
+    first would read every open item's message to keep fifty.
     """
     now = _now()
-    warn = active_policy(conn, actor.workspace_id).warn_minutes
     page = list(
         conn.execute(
-            _matching(inbox_items.c.id, filters, actor, now, warn)
+            _matching(conn, inbox_items.c.id, filters, actor, now)
             .order_by(*_URGENT_FIRST)
             .limit(limit)
             .offset(offset)
@@ -245,18 +248,22 @@ def list_items(
     if not page:
         return []
     rows = {r.id: r for r in conn.execute(_ITEMS_QUERY, {"ids": page})}
+    warn = joined_policy(rows[page[0]]).warn_minutes
     return [item_dict(rows[i], now, warn) for i in page]
 
 
 # Built once: claims, replies and the thread view all start here, and a prebuilt statement
-# skips rebuilding the five-table join and recomputing its cache key on every request.
-_ITEM_QUERY = _base().where(
+# skips rebuilding the five-table join and recomputing its cache key on every request. The
+# workspace's SLA policy comes along (``joined_policy``): the SLA state needs it.
+_ITEM_QUERY = with_active_policy(_base(), inbox_items.c.workspace_id).where(
     inbox_items.c.id == bindparam("item_id"),
     inbox_items.c.workspace_id == bindparam("workspace_id"),
 )
 
 
-_ITEMS_QUERY = _base().where(inbox_items.c.id.in_(bindparam("ids", expanding=True)))
+_ITEMS_QUERY = with_active_policy(_base(), inbox_items.c.workspace_id).where(
+    inbox_items.c.id.in_(bindparam("ids", expanding=True))
+)
 
 
 def get_item_row(conn: Connection, actor: Actor, item_id: int) -> Any:

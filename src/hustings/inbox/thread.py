@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import BindParameter, Connection, bindparam, or_, select
 
 from hustings.inbox.items import get_item_row, item_dict
-from hustings.inbox.sla import active_policy
+from hustings.inbox.sla import joined_policy
 from hustings.inbox.workspaces import Actor
 from hustings.store.schema import inbox_items, inbox_notes, inbox_replies, messages, users
 
@@ -106,7 +106,7 @@ def _history(conn: Connection, actor: Actor, row: Any) -> list[dict[str, Any]]:
 
 def item_detail(conn: Connection, actor: Actor, item_id: int) -> dict[str, Any]:
     row = get_item_row(conn, actor, item_id)
-    detail = item_dict(row, datetime.now(UTC), active_policy(conn, actor.workspace_id).warn_minutes)
+    detail = item_dict(row, datetime.now(UTC), joined_policy(row).warn_minutes)
     detail["thread"] = _thread(conn, row)
     detail["history"] = _history(conn, actor, row)
     detail["notes"] = [

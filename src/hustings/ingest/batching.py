@@ -150,8 +150,13 @@ class _ChildFailed:
     text: str
 
 
-def _child(job: ParseJob, pipe: Connection) -> None:
-    """The parser process: Ctrl-C is the parent's to handle; a closed pipe means stop."""
+def _child(job: ParseJob, pipe: Connection, parents_end: Connection) -> None:
+    """The parser process: Ctrl-C is the parent's to handle; a closed pipe means stop.
+
+    The forked child inherits the parent's reading end too; it closes it at once, or a parent
+    killed with SIGKILL would leave the child blocked forever on a pipe that it reads itself.
+    """
+    parents_end.close()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         for batch in _in_process(job):
@@ -171,7 +176,9 @@ def _child(job: ParseJob, pipe: Connection) -> None:
 def _in_child(job: ParseJob) -> Iterator[Prepared]:
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    child = context.Process(target=_child, args=(job, send), daemon=True, name="hustings-parse")
+    child = context.Process(
+        target=_child, args=(job, send, receive), daemon=True, name="hustings-parse"
+    )
     child.start()
     send.close()
     try:

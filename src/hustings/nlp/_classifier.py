@@ -72,7 +72,9 @@ class Classifier:
             list(texts),
             self.model.idf,
             emoji_names=bool(header.get("emoji_names", False)),
+            lexicon=bool(header.get("lexicon", False)),
             valence=bool(header.get("sentiment_lexicon", False)),
+            vectors=self.model.vectors,
         )
 
     def predict(self, texts: Sequence[str], *, target: str | None = None) -> list[Prediction]:

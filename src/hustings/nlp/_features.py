@@ -17,16 +17,21 @@ sentiment lexicon's ratings as two more features (see ``_valence``).
 from __future__ import annotations
 
 import functools
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from hustings.nlp._lexicon import KINDS, deobfuscate, lexicon_hits
 from hustings.nlp._valence import valences
+
+if TYPE_CHECKING:
+    from hustings.nlp._vectors import WordVectors
 
 __all__ = [
     "CAPS_TOKEN",
@@ -37,6 +42,7 @@ __all__ = [
     "name_emoji",
     "normalize",
     "tokenize",
+    "word_buckets",
 ]
 
 DIM_BITS: Final = 19
@@ -50,11 +56,13 @@ _PRIME_INVERSE: Final = pow(_PRIME, -1, 1 << 64)
 _SEED_UNIGRAM: Final = 0x51ED27
 _SEED_BIGRAM: Final = 0xB16A3
 _SEED_CAPS: Final = 0xCA95
+_SEED_LEXICON: Final = 0x1E71C0
+_SEED_VECTORS: Final = 0x7EC5
 # Seeds whose buckets no n-gram of the sentiment training pool falls in (most buckets have one).
 _SEED_VALENCE_NEGATIVE: Final = 0x1E0B
 _SEED_VALENCE_POSITIVE: Final = 0x1E9A
 # Lexicon ratings run to 4; a quarter of one is comparable to one normalised n-gram's value.
-_LEXICON_SCALE: Final = 0.25
+_VALENCE_SCALE: Final = 0.25
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _USER = re.compile(r"@\w+")
@@ -141,6 +149,13 @@ def _mix(h: npt.NDArray[np.uint64], seed: int) -> IntArray:
     h = h * np.uint64(0xFF51AFD7ED558CCD)
     h = h ^ (h >> np.uint64(29))
     return (h & _MASK).astype(np.int64)
+
+
+# One bucket per kind of listed word, shared by every word of that kind.
+_LEXICON_COLS: Final = {
+    kind: int(_mix(np.zeros(1, dtype=np.uint64), _SEED_LEXICON + i)[0])
+    for i, kind in enumerate(KINDS)
+}
 
 
 def _powers(base: int, size: int) -> npt.NDArray[np.uint64]:
@@ -260,9 +275,55 @@ def _valence_block(
     token = np.asarray([r[1] for r in rated], dtype=np.int64)
     valence = np.asarray([r[2] for r in rated], dtype=np.float32)
     col = np.where(valence > 0, VALENCE_COLUMNS[1], VALENCE_COLUMNS[0]).astype(np.int64)
-    value = (np.abs(valence) * _LEXICON_SCALE).astype(np.float32)
+    value = (np.abs(valence) * _VALENCE_SCALE).astype(np.float32)
     matrix = sp.csr_matrix((value, (doc, col)), shape=(n_docs, _DIM), dtype=np.float32)
     return matrix, doc, col, token, value
+
+
+def word_buckets(words: list[str]) -> IntArray:
+    """The bucket ``featurize`` hashes each of ``words`` (normalised single tokens) into."""
+    unigrams = _Entries([], [], [])
+    _hash_batch(words, np.arange(len(words), dtype=np.int64), unigrams, _Entries([], [], []))
+    return unigrams.col[0]
+
+
+def _vector_block(
+    vectors: WordVectors, n_docs: int, doc: IntArray, bucket: IntArray
+) -> sp.csr_matrix:
+    """Each message's unit-length sum of its words' vectors, one column per dimension.
+
+    Explanations leave this block out (it has no raw entries): crediting each word with its
+    share of every dimension took a third of the classifier's throughput, and the words it
+    would name still get credit for their own n-grams.
+    """
+    rows = vectors.rows(bucket)
+    known = rows >= 0
+    doc, rows = doc[known], rows[known]
+    dim = vectors.vectors.shape[1]
+    per_word = vectors.vectors[rows]
+    ones = np.ones(len(doc), dtype=np.float32)
+    words_of = sp.csr_matrix((ones, (doc, np.arange(len(doc)))), shape=(n_docs, len(doc)))
+    sums = np.asarray(words_of @ per_word, dtype=np.float32)
+    norms = np.linalg.norm(sums, axis=1)
+    norms[norms == 0] = 1.0
+    columns = _vector_columns(dim)
+    matrix = sp.csr_matrix(
+        (
+            (sums / norms[:, None]).ravel(),
+            np.tile(columns, n_docs),
+            np.arange(0, n_docs * dim + 1, dim),
+        ),
+        shape=(n_docs, _DIM),
+    )
+    matrix.eliminate_zeros()
+    return matrix
+
+
+@functools.cache
+def _vector_columns(dim: int) -> IntArray:
+    """The bucket of each word-vector dimension; distinct, so no two dimensions add up."""
+    columns = np.unique(_mix(np.arange(4 * dim, dtype=np.uint64), _SEED_VECTORS))[:dim]
+    return np.sort(columns)
 
 
 def featurize(
@@ -270,24 +331,31 @@ def featurize(
     idf: FloatArray | None = None,
     *,
     emoji_names: bool = False,
+    lexicon: bool = False,
     valence: bool = False,
+    vectors: WordVectors | None = None,
 ) -> Features:
     """Featurise a batch of raw messages.
 
     ``idf`` weights each bucket (ones when fitting the IDF itself); ``emoji_names`` applies
-    ``name_emoji`` first, and ``valence`` adds the sentiment lexicon's two columns, for the
-    models trained that way. Word and character blocks
-    are normalised separately, as two stacked TF-IDF vectorisers would be, so that the many
+    ``name_emoji`` first, and ``lexicon`` spells out disguised listed words and adds one
+    feature per kind of listed word (see ``_lexicon``), ``valence`` adds the sentiment
+    lexicon's two columns (see ``_valence``), and ``vectors`` adds the message's word vector
+    (see ``_vectors``), for the models trained that way. Word and character blocks are
+    normalised separately, as two stacked TF-IDF vectorisers would be, so that the many
     character n-grams do not drown out the few word n-grams.
     """
     weights = np.ones(_DIM, dtype=np.float32) if idf is None else idf
     if emoji_names:
         texts = [name_emoji(text) for text in texts]
+    if lexicon:
+        texts = [deobfuscate(text) for text in texts]
     words: list[str] = []
     joined: list[str] = []
     bases: list[int] = []
     caps_doc: list[int] = []
     caps_token: list[int] = []
+    listed: list[tuple[int, int, int]] = []
     rated: list[tuple[int, int, float]] = []
     for d, text in enumerate(texts):
         plain, shouted = _split(text)
@@ -300,6 +368,9 @@ def featurize(
             caps_doc.append(d)
             caps_token.append(len(words))
             words.append(CAPS_TOKEN)
+        if lexicon:
+            for position, kind in lexicon_hits(plain):
+                listed.append((d, _LEXICON_COLS[kind], bases[d] + position))
     word_entries = _Entries([], [], [])
     char_entries = _Entries([], [], [])
     _hash_batch(joined, np.asarray(bases, dtype=np.int64), word_entries, char_entries)
@@ -309,21 +380,26 @@ def featurize(
         np.full(len(caps_doc), caps_col, dtype=np.int64),
         np.asarray(caps_token, dtype=np.int64),
     )
-    n = len(texts)
-    word_m, w_doc, w_col, w_tok, w_scale = _block_matrix(word_entries, n, weights)
-    char_m, c_doc, c_col, c_tok, c_scale = _block_matrix(char_entries, n, weights)
-    matrix = sp.csr_matrix(word_m + char_m)
-    l_doc, l_col, l_tok, l_scale = w_doc[:0], w_col[:0], w_tok[:0], w_scale[:0]
-    if rated:
-        lex_m, l_doc, l_col, l_tok, l_scale = _valence_block(rated, n)
-        matrix = sp.csr_matrix(matrix + lex_m)
+    blocks = [word_entries, char_entries]
+    if lexicon:
+        doc, col, token = np.asarray(listed, dtype=np.int64).reshape(-1, 3).T
+        blocks.append(_Entries([doc], [col], [token]))
+    built = [_block_matrix(entries, len(texts), weights) for entries in blocks]
+    matrix = functools.reduce(operator.add, (b[0] for b in built))
+    if vectors is not None:
+        # ``_hash_batch`` adds the unigrams first: their buckets key the word vectors.
+        unigrams = word_entries.doc[0], word_entries.col[0]
+        matrix = matrix + _vector_block(vectors, len(texts), *unigrams)
+    if rated:  # last, where ``Features.lexical`` says they are
+        built.append(_valence_block(rated, len(texts)))
+        matrix = matrix + built[-1][0]
     return Features(
-        matrix=matrix,
+        matrix=sp.csr_matrix(matrix),
         words=words,
         first=np.asarray([*bases, len(words)], dtype=np.int64),
-        doc=np.concatenate([w_doc, c_doc, l_doc]),
-        col=np.concatenate([w_col, c_col, l_col]),
-        token=np.concatenate([w_tok, c_tok, l_tok]),
-        scale=np.concatenate([w_scale, c_scale, l_scale]),
-        lexical=len(l_doc),
+        doc=np.concatenate([b[1] for b in built]),
+        col=np.concatenate([b[2] for b in built]),
+        token=np.concatenate([b[3] for b in built]),
+        scale=np.concatenate([b[4] for b in built]),
+        lexical=len(rated),
     )

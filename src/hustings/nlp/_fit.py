@@ -21,9 +21,9 @@ _PRUNE_BELOW = 1e-3
 _BIAS_GRID = np.round(np.arange(-1.5, 1.51, 0.1), 2).astype(np.float32)
 
 
-def fit_idf(texts: list[str], emoji_names: bool = False) -> FloatArray:
+def fit_idf(texts: list[str], emoji_names: bool = False, lexicon: bool = False) -> FloatArray:
     """Smoothed IDF per hashed bucket, as scikit-learn's ``TfidfVectorizer`` defines it."""
-    presence = featurize(texts, emoji_names=emoji_names).matrix
+    presence = featurize(texts, emoji_names=emoji_names, lexicon=lexicon).matrix
     df = np.bincount(presence.indices, minlength=1 << DIM_BITS)
     idf: FloatArray = (np.log((1 + len(texts)) / (1 + df)) + 1).astype(np.float32)
     return idf

@@ -23,6 +23,7 @@ import scipy.sparse as sp
 
 from hustings.nlp._features import DIM_BITS, VALENCE_COLUMNS, Features
 from hustings.nlp._valence import valence
+from hustings.nlp._vectors import WordVectors
 
 __all__ = ["LinearHead", "ModelFile", "softmax"]
 
@@ -152,11 +153,13 @@ def _display(word: str) -> str:
 
 @dataclass(frozen=True)
 class ModelFile:
-    """Everything one task ships: the IDF of its training data, its heads and a header."""
+    """Everything one task ships: the IDF of its training data, its heads and a header; and
+    word vectors, for the models trained with them."""
 
     idf: FloatArray
     heads: Mapping[str, LinearHead]
     header: Mapping[str, Any] = field(default_factory=dict)
+    vectors: WordVectors | None = None
 
     def save(self, path: Path) -> None:
         seen = np.flatnonzero(self.idf != self.idf.max())
@@ -171,6 +174,9 @@ class ModelFile:
             arrays[f"{name}.gaps"] = np.diff(flat, prepend=0).astype(np.int32)
             arrays[f"{name}.values"] = head.weights.ravel()[flat].astype(np.float16)
             arrays[f"{name}.bias"] = head.bias.astype(np.float32)
+        if self.vectors is not None:
+            arrays["vectors.buckets"] = self.vectors.buckets.astype(np.int32)
+            arrays["vectors.values"] = self.vectors.vectors.astype(np.float16)
         header = {**self.header, "heads": {n: list(h.labels) for n, h in self.heads.items()}}
         arrays["header"] = np.frombuffer(json.dumps(header).encode("utf-8"), dtype=np.uint8)
         buffer = io.BytesIO()
@@ -190,4 +196,10 @@ class ModelFile:
                 heads[name] = LinearHead(tuple(labels), weights, data[f"{name}.bias"])
             idf = np.full(DIM, data["idf.default"][0], dtype=np.float32)
             idf[data["idf.index"]] = data["idf.value"]
-        return cls(idf=idf, heads=heads, header=header)
+            vectors = None
+            if "vectors.buckets" in data.files:
+                vectors = WordVectors(
+                    data["vectors.buckets"].astype(np.int64),
+                    data["vectors.values"].astype(np.float32),
+                )
+        return cls(idf=idf, heads=heads, header=header, vectors=vectors)

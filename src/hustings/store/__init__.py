@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from hustings.store.database import create_store_engine, data_dir, database_url, migrate
 from hustings.store.schema import metadata
@@ -36,8 +37,25 @@ class Store:
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
-        with self.engine.begin() as conn:
-            yield conn
+        """A transaction: committed when the block ends, rolled back when it raises.
+
+        Unless it raised having written nothing (a lost claim, a 404): then it is committed,
+        which for a transaction without writes is the same thing. psycopg forgets every
+        statement it prepared on the connection at each ROLLBACK, so under load each 409
+        had the next requests on that connection parse and plan all their statements
+        again: planning was then most of PostgreSQL's time.
+        """
+        with self.engine.connect() as conn:
+            transaction = conn.begin()
+            try:
+                yield conn
+            except BaseException:
+                if _wrote_nothing(conn):
+                    transaction.commit()
+                else:
+                    transaction.rollback()
+                raise
+            transaction.commit()
 
     def counts(self) -> dict[str, int]:
         """Rows per table: what ``hustings status`` shows."""
@@ -50,3 +68,18 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def _wrote_nothing(conn: Connection) -> bool:
+    """Whether a psycopg (PostgreSQL) transaction is healthy and has no transaction id yet:
+    PostgreSQL assigns one at the first write or row lock, so without one there is nothing
+    a commit could keep. False on other drivers, where a rollback costs nothing extra."""
+    if conn.dialect.driver != "psycopg" or conn.invalidated:
+        return False
+    status = conn.connection.driver_connection.info.transaction_status  # type: ignore[union-attr]
+    if status.name != "INTRANS":  # INERROR: a failed statement, only a rollback will do
+        return False
+    try:
+        return conn.exec_driver_sql("SELECT txid_current_if_assigned()").scalar() is None
+    except SQLAlchemyError:
+        return False

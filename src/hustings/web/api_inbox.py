@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel, Field, model_validator
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from hustings.inbox import dashboard as dash
 from hustings.inbox import items, replies, sla, sync, views
@@ -20,11 +21,20 @@ from hustings.inbox.workspaces import Role, list_audit, list_members
 from hustings.model import Message, MessageKind, Visibility
 from hustings.store import Store
 from hustings.web.auth import SESSION_COOKIE, Sessions
-from hustings.web.deps import ApiSession, ApiWrite, Conn, Id, ShortText, Text, get_store
+from hustings.web.deps import (
+    ApiSession,
+    ApiWrite,
+    Conn,
+    Id,
+    ShortText,
+    Text,
+    TransactionRoute,
+    get_store,
+)
 
-__all__ = ["router", "set_session_cookie"]
+__all__ = ["Filter", "FilterQuery", "router", "set_session_cookie"]
 
-router = APIRouter(prefix="/api")
+router = APIRouter(prefix="/api", route_class=TransactionRoute)
 StoreDep = Annotated[Store, Depends(get_store)]
 
 
@@ -145,10 +155,28 @@ class FilterQuery(BaseModel):
         return items.Filters.from_dict(chosen)
 
 
-@router.get("/items", tags=["inbox"])
-def list_items(
-    s: ApiSession, conn: Conn, f: Annotated[FilterQuery, Query()]
-) -> list[dict[str, Any]]:
+async def _filter_query(request: Request) -> FilterQuery:
+    """The query string's filters, validated by pydantic in one call: FastAPI's field-by-field
+    parsing of a query model was a sixth of the CPU of listing the inbox."""
+    try:
+        return FilterQuery.model_validate(dict(request.query_params))
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False, include_context=False)
+        raise RequestValidationError([{**e, "loc": ("query", *e["loc"])} for e in errors]) from exc
+
+
+# The same parameters in the OpenAPI document as FastAPI would list for ``Query()``.
+_FILTER_PARAMETERS = {
+    "parameters": [
+        {"name": name, "in": "query", "required": False, "schema": schema}
+        for name, schema in FilterQuery.model_json_schema()["properties"].items()
+    ]
+}
+Filter = Annotated[FilterQuery, Depends(_filter_query)]
+
+
+@router.get("/items", tags=["inbox"], openapi_extra=_FILTER_PARAMETERS)
+def list_items(s: ApiSession, conn: Conn, f: Filter) -> list[dict[str, Any]]:
     """Items matching the filters (or a saved view), most urgent first."""
     filters = views.get_view(conn, s.actor, f.view) if f.view else f.filters()
     return items.list_items(conn, s.actor, filters, f.limit, f.offset)

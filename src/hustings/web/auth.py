@@ -168,7 +168,8 @@ class Sessions:
         audit(conn, actor, "user.login", "user", user.id)
         return self._cookie.dumps(token), Session(actor, csrf, workspace.name)
 
-    def _token(self, cookie: str | None) -> str | None:
+    def token(self, cookie: str | None) -> str | None:
+        """The session token inside a validly signed, unexpired cookie; no database needed."""
         if not cookie:
             return None
         try:
@@ -179,9 +180,11 @@ class Sessions:
 
     def read(self, conn: Connection, cookie: str | None) -> Session | None:
         """The live session behind a cookie, with the user's *current* role."""
-        token = self._token(cookie)
-        if token is None:
-            return None
+        token = self.token(cookie)
+        return None if token is None else self.lookup(conn, token)
+
+    def lookup(self, conn: Connection, token: str) -> Session | None:
+        """The live session of a token from ``token()``, with the user's *current* role."""
         row = conn.execute(_SESSION_QUERY, {"token_hash": _digest(token)}).first()
         if row is None or row.disabled or row.expires_at < datetime.now(UTC):
             return None
@@ -190,7 +193,7 @@ class Sessions:
 
     def switch(self, conn: Connection, cookie: str | None, workspace_id: int) -> None:
         """Point the session at another workspace the user belongs to."""
-        token = self._token(cookie)
+        token = self.token(cookie)
         session = self.read(conn, cookie)
         if token is None or session is None:
             raise AuthError("not signed in")
@@ -204,7 +207,7 @@ class Sessions:
         )
 
     def logout(self, conn: Connection, cookie: str | None) -> None:
-        token = self._token(cookie)
+        token = self.token(cookie)
         if token is not None:
             conn.execute(delete(web_sessions).where(web_sessions.c.token_hash == _digest(token)))
 

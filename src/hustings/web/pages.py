@@ -19,13 +19,22 @@ from hustings.inbox.errors import AuthError
 from hustings.inbox.thread import item_detail
 from hustings.inbox.workspaces import list_members
 from hustings.store import Store
-from hustings.web.api_inbox import FilterQuery, set_session_cookie
+from hustings.web.api_inbox import Filter, FilterQuery, set_session_cookie
 from hustings.web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Session, Sessions
-from hustings.web.deps import Conn, Id, PageSession, PageWrite, ShortText, Text, get_store
+from hustings.web.deps import (
+    Conn,
+    Id,
+    PageSession,
+    PageWrite,
+    ShortText,
+    Text,
+    TransactionRoute,
+    get_store,
+)
 
 __all__ = ["render", "router"]
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=TransactionRoute)
 StoreDep = Annotated[Store, Depends(get_store)]
 
 
@@ -109,9 +118,7 @@ def logout(s: PageWrite, request: Request, conn: Conn) -> Response:
 
 
 @router.get("/inbox")
-def inbox(
-    request: Request, s: PageSession, conn: Conn, f: Annotated[FilterQuery, Query()]
-) -> HTMLResponse:
+def inbox(request: Request, s: PageSession, conn: Conn, f: Filter) -> HTMLResponse:
     filters = views.get_view(conn, s.actor, f.view) if f.view else f.filters()
     found = items.list_items(conn, s.actor, filters, f.limit, f.offset)
     saved = views.list_views(conn, s.actor)

@@ -10,12 +10,12 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from hustings.inbox.errors import InvalidInputError
 from hustings.people import core, merge, privacy, stance
-from hustings.web.deps import Conn, Id, PageSession, PageWrite, ShortText, Text
+from hustings.web.deps import Conn, Id, PageSession, PageWrite, ShortText, Text, TransactionRoute
 from hustings.web.pages import back, render
 
 __all__ = ["router"]
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=TransactionRoute)
 
 
 @router.get("/people")
