@@ -118,3 +118,21 @@ def test_sentiment_reads_emoji() -> None:
 def test_emoji_explanation_names_the_emoji_words() -> None:
     prediction = nlp.load("sentiment").predict(["Results are in 😭😭"])[0]
     assert any("crying" in reason or "😭" in reason for reason in prediction.why)
+
+
+def test_clearly_negative_message_is_explained_by_the_lexicon() -> None:
+    prediction = nlp.load("sentiment").predict(["What a dishonest, shameful campaign"])[0]
+    assert prediction.label == "negative"
+    assert any("sentiment lexicon" in reason for reason in prediction.why)
+
+
+def test_clearly_positive_message_is_explained_by_the_lexicon() -> None:
+    prediction = nlp.load("sentiment").predict(["Such a hopeful, wonderful rally tonight"])[0]
+    assert prediction.label == "positive"
+    assert any(reason.startswith('"wonderful"') for reason in prediction.why)
+
+
+def test_negated_praise_is_read_as_negative_and_explained_so() -> None:
+    prediction = nlp.load("sentiment").predict(["The new bus timetable is not good at all"])[0]
+    assert prediction.label == "negative"
+    assert any(r.startswith('"good"') and "negated" in r for r in prediction.why)

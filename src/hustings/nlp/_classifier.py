@@ -73,6 +73,7 @@ class Classifier:
             self.model.idf,
             emoji_names=bool(header.get("emoji_names", False)),
             lexicon=bool(header.get("lexicon", False)),
+            valence=bool(header.get("sentiment_lexicon", False)),
             vectors=self.model.vectors,
         )
 

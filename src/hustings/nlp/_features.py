@@ -10,7 +10,8 @@ Every feature also remembers which word of its message produced it, so a predict
 words what drove it (see ``_linear.LinearHead.explain``).
 
 A model may also ask for emoji to be followed by the words of their Unicode names ("😡" becomes
-"😡 pouting face"), so that a model trained on text without emoji still reads them.
+"😡 pouting face"), so that a model trained on text without emoji still reads them; and for a
+sentiment lexicon's ratings as two more features (see ``_valence``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 
 from hustings.nlp._lexicon import KINDS, deobfuscate, lexicon_hits
+from hustings.nlp._valence import valences
 
 if TYPE_CHECKING:
     from hustings.nlp._vectors import WordVectors
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CAPS_TOKEN",
     "DIM_BITS",
+    "VALENCE_COLUMNS",
     "Features",
     "featurize",
     "name_emoji",
@@ -55,6 +58,11 @@ _SEED_BIGRAM: Final = 0xB16A3
 _SEED_CAPS: Final = 0xCA95
 _SEED_LEXICON: Final = 0x1E71C0
 _SEED_VECTORS: Final = 0x7EC5
+# Seeds whose buckets no n-gram of the sentiment training pool falls in (most buckets have one).
+_SEED_VALENCE_NEGATIVE: Final = 0x1E0B
+_SEED_VALENCE_POSITIVE: Final = 0x1E9A
+# Lexicon ratings run to 4; a quarter of one is comparable to one normalised n-gram's value.
+_VALENCE_SCALE: Final = 0.25
 
 _URL = re.compile(r"https?://\S+|www\.\S+", re.IGNORECASE)
 _USER = re.compile(r"@\w+")
@@ -120,7 +128,8 @@ class Features:
 
     ``matrix`` is what a linear model scores. Message ``d`` owns ``words[first[d]:first[d + 1]]``.
     Each raw entry ``k`` (``doc[k]``, ``col[k]``) came from word ``token[k]``, an index into
-    ``words``; ``scale[k]`` is its share of the matrix cell it falls in.
+    ``words``; ``scale[k]`` is its share of the matrix cell it falls in. The last ``lexical``
+    entries are sentiment-lexicon ratings (none unless the model asked for them).
     """
 
     matrix: sp.csr_matrix
@@ -130,6 +139,7 @@ class Features:
     col: IntArray
     token: IntArray
     scale: FloatArray
+    lexical: int = 0
 
 
 def _mix(h: npt.NDArray[np.uint64], seed: int) -> IntArray:
@@ -243,6 +253,33 @@ def _block_matrix(
     return matrix, doc, col, token, (matrix.data[where] / counts[where]).astype(np.float32)
 
 
+def _column(seed: int) -> int:
+    """The bucket of a pseudo-feature that stands for itself rather than for an n-gram."""
+    return int(_mix(np.zeros(1, dtype=np.uint64), seed)[0])
+
+
+VALENCE_COLUMNS: Final = (_column(_SEED_VALENCE_NEGATIVE), _column(_SEED_VALENCE_POSITIVE))
+"""The buckets of the lexicon's negative and positive sums."""
+
+
+def _valence_block(
+    rated: list[tuple[int, int, float]], n_docs: int
+) -> tuple[sp.csr_matrix, IntArray, IntArray, IntArray, FloatArray]:
+    """How positive and how negative each message is: two columns summing its rated words.
+
+    ``rated`` holds ``(doc, token, valence)``. Sums, not normalised like the n-gram blocks: two
+    angry words are more evidence than one. Each rated word is its own entry, so an explanation
+    can name it.
+    """
+    doc = np.asarray([r[0] for r in rated], dtype=np.int64)
+    token = np.asarray([r[1] for r in rated], dtype=np.int64)
+    valence = np.asarray([r[2] for r in rated], dtype=np.float32)
+    col = np.where(valence > 0, VALENCE_COLUMNS[1], VALENCE_COLUMNS[0]).astype(np.int64)
+    value = (np.abs(valence) * _VALENCE_SCALE).astype(np.float32)
+    matrix = sp.csr_matrix((value, (doc, col)), shape=(n_docs, _DIM), dtype=np.float32)
+    return matrix, doc, col, token, value
+
+
 def word_buckets(words: list[str]) -> IntArray:
     """The bucket ``featurize`` hashes each of ``words`` (normalised single tokens) into."""
     unigrams = _Entries([], [], [])
@@ -295,14 +332,16 @@ def featurize(
     *,
     emoji_names: bool = False,
     lexicon: bool = False,
+    valence: bool = False,
     vectors: WordVectors | None = None,
 ) -> Features:
     """Featurise a batch of raw messages.
 
     ``idf`` weights each bucket (ones when fitting the IDF itself); ``emoji_names`` applies
     ``name_emoji`` first, and ``lexicon`` spells out disguised listed words and adds one
-    feature per kind of listed word (see ``_lexicon``), and ``vectors`` adds the message's word
-    vector (see ``_vectors``), for the models trained that way. Word and character blocks are
+    feature per kind of listed word (see ``_lexicon``), ``valence`` adds the sentiment
+    lexicon's two columns (see ``_valence``), and ``vectors`` adds the message's word vector
+    (see ``_vectors``), for the models trained that way. Word and character blocks are
     normalised separately, as two stacked TF-IDF vectorisers would be, so that the many
     character n-grams do not drown out the few word n-grams.
     """
@@ -317,8 +356,11 @@ def featurize(
     caps_doc: list[int] = []
     caps_token: list[int] = []
     listed: list[tuple[int, int, int]] = []
+    rated: list[tuple[int, int, float]] = []
     for d, text in enumerate(texts):
         plain, shouted = _split(text)
+        if valence:
+            rated += [(d, len(words) + i, v) for i, v in valences(plain) if v]
         bases.append(len(words))
         joined.append(" ".join(plain))
         words.extend(plain)
@@ -332,7 +374,7 @@ def featurize(
     word_entries = _Entries([], [], [])
     char_entries = _Entries([], [], [])
     _hash_batch(joined, np.asarray(bases, dtype=np.int64), word_entries, char_entries)
-    caps_col = int(_mix(np.zeros(1, dtype=np.uint64), _SEED_CAPS)[0])
+    caps_col = _column(_SEED_CAPS)
     word_entries.add(
         np.asarray(caps_doc, dtype=np.int64),
         np.full(len(caps_doc), caps_col, dtype=np.int64),
@@ -348,6 +390,9 @@ def featurize(
         # ``_hash_batch`` adds the unigrams first: their buckets key the word vectors.
         unigrams = word_entries.doc[0], word_entries.col[0]
         matrix = matrix + _vector_block(vectors, len(texts), *unigrams)
+    if rated:  # last, where ``Features.lexical`` says they are
+        built.append(_valence_block(rated, len(texts)))
+        matrix = matrix + built[-1][0]
     return Features(
         matrix=sp.csr_matrix(matrix),
         words=words,
@@ -356,4 +401,5 @@ def featurize(
         col=np.concatenate([b[2] for b in built]),
         token=np.concatenate([b[3] for b in built]),
         scale=np.concatenate([b[4] for b in built]),
+        lexical=len(rated),
     )

@@ -21,7 +21,8 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from hustings.nlp._features import DIM_BITS, Features
+from hustings.nlp._features import DIM_BITS, VALENCE_COLUMNS, Features
+from hustings.nlp._valence import valence
 from hustings.nlp._vectors import WordVectors
 
 __all__ = ["LinearHead", "ModelFile", "softmax"]
@@ -94,28 +95,56 @@ class LinearHead:
 
         A word's push is the sum over every feature it produced (itself, its bigrams, the
         character n-grams that start in it) of feature value times the chosen label's weight
-        minus the mean weight of the other labels.
+        minus the mean weight of the other labels. A word whose sentiment-lexicon rating
+        pushed that way says so, with its rating.
         """
         k = len(self.labels)
         own = self.weights[features.col, chosen[features.doc]]
         others = (self._row_sums[features.col] - own) / max(k - 1, 1)
-        push = np.bincount(
-            features.token, weights=features.scale * (own - others), minlength=len(features.words)
-        )
+        contribution = features.scale * (own - others)
+        push = np.bincount(features.token, weights=contribution, minlength=len(features.words))
+        rated = _lexicon_signs(features, contribution)
         reasons: list[list[str]] = []
         for d, label_index in enumerate(chosen.tolist()):
             start, stop = int(features.first[d]), int(features.first[d + 1])
             per_word: dict[str, float] = {}
+            signs: dict[str, int] = {}
             for i in range(start, stop):
                 word = features.words[i]
                 if word not in _FUNCTION_WORDS:
                     per_word[word] = per_word.get(word, 0.0) + float(push[i])
+                    if i in rated:
+                        signs[word] = rated[i]
             ranked = sorted(per_word.items(), key=lambda item: item[1], reverse=True)
             label = self.labels[label_index].replace("_", " ")
             reasons.append(
-                [f"{_display(word)} suggests {label}" for word, value in ranked[:top] if value > 0]
+                [
+                    f"{_display(word)} suggests {label}{_lexicon_note(word, signs.get(word))}"
+                    for word, value in ranked[:top]
+                    if value > 0
+                ]
             )
         return reasons
+
+
+def _lexicon_signs(
+    features: Features, contribution: npt.NDArray[np.floating[Any]]
+) -> dict[int, int]:
+    """For each token whose lexicon rating pushed towards the chosen label: the sign it counted
+    with (-1 where a negation flipped a positive word, say)."""
+    tail = slice(len(features.col) - features.lexical, None)
+    pushed = contribution[tail] > 0
+    tokens = features.token[tail][pushed].tolist()
+    signs = np.where(features.col[tail][pushed] == VALENCE_COLUMNS[1], 1, -1).tolist()
+    return dict(zip(tokens, signs, strict=True))
+
+
+def _lexicon_note(word: str, sign: int | None) -> str:
+    rating = None if sign is None else valence(word)
+    if sign is None or rating is None:
+        return ""
+    negated = ", negated" if (rating > 0) != (sign > 0) else ""
+    return f" (sentiment lexicon: {rating:+.1f}{negated})"
 
 
 def _display(word: str) -> str:

@@ -31,7 +31,7 @@ __all__ = ["RECIPES", "needs_reply_data", "train_model"]
 
 MODEL_VERSION: Final = "2"
 # A task whose recipe changed gets a new version, so its stored scores are redone.
-_TASK_VERSIONS: Final = {"stance": "3", "incivility": "4", "sentiment": "3"}
+_TASK_VERSIONS: Final = {"stance": "3", "incivility": "4", "sentiment": "4"}
 _RUMOUR_TO_REPLY: Final = {
     "query": "needs_reply",
     "comment": "no_reply",
@@ -95,11 +95,17 @@ def _single(
     balanced: bool,
     prune: float = 1e-3,
     emoji_names: bool = False,
+    valence: bool = False,
 ) -> ModelFile:
     idf = fit_idf(data.texts, emoji_names)
-    matrix = featurize(data.texts, idf, emoji_names=emoji_names).matrix
+    matrix = featurize(data.texts, idf, emoji_names=emoji_names, valence=valence).matrix
     head = fit_head(matrix, data.labels, order, c, balanced, prune)
-    header = {"trained_examples": len(data.texts), "emoji_names": emoji_names}
+    header: dict[str, int | bool] = {
+        "trained_examples": len(data.texts),
+        "emoji_names": emoji_names,
+    }
+    if valence:  # only then, so the header of every other model stays as it was
+        header["sentiment_lexicon"] = True
     return ModelFile(idf, {name: head}, header)
 
 
@@ -268,14 +274,26 @@ def _sentiment(root: Path) -> ModelFile:
     this one (5-fold cross-validation on val: 69.9 to 70.3 against 70.0 for tuned biases alone).
     A split by time, closer to the test split's shift (fitted on the 2013-2015 files, scored on
     2016's test file), also chose C=1: macro-recall 60.2, against 60.0 for C=0.3 and 59.8 for 3.
+
+    Version 4 adds the VADER lexicon's ratings (``_valence``) as two summed columns, how
+    positive and how negative a message reads, with negation, booster and "but" rules. On the
+    val split, before bias tuning, macro-recall rose from 69.6 to 72.0 (the shipped files, after
+    it: 70.7 to 72.4; neutral recall on the test split rose from 51 to 60%); with the
+    columns scaled 0.3 or 3 times as much it scored 71.9 both times, so the rating over 4 stays;
+    four more columns (the strongest positive and negative rating, the last rated word's, split
+    by sign) did no better (71.9). On the split by time described above, where drift shows, the
+    lexicon gained more: 60.1 to 64.1. Self-training did not help on that split: the 2016 tweets
+    outside its test file, labelled by the model where it was at least 70% sure (4,375 of
+    9,658, 62% of them right), added as examples left it at 64.1. The test split, measured once
+    the lexicon was chosen, went from 63.7 to 65.2.
     """
     tuning = _data.tweeteval(root, "sentiment", "val")
     data = _data.semeval_sentiment(root, exclude=set(tuning.texts))
     order = ("negative", "neutral", "positive")
-    fitted = _single("sentiment", data, order, c=1.0, balanced=True, emoji_names=True)
+    fitted = _single("sentiment", data, order, c=1.0, balanced=True, emoji_names=True, valence=True)
     head = tune_bias(
         fitted.heads["sentiment"],
-        featurize(tuning.texts, fitted.idf, emoji_names=True).matrix,
+        featurize(tuning.texts, fitted.idf, emoji_names=True, valence=True).matrix,
         tuning.labels,
         _macro_recall,
     )
