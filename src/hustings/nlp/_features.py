@@ -151,13 +151,6 @@ def _mix(h: npt.NDArray[np.uint64], seed: int) -> IntArray:
     return (h & _MASK).astype(np.int64)
 
 
-# One bucket per kind of listed word, shared by every word of that kind.
-_LEXICON_COLS: Final = {
-    kind: int(_mix(np.zeros(1, dtype=np.uint64), _SEED_LEXICON + i)[0])
-    for i, kind in enumerate(KINDS)
-}
-
-
 def _powers(base: int, size: int) -> npt.NDArray[np.uint64]:
     """``base ** i`` modulo 2**64 for i in range(size); numpy wraps unsigned overflow."""
     out = np.full(size, base, dtype=np.uint64)
@@ -257,6 +250,9 @@ def _column(seed: int) -> int:
     """The bucket of a pseudo-feature that stands for itself rather than for an n-gram."""
     return int(_mix(np.zeros(1, dtype=np.uint64), seed)[0])
 
+
+# One bucket per kind of listed word, shared by every word of that kind.
+_LEXICON_COLS: Final = {kind: _column(_SEED_LEXICON + i) for i, kind in enumerate(KINDS)}
 
 VALENCE_COLUMNS: Final = (_column(_SEED_VALENCE_NEGATIVE), _column(_SEED_VALENCE_POSITIVE))
 """The buckets of the lexicon's negative and positive sums."""
