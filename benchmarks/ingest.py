@@ -123,6 +123,7 @@ def _peer(path: Path, work: Path) -> Run:
             str(work / f"{path.stem}.csv"),
         ],
         stdout=subprocess.DEVNULL,
+        cwd=work,  # twarc2 writes its twarc.log into the working directory
     )
 
 
