@@ -42,6 +42,25 @@ def test_figures_follow_the_inbox(campaign: Campaign, web_factory: Any) -> None:
     assert after["median_first_response_minutes"] is not None
 
 
+def test_daily_chart_counts_received_and_answered_within_a_day(
+    campaign: Campaign, web_factory: Any
+) -> None:
+    web = web_factory(campaign.store, "responder@example.org")
+    days = web.get("/api/dashboard").json()["daily"]
+    assert len(days) == 30
+    assert sum(d["received"] for d in days) == 5
+    assert sum(d["answered_24h"] for d in days) == 0
+    with campaign.store.begin() as conn:
+        first = items.list_items(conn, campaign.actor("responder"), items.Filters())[0]
+        replies.reply(conn, campaign.actor("responder"), first["id"], "Here is the answer.")
+    after = web.get("/api/dashboard").json()
+    assert sum(d["answered_24h"] for d in after["daily"]) == 1
+    page = web.get("/dashboard").text
+    assert page.count('<g class="day"') == 30
+    assert 'data-answered="1"' in page
+    assert after["daily_definition"] in page
+
+
 def test_scorecard_waits_for_the_background_audit(campaign: Campaign, web_factory: Any) -> None:
     web = web_factory(campaign.store, "manager@example.org")
     page = web.get("/dashboard")

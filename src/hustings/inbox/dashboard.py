@@ -3,15 +3,17 @@
 Figures are computed from inbox items alone: open items, open items past their due time,
 the median time to first response for items received this week (Monday 00:00 UTC on), the
 people with an open item who have never had an answer, and the share of items needing a
-reply that were answered in the last 30 days (the workspace's own reply rate). Beside them,
-the audit scorecard of the workspace's own accounts, from the last background audit
-(``scorecard``).
+reply that were answered in the last 30 days (the workspace's own reply rate), and the same
+30 days day by day (``daily``, defined by ``DAILY_DEFINITION``), so that a falling-behind
+week shows before its breaches do. Beside them, the audit scorecard of the workspace's own
+accounts, from the last background audit (``scorecard``).
 """
 
 from __future__ import annotations
 
 import statistics
-from datetime import UTC, datetime, timedelta
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, distinct, func, select
@@ -21,9 +23,39 @@ from hustings.inbox.scorecard import AuditCache
 from hustings.inbox.workspaces import Actor
 from hustings.store.schema import inbox_items
 
-__all__ = ["dashboard"]
+__all__ = ["DAILY_DEFINITION", "dashboard"]
 
 _SAMPLE = 10_000
+_DAYS = 30
+_ANSWER_WITHIN = timedelta(hours=24)
+DAILY_DEFINITION = (
+    "Inbox items received each day (UTC) over the last 30 days, whether or not they need a "
+    "reply, and of those the ones that had a first response from the workspace within 24 h "
+    "of arriving. Items younger than 24 h that are still unanswered may yet be answered in time."
+)
+
+
+def _daily(conn: Connection, where: Any, now: datetime) -> list[dict[str, Any]]:
+    """Received and answered-within-24-h counts for each of the last ``_DAYS`` days."""
+    first_day = now.date() - timedelta(days=_DAYS - 1)
+    since = datetime.combine(first_day, datetime.min.time(), UTC)
+    rows = conn.execute(
+        select(inbox_items.c.received_at, inbox_items.c.first_response_at).where(
+            where, inbox_items.c.received_at >= since
+        )
+    ).all()
+    received: Counter[date] = Counter(r.received_at.date() for r in rows)
+    answered: Counter[date] = Counter(
+        r.received_at.date()
+        for r in rows
+        if r.first_response_at is not None
+        and r.first_response_at - r.received_at <= _ANSWER_WITHIN
+    )
+    days = (first_day + timedelta(days=i) for i in range(_DAYS))
+    return [
+        {"day": day.isoformat(), "received": received[day], "answered_24h": answered[day]}
+        for day in days
+    ]
 
 
 def dashboard(
@@ -68,5 +100,7 @@ def dashboard(
         ),
         "reply_rate_30d": round(answered / needing, 3) if needing else None,
         "week_start": week_start,
+        "daily": _daily(conn, ws, now),
+        "daily_definition": DAILY_DEFINITION,
         "scorecard": audit.for_workspace(conn, actor.workspace_id) if audit else None,
     }
