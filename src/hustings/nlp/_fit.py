@@ -15,7 +15,7 @@ from sklearn.linear_model import LogisticRegression
 from hustings.nlp._features import DIM_BITS, featurize
 from hustings.nlp._linear import FloatArray, LinearHead
 
-__all__ = ["best_offsets", "fit_head", "fit_idf", "tune_bias"]
+__all__ = ["best_offsets", "fit_head", "fit_idf", "fit_nb_average", "tune_bias"]
 
 _PRUNE_BELOW = 1e-3
 _BIAS_GRID = np.round(np.arange(-1.5, 1.51, 0.1), 2).astype(np.float32)
@@ -61,6 +61,37 @@ def fit_head(
         bias[j] = intercept[i]
     weights[np.abs(weights) < prune] = 0.0
     return LinearHead(labels=tuple(order), weights=weights, bias=bias)
+
+
+def fit_nb_average(
+    matrix: sp.csr_matrix,
+    labels: Sequence[str],
+    order: tuple[str, str],
+    c: float,
+    prune: float = _PRUNE_BELOW,
+) -> LinearHead:
+    """A binary head averaging two logistic regressions: one over the features, one over the
+    features scaled by their naive-Bayes log-count ratio (Wang and Manning's NB-SVM idea).
+
+    The ratio of a feature is ``log(p / n)``, with ``p`` and ``n`` its share (add-one smoothed,
+    over the features the messages use) of the presences among ``order[1]`` and ``order[0]``
+    messages. Scaling a column by a constant is linear, so the second model's weights times
+    the ratios score the raw features, and the average of the two logits is one linear head
+    over the same features as ``fit_head``'s: nothing changes at prediction time.
+    """
+    used = np.unique(matrix.indices)
+    present = (matrix[:, used] > 0).astype(np.float64)
+    gold = np.asarray(labels) == order[1]
+    positive = np.asarray(present[gold].sum(axis=0)).ravel() + 1.0
+    negative = np.asarray(present[~gold].sum(axis=0)).ravel() + 1.0
+    ratio = np.zeros(1 << DIM_BITS, dtype=np.float32)
+    ratio[used] = np.log((positive / positive.sum()) / (negative / negative.sum()))
+    plain = fit_head(matrix, labels, order, c, prune=0.0)
+    scaled = fit_head(sp.csr_matrix(matrix @ sp.diags(ratio)), labels, order, c, prune=0.0)
+    weights: FloatArray = ((plain.weights + ratio[:, None] * scaled.weights) / 2).astype(np.float32)
+    weights[np.abs(weights) < prune] = 0.0
+    bias: FloatArray = ((plain.bias + scaled.bias) / 2).astype(np.float32)
+    return LinearHead(plain.labels, weights, bias)
 
 
 def best_offsets(

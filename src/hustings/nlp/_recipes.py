@@ -22,7 +22,7 @@ from hustings.nlp import _data
 from hustings.nlp._data import STANCE_LABELS as _STANCE
 from hustings.nlp._data import STANCE_TARGETS, Labelled
 from hustings.nlp._features import DIM_BITS, featurize
-from hustings.nlp._fit import best_offsets, fit_head, fit_idf, tune_bias
+from hustings.nlp._fit import best_offsets, fit_head, fit_idf, fit_nb_average, tune_bias
 from hustings.nlp._linear import FloatArray, LinearHead, ModelFile
 from hustings.nlp._topic import NONE, TOPICS, weak_label
 from hustings.nlp._vectors import fit_word_vectors
@@ -31,7 +31,7 @@ __all__ = ["RECIPES", "needs_reply_data", "train_model"]
 
 MODEL_VERSION: Final = "2"
 # A task whose recipe changed gets a new version, so its stored scores are redone.
-_TASK_VERSIONS: Final = {"needs_reply": "3", "stance": "3", "incivility": "4", "sentiment": "4"}
+_TASK_VERSIONS: Final = {"needs_reply": "3", "stance": "3", "incivility": "5", "sentiment": "4"}
 _RUMOUR_TO_REPLY: Final = {
     "query": "needs_reply",
     "comment": "no_reply",
@@ -227,6 +227,34 @@ def _incivility(root: Path) -> ModelFile:
     offensive macro-F1 76.0 with the list alone, 75.2 with the vectors too (hate 56.4 and
     58.1). The vectors stay because cross-validation, not the test split, decides, and 860
     test tweets cannot tell 0.8 points apart.
+
+    Version 5 (issue #4) fits the offensive head with ``fit_nb_average``: the average of a
+    logistic regression over the features and one over the features scaled by their naive-Bayes
+    log-count ratio, folded into one linear head (nothing changes at prediction time); its bias
+    is then tuned for macro-F1 on 5-fold out-of-fold predictions (``_offensive_head``). Same
+    cross-validation as above (fold split 0): the scaled model alone 74.4 (75.3 at its best
+    threshold), the average 75.6 at 0.5 against 75.2. The scaling moves the probabilities, so
+    the bias tuning was itself cross-validated (nested: an offset chosen on 3-fold out-of-fold
+    predictions within each training part, then applied to the held-out part): on fold splits
+    0, 1 and 2, 75.5 / 75.5 / 75.0 against 75.2 / 75.2 / 74.6 for version 4 at 0.5 (75.0 /
+    75.1 / 74.5 with the same nested tuning); the offset chosen was +0.1 to +0.4, a threshold
+    near 0.45. Naive-Bayes scaling alone had not helped (above); averaged, it does.
+
+    Tried for version 5 and not kept (fold split 0, out-of-fold macro-F1 at 0.5, against
+    75.2): block weights (character n-grams x0.7 75.1, x1.4 74.9; words x1.4 75.1; vectors
+    x0.7 75.2, x1.5 75.0); 1 + log of the count instead of presence (75.3; on splits 1-3 75.1
+    / 74.9 / 75.1 against 75.2 / 74.6 / 74.9, noise); IDF-weighted word vectors (75.2);
+    vectors of 200 dimensions (75.0), a window of 3 (75.0) or words seen 3 times (74.9);
+    emoji names (75.0); camel-case hashtags split (75.1); character n-grams within words
+    only, like char_wb, 2-5 or 2-6 (75.0 both); 2^21 buckets instead of 2^19 (75.0); random
+    Fourier features of the message vector (74.9-75.1); each message's highest similarity
+    to the word list's mean vector, and the number of words near it (75.1); HatEval as weak
+    offensive data, its hateful tweets at weight 0.5 (74.3) or all of it with a copy of every
+    feature per data set (Daume's "frustratingly easy" adaptation: 74.6); self-training on
+    the ~62,000 unlabelled pool tweets the fold's model was surest of (74.3-75.0); dropping
+    the training tweets whose label an inner cross-validation strongly doubted (75.0); a
+    linear SVM (75.1) and its average with the logistic regression (75.1). Hate is unchanged
+    but for the gate, which reads the new offensive score.
     """
     offensive = _data.tweeteval(root, "offensive", "train") + _data.tweeteval(
         root, "offensive", "val"
@@ -239,12 +267,7 @@ def _incivility(root: Path) -> ModelFile:
         return featurize(texts, idf, lexicon=True, vectors=vectors).matrix
 
     heads = {
-        "offensive": fit_head(
-            features(offensive.texts),
-            offensive.labels,
-            ("not-offensive", "offensive"),
-            _OFFENSIVE_C,
-        ),
+        "offensive": _offensive_head(features(offensive.texts), offensive.labels),
         "hate": fit_head(
             features(hate.texts),
             hate.labels,
@@ -255,6 +278,25 @@ def _incivility(root: Path) -> ModelFile:
     }
     header = {"trained_examples": len(offensive.texts) + len(hate.texts), "lexicon": True}
     return ModelFile(idf, heads, header, vectors)
+
+
+def _offensive_head(matrix: sp.csr_matrix, labels: list[str]) -> LinearHead:
+    """``fit_nb_average``, its bias then tuned for macro-F1 on 5-fold out-of-fold predictions
+    over the same messages (as stance's biases are)."""
+    order = ("not-offensive", "offensive")
+    gold = np.array(labels)
+    log_p = np.zeros((len(gold), 2), dtype=np.float32)
+    folds = StratifiedKFold(_FOLDS, shuffle=True, random_state=0)
+    for fit_rows, held_rows in folds.split(matrix, gold):
+        head = fit_nb_average(matrix[fit_rows], list(gold[fit_rows]), order, _OFFENSIVE_C)
+        log_p[held_rows] = np.log(head.probabilities(matrix[held_rows]) + 1e-9)
+    offsets = best_offsets(log_p, order, labels, _macro_f1)
+    head = fit_nb_average(matrix, labels, order, _OFFENSIVE_C)
+    return LinearHead(head.labels, head.weights, head.bias + offsets)
+
+
+def _macro_f1(gold: Sequence[str], pred: Sequence[str]) -> float:
+    return float(f1_score(gold, pred, average="macro"))
 
 
 def _sentiment(root: Path) -> ModelFile:
