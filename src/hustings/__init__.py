@@ -6,21 +6,49 @@ lives in capability modules (``hustings.threads``, ``hustings.nlp``, …) or is 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+from hustings._lazy import lazy_getattr
 from hustings.errors import HustingsError
-from hustings.ingest.base import ImportOptions
-from hustings.ingest.runner import ImportPlan, ImportSummary, import_file, import_paths
-from hustings.model import (
-    Account,
-    FollowerSnapshot,
-    Message,
-    MessageKind,
-    Person,
-    ReplyLink,
-    Role,
-    TrackedAccount,
-    Visibility,
-)
-from hustings.store import Store
+
+if TYPE_CHECKING:
+    from hustings.ingest.base import ImportOptions
+    from hustings.ingest.runner import ImportPlan, ImportSummary, import_file, import_paths
+    from hustings.model import (
+        Account,
+        FollowerSnapshot,
+        Message,
+        MessageKind,
+        Person,
+        ReplyLink,
+        Role,
+        TrackedAccount,
+        Visibility,
+    )
+    from hustings.store import Store
+
+_MODEL = [
+    "Account",
+    "FollowerSnapshot",
+    "Message",
+    "MessageKind",
+    "Person",
+    "ReplyLink",
+    "Role",
+    "TrackedAccount",
+    "Visibility",
+]
+_HOMES = {
+    **dict.fromkeys(_MODEL, ".model"),
+    **dict.fromkeys(
+        ["ImportPlan", "ImportSummary", "import_file", "import_paths"], ".ingest.runner"
+    ),
+    "ImportOptions": ".ingest.base",
+    "Store": ".store",
+}
+# The store and the importers pull in SQLAlchemy and Alembic: half a second that commands
+# which never touch the store (an audit of Parquet files, the NLP models) need not pay.
+__getattr__ = lazy_getattr(__name__, _HOMES, globals())
 
 __version__ = "0.1.0"
 

@@ -9,9 +9,9 @@ waiting-people list and the bursts. Every metric is a frozen :class:`Metric` in 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from hustings._lazy import lazy_getattr
 from hustings.metrics._params import ENGINES, AuditParams, Denominator
 
 if TYPE_CHECKING:
@@ -57,19 +57,8 @@ _HOMES = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    """Load the engine-bound parts (Ibis, pandas, DuckDB) on first use, not on import.
-
-    The parameters above are plain data; the rest takes a second and a half to import,
-    which every ``hustings`` command paid for at start-up before this.
-    """
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
-
+# The engine-bound parts (Ibis, pandas, DuckDB) take a second and a half to import.
+__getattr__ = lazy_getattr(__name__, {k: "." + v for k, v in _HOMES.items()}, globals())
 
 __all__ = [
     "ENGINES",
