@@ -25,15 +25,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from ibis.backends import BaseBackend
 
-from hustings.metrics._directory import ACCOUNT_ATTRS
+from hustings.metrics._directory import AUDITED_SCHEMA
 from hustings.metrics._engine import AuditInput, upload
 from hustings.metrics._params import AuditParams
 
 __all__ = ["SUMMARY_SCHEMA", "BurstResult", "compute_bursts", "kleinberg_two_state"]
 
 SUMMARY_SCHEMA = pa.schema(
-    [(n, pa.string()) for n in ACCOUNT_ATTRS]
-    + [
+    [
+        *AUDITED_SCHEMA,
         ("bursts", pa.int64()),
         ("peak_posts_per_hour", pa.float64()),
         ("peak_to_baseline", pa.float64()),
@@ -152,14 +152,14 @@ def compute_bursts(
     first = lo - lo % HOUR
     hourly = (
         own.mutate(hour=((own.ts - first) // HOUR).cast("int64"))
-        .group_by(["akey", "hour"])
+        .group_by(["aid", "hour"])
         .aggregate(n=lambda t: t.count())
         .to_pyarrow()
     )
     n_hours = max((hi - first) // HOUR + 1, 1)
     counts = np.zeros((audited.num_rows, n_hours))
     # Arrow to numpy without Python objects: a 10-million-message audit has millions of cells.
-    rows = pc.index_in(hourly.column("akey"), value_set=audited.column("akey")).to_numpy()
+    rows = pc.index_in(hourly.column("aid"), value_set=audited.column("aid")).to_numpy()
     hours = np.clip(hourly.column("hour").to_numpy(), 0, n_hours - 1)
     np.add.at(counts, (rows, hours), hourly.column("n").to_numpy().astype(float))
     states = kleinberg_two_state(counts, params.burst_scale, params.burst_gamma)
@@ -211,5 +211,7 @@ def compute_bursts(
     return BurstResult(
         summary=pa.Table.from_pylist(summary, schema=SUMMARY_SCHEMA),
         bursts=pa.Table.from_pylist(bursts, schema=_BURST_SCHEMA),
-        hourly=hourly,
+        hourly=pa.table(
+            {"akey": audited.column("akey").take(rows), "hour": hourly["hour"], "n": hourly["n"]}
+        ),
     )

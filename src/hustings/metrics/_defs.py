@@ -58,7 +58,7 @@ def _rate_24h(t: Any, rule: str) -> Any:
 
 
 def _per_account_week(t: ir.Table, flag: Any) -> Any:
-    accounts = t.akey.nunique()
+    accounts = t.aid.nunique()
     return flag.cast("int64").sum().cast("float64") / (accounts * t.weeks.max())
 
 
@@ -193,7 +193,7 @@ register_metric(
         definition="Share of calendar days in the period on which the account published at "
         "least one public message (averaged over the accounts of a group; for one week, over "
         "its days in the period).",
-        expr=lambda t: t.count().cast("float64") / (t.akey.nunique() * t.period_days.max()),
+        expr=lambda t: t.count().cast("float64") / (t.aid.nunique() * t.period_days.max()),
         empty=0,
     )
 )
@@ -208,7 +208,7 @@ register_metric(
         family="consistency",
         definition="How often the account's daily activity changes between publishing days and "
         "silent days within the period (a one-day pause counts two switches).",
-        expr=lambda t: t.switches.sum().cast("float64") / t.akey.nunique(),
+        expr=lambda t: t.switches.sum().cast("float64") / t.aid.nunique(),
         empty=0,
     )
 )

@@ -41,9 +41,9 @@ PUBLIC_KINDS = ("post", "reply", "quote", "repost", "comment")
 PRIVATE_KINDS = ("dm", "email", "chat")
 ACCOUNT_ATTRS = ("akey", "platform", "account_id", "handle", "name", "party", "role", "district")
 
-AUDITED_SCHEMA = pa.schema([(name, pa.string()) for name in ACCOUNT_ATTRS])
+AUDITED_SCHEMA = pa.schema([(name, pa.string()) for name in ACCOUNT_ATTRS] + [("aid", pa.int64())])
 RESPONDER_SCHEMA = pa.schema(
-    [("platform", pa.string()), ("responder_id", pa.string()), ("akey", pa.string())]
+    [("platform", pa.string()), ("responder_id", pa.string()), ("aid", pa.int64())]
 )
 TARGET_SCHEMA = pa.schema(
     [
@@ -51,7 +51,7 @@ TARGET_SCHEMA = pa.schema(
         ("target_key", pa.string()),
         ("target_role", pa.string()),
         ("target_party", pa.string()),
-        ("target_principal", pa.string()),
+        ("target_principal", pa.int64()),
     ]
 )
 
@@ -185,12 +185,7 @@ def _from_registry(inp: AuditInput, tracked: list[dict[str, Any]]) -> Directory:
                         "target_principal": principal,
                     }
                 )
-    return Directory(
-        audited=pa.Table.from_pylist(audited, schema=AUDITED_SCHEMA),
-        responders=pa.Table.from_pylist(responders, schema=RESPONDER_SCHEMA),
-        targets=pa.Table.from_pylist(_unique(targets), schema=TARGET_SCHEMA),
-        from_registry=True,
-    )
+    return _numbered(audited, responders, _unique(targets), from_registry=True)
 
 
 def _unique(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -198,6 +193,34 @@ def _unique(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     for row in rows:
         seen.setdefault((row["platform"], row["target_key"]), row)
     return list(seen.values())
+
+
+def _numbered(
+    audited: list[dict[str, Any]],
+    responders: list[dict[str, Any]],
+    targets: list[dict[str, Any]],
+    from_registry: bool,
+) -> Directory:
+    """The directory, with each audited account numbered (``aid``) for the engine.
+
+    ``akey`` (``platform:account_id``) names an account in every output; the engine joins and
+    groups millions of rows by the number instead, which hashes and compares faster than
+    the text (a tenth of a 10-million-message audit).
+    """
+    aid = {a["akey"]: n for n, a in enumerate(audited)}
+    return Directory(
+        audited=pa.Table.from_pylist(
+            [{**a, "aid": aid[a["akey"]]} for a in audited], schema=AUDITED_SCHEMA
+        ),
+        responders=pa.Table.from_pylist(
+            [{**r, "aid": aid[r["akey"]]} for r in responders], schema=RESPONDER_SCHEMA
+        ),
+        targets=pa.Table.from_pylist(
+            [{**t, "target_principal": aid.get(t["target_principal"])} for t in targets],
+            schema=TARGET_SCHEMA,
+        ),
+        from_registry=from_registry,
+    )
 
 
 def _busiest(inp: AuditInput, lo: int, hi: int, min_posts: int) -> Directory:
@@ -225,12 +248,7 @@ def _busiest(inp: AuditInput, lo: int, hi: int, min_posts: int) -> Directory:
         {"platform": a["platform"], "responder_id": a["account_id"], "akey": a["akey"]}
         for a in audited
     ]
-    return Directory(
-        audited=pa.Table.from_pylist(audited, schema=AUDITED_SCHEMA),
-        responders=pa.Table.from_pylist(responders, schema=RESPONDER_SCHEMA),
-        targets=pa.Table.from_pylist([], schema=TARGET_SCHEMA),
-        from_registry=False,
-    )
+    return _numbered(audited, responders, [], from_registry=False)
 
 
 def resolve_directory(inp: AuditInput, lo: int, hi: int, min_posts: int) -> Directory:

@@ -54,12 +54,12 @@ class Rollup:
 
 
 def _is_accounts(node: ops.Reduction) -> bool:
-    """``akey.nunique()``: the cells are keyed by account, so it counts cells' accounts."""
+    """``aid.nunique()``: the cells are keyed by account, so it counts cells' accounts."""
     return (
         isinstance(node, ops.CountDistinct)
         and node.where is None
         and isinstance(node.arg, ops.Field)
-        and node.arg.name == "akey"
+        and node.arg.name == "aid"
     )
 
 
@@ -77,7 +77,7 @@ def _swap(node: ops.Reduction, rollup: Rollup) -> Swap:
         column = rollup.part(node)
         return lambda c: c[column].max().op()
     if _is_accounts(node):
-        return lambda c: c.akey.nunique().op()
+        return lambda c: c.aid.nunique().op()
     column = rollup.part(node)  # a sum or a count: the sum of the cells' sums
     return lambda c: c[column].sum().op()
 

@@ -168,7 +168,7 @@ def _with_attrs(bases: Bases, table: ir.Table, keys: Sequence[str]) -> ir.Table 
     missing = [k for k in keys if k not in table.columns and k != "scope"]
     if not set(missing) <= set(ACCOUNT_ATTRS):
         return None
-    return table.join(bases.attrs.select("akey", *missing), "akey") if missing else table
+    return table.join(bases.attrs.select("aid", *missing), "aid") if missing else table
 
 
 @dataclass
@@ -192,7 +192,7 @@ def _plan(
 ) -> _Base | None:
     """Cells by account (and week, for the week groupings), and the direct reductions."""
     keys = {name: k for name, k in plans.items() if ("week" in k) == weekly}
-    cell_keys = ["akey", "week"] if weekly else ["akey"]
+    cell_keys = ["aid", "week"] if weekly else ["aid"]
     if not keys or not set(cell_keys) <= set(table.columns):
         return None
     period = _weekly if weekly else _whole_period
@@ -292,7 +292,7 @@ def _waiting(b: Bases, messages: ir.Table, limit: int) -> tuple[pd.DataFrame, in
     rows = (
         w.order_by([ibis.desc("wait_hours"), "platform_id"])
         .limit(limit)
-        .select("akey", "platform", "person_id", "ikind", "ts", "wait_hours", "platform_id")
+        .select("aid", "platform", "person_id", "ikind", "ts", "wait_hours", "platform_id")
     )
     frame: pd.DataFrame = rows.to_pyarrow().to_pandas()
     frame["sent_at"] = pd.to_datetime(frame.pop("ts"), unit="s", utc=True)
@@ -301,15 +301,15 @@ def _waiting(b: Bases, messages: ir.Table, limit: int) -> tuple[pd.DataFrame, in
         "platform", "platform_id", "text", person_handle="author_handle"
     )
     texts = found.to_pyarrow().to_pandas().drop_duplicates(["platform", "platform_id"])
-    attrs = b.directory.audited.select(["akey", "handle", "party"]).to_pandas()
-    frame = frame.merge(attrs, on="akey", how="left").drop(columns="akey")
+    attrs = b.directory.audited.select(["aid", "handle", "party"]).to_pandas()
+    frame = frame.merge(attrs, on="aid", how="left").drop(columns="aid")
     return frame.merge(texts, on=["platform", "platform_id"], how="left"), total
 
 
 def _response_times(b: Bases) -> pd.DataFrame:
     """Counts by (party, log2 minute bucket): small whatever the data size."""
     t = b.inbound.filter(b.inbound.counted & b.inbound.answered)
-    t = t.join(b.attrs.select("akey", "party"), "akey")
+    t = t.join(b.attrs.select("aid", "party"), "aid")
     bucket = (t.response_min + 1).log2().floor().cast("int64")
     agg = t.group_by([t.party, bucket.name("bucket")]).aggregate(n=t.count())
     frame: pd.DataFrame = agg.to_pyarrow().to_pandas()
@@ -368,13 +368,13 @@ def run_audit(
     lap("bursts")
     tables = {name: bases.get(name) for name in BASES if name != "bursts"}
     tables["bursts"] = burst.table(inp.con)
-    plans = {"account": ("akey",)} | {
+    plans = {"account": ("aid",)} | {
         name: keys
         for name, keys in GROUPINGS.items()
         if name != "account" and (groupings is None or name in groupings)
     }
     frames = _groupings(inp, bases, tables, plans, chosen, directory.audited.to_pandas())
-    accounts = dialogue_score(frames.pop("account"))
+    accounts = dialogue_score(frames.pop("account").drop(columns="aid"))
     groups = {name: dialogue_score(_dates(frame)) for name, frame in frames.items()}
     lap("groupings")
     waiting, waiting_total = _waiting(bases, inp.messages, waiting_limit)

@@ -74,5 +74,5 @@ def metric_sql(metric: Metric, engine: str = "duckdb") -> str:
     t = base.mutate(weeks=ibis.literal(1.0), period_days=ibis.literal(7.0))
     if engine == "spark":
         _ = ibis.pyspark  # loading the backend registers the compiler's options
-    expr = t.group_by("akey").aggregate(**{metric.name: metric.expr(t)})
+    expr = t.group_by("aid").aggregate(**{metric.name: metric.expr(t)})
     return str(ibis.to_sql(expr, dialect=_DIALECTS[engine]))

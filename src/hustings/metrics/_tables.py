@@ -19,10 +19,10 @@ arithmetic on them, so that DuckDB and Spark cannot disagree about time zones or
 * ``people``: one row per (account, person) who wrote or was answered.
 * ``days``: one row per (account, active day), with the on/off switches it contributes.
 
-Each row names its account by ``akey`` (and ``platform``) alone; the account's attributes
-(handle, party, role, district) are the small ``attrs`` table, joined only by the groupings
-that need them. Carried on every row, they made the cached tables several times wider, and
-a 10-million-message audit spilled to disk.
+Each row names its account by its number, ``aid`` (and ``platform``), alone; the account's
+attributes (``akey``, handle, party, role, district) are the small ``attrs`` table, joined
+only by the groupings that need them. Carried on every row, they made the cached tables
+several times wider, and a 10-million-message audit spilled to disk.
 
 **What counts as a response** to inbound message *m* for account *A*: the earliest message at
 or after *m* by *A* or one of *A*'s staff accounts that is not automation and either replies
@@ -135,13 +135,14 @@ def _keyed_audited(con: BaseBackend | None, directory: Directory) -> ir.Table:
                 {
                     "platform": a["platform"],
                     "target_key": key,
-                    "akey": a["akey"],
+                    "aid": a["aid"],
                     "a_id": a["account_id"],
                     "a_handle": f"@{handle}",
                 }
             )
     schema = pa.schema(
-        [(n, pa.string()) for n in ("platform", "target_key", "akey", "a_id", "a_handle")]
+        [(n, pa.string()) for n in ("platform", "target_key", "a_id", "a_handle")]
+        + [("aid", pa.int64())]
     )
     return upload(con, pa.Table.from_pylist(rows, schema=schema), "keyed")
 
@@ -155,12 +156,12 @@ def _own(m: ir.Table, aud: ir.Table, targets: ir.Table, b: dict[str, Any]) -> ir
     """
     p: AuditParams = b["params"]
     lo, hi = b["lo"], b["hi"]
-    keys = aud.select("platform", "account_id", "akey")
+    keys = aud.select("platform", "account_id", "aid")
     own = m.filter(own_output(m), m.ts >= lo, m.ts <= hi)
     own = own.join(keys, [own.platform == keys.platform, own.author_id == keys.account_id])
     authored = own.kind != "repost"
     own = own.select(
-        "akey",
+        "aid",
         "platform_id",
         "ts",
         "kind",
@@ -174,7 +175,7 @@ def _own(m: ir.Table, aud: ir.Table, targets: ir.Table, b: dict[str, Any]) -> ir
         target_key=_target_key(own),
         ask=authored & _rx(own.text, p.ask_pattern),
     )
-    w = ibis.window(group_by=own.akey, order_by=[own.ts, own.platform_id])
+    w = ibis.window(group_by=own.aid, order_by=[own.ts, own.platform_id])
     prev, nxt = own.ts.lag().over(w), own.ts.lead().over(w)
     gap = own.ts - ibis.coalesce(prev, lo)
     own = own.mutate(
@@ -182,7 +183,7 @@ def _own(m: ir.Table, aud: ir.Table, targets: ir.Table, b: dict[str, Any]) -> ir
         tail=ibis.coalesce(nxt, hi) - own.ts,
         ask_after_silence=own.ask & prev.notnull() & (gap >= p.silence_days * DAY),
     )
-    own = own.join(aud, "akey").left_join(targets, ["platform", "target_key"])
+    own = own.join(aud, "aid").left_join(targets, ["platform", "target_key"])
     own = own.select(~ibis.selectors.endswith("_right"))
     same_party = own.party.notnull() & (own.target_party == own.party)
     target = ibis.cases(
@@ -192,14 +193,14 @@ def _own(m: ir.Table, aud: ir.Table, targets: ir.Table, b: dict[str, Any]) -> ir
             (own.target_key == own.account_id) | (own.target_key == "@" + own.handle.lower()),
             "self",
         ),
-        (own.target_principal == own.akey, "own_party"),
+        (own.target_principal == own.aid, "own_party"),
         (own.target_role == "media", "media"),
         (same_party, "own_party"),
         (own.target_party.notnull(), "other_parties"),
         else_="citizens",
     )
     return own.select(
-        "akey",
+        "aid",
         "platform",
         "ts",
         "kind",
@@ -213,7 +214,7 @@ def _own(m: ir.Table, aud: ir.Table, targets: ir.Table, b: dict[str, Any]) -> ir
     )
 
 
-_INBOUND_COLUMNS = ("platform", "platform_id", "akey", "author_id", "ts")
+_INBOUND_COLUMNS = ("platform", "platform_id", "aid", "author_id", "ts")
 
 
 def _private(t: ir.Table) -> Col:
@@ -232,9 +233,7 @@ def _period_messages(m: ir.Table, b: dict[str, Any]) -> ir.Table:
     lo, hi, pattern = b["lo"], b["hi"], b["params"].needs_reply_pattern
     # A context record is there because something refers to it (often the account's own
     # answer), so counting it would fill the denominator with answered messages only.
-    period = m.filter(
-        m.ts >= lo, m.ts <= hi, m.kind != "repost", ~ibis.coalesce(m.partial, False)
-    )
+    period = m.filter(m.ts >= lo, m.ts <= hi, m.kind != "repost", ~ibis.coalesce(m.partial, False))
     return period.select(
         "platform",
         "platform_id",
@@ -251,9 +250,7 @@ def _period_messages(m: ir.Table, b: dict[str, Any]) -> ir.Table:
     )
 
 
-def _inbound_candidates(
-    m: ir.Table, period: ir.Table, keyed: ir.Table, resp: ir.Table
-) -> ir.Table:
+def _inbound_candidates(m: ir.Table, period: ir.Table, keyed: ir.Table, resp: ir.Table) -> ir.Table:
     """Messages addressed to an audited account, without their text.
 
     The text is read once, for the needs-reply heuristic (``nr_text``, see
@@ -285,7 +282,7 @@ def _inbound_candidates(
     joined = priv_all.mutate(conv=_conv(priv_all, priv_all.platform_id)).join(
         resp, [priv_all.platform == resp.platform, priv_all.author_id == resp.responder_id]
     )
-    taking_part = joined.select("platform", "conv", "akey").distinct()
+    taking_part = joined.select("platform", "conv", "aid").distinct()
     private = period.filter(period.is_private)
     in_private = pick(private.join(taking_part, ["platform", "conv"]), ibis.literal("dm"))
     # A public reply is found once; a message found twice (a private reply in a private
@@ -294,7 +291,7 @@ def _inbound_candidates(
     everything = replies.filter(~replies.ikind.isin(["dm", "email"])).union(rest.distinct())
     own_side = everything.join(
         resp,
-        [everything.author_id == resp.responder_id, everything.akey == resp.akey],
+        [everything.author_id == resp.responder_id, everything.aid == resp.aid],
         how="anti",
     )
     return own_side
@@ -308,7 +305,7 @@ def _responses(m: ir.Table, resp: ir.Table, p: AuditParams, lo: int) -> ir.Table
     human = ~(_rx(r.client, p.automation_client_pattern) | _rx(r.text, p.automation_text_pattern))
     return r.filter(human).select(
         "platform",
-        "akey",
+        "aid",
         r_ts=r.ts,
         r_parent=r.reply_to_id,
         r_person=r.reply_to_account_id,
@@ -318,25 +315,23 @@ def _responses(m: ir.Table, resp: ir.Table, p: AuditParams, lo: int) -> ir.Table
 
 
 def _first_responses(inb: ir.Table, r: ir.Table) -> ir.Table:
-    """The earliest response to each inbound message, keyed by ``(platform_id, akey)``.
+    """The earliest response to each inbound message, keyed by ``(platform_id, aid)``.
 
     No join or grouping here names the platform: the account key already fixes it, for the
     inbound message and the responder alike, and each extra string key cost a fifth of the
     hashing.
     """
-    key = ("platform_id", "akey")
+    key = ("platform_id", "aid")
     i = inb.select(*key, "ts", "conv", "author_id")
-    direct = i.join(r, [i.akey == r.akey, i.platform_id == r.r_parent]).filter(
+    direct = i.join(r, [i.aid == r.aid, i.platform_id == r.r_parent]).filter(
         lambda t: t.r_ts >= t.ts
     )
     rp = r.filter(~r.r_private)
-    public = i.join(
-        rp, [i.akey == rp.akey, i.conv == rp.r_conv, i.author_id == rp.r_person]
-    ).filter(lambda t: t.r_ts > t.ts)
-    rq = r.filter(r.r_private)
-    private = i.join(rq, [i.akey == rq.akey, i.conv == rq.r_conv]).filter(
+    public = i.join(rp, [i.aid == rp.aid, i.conv == rp.r_conv, i.author_id == rp.r_person]).filter(
         lambda t: t.r_ts > t.ts
     )
+    rq = r.filter(r.r_private)
+    private = i.join(rq, [i.aid == rq.aid, i.conv == rq.r_conv]).filter(lambda t: t.r_ts > t.ts)
     found = (
         direct.select(*key, "r_ts")
         .union(public.select(*key, "r_ts"))
@@ -373,11 +368,9 @@ def _inbound_core(
         drop(inp.con, period)
         b["release"].append(cand)
     first = _first_responses(cand, b["responses"])
-    inb = cand.left_join(first, ["platform_id", "akey"]).select(
-        ~ibis.selectors.endswith("_right")
-    )
+    inb = cand.left_join(first, ["platform_id", "aid"]).select(~ibis.selectors.endswith("_right"))
     inb = _needs_reply(inp, inb, p)
-    w = ibis.window(group_by=[inb.akey, inb.author_id], order_by=[inb.ts, inb.platform_id])
+    w = ibis.window(group_by=[inb.aid, inb.author_id], order_by=[inb.ts, inb.platform_id])
     prev = inb.ts.lag().over(w)
     inb = inb.mutate(
         after_silence=prev.isnull() | (inb.ts - prev >= p.facebook_silence_hours * 3600)
@@ -415,19 +408,19 @@ def _inbound_flags(inb: ir.Table, p: AuditParams, as_of: int) -> ir.Table:
 def _dialogues(inb: ir.Table, r: ir.Table, resp: ir.Table, lo: int, hi: int) -> ir.Table:
     """One row per (account, person, conversation); keyed without the platform, which the
     account key fixes (see :func:`_first_responses`)."""
-    ins = inb.select("akey", "person_id", "conv", n_in=ibis.literal(1), n_out=ibis.literal(0))
+    ins = inb.select("aid", "person_id", "conv", n_in=ibis.literal(1), n_out=ibis.literal(0))
     out = r.filter(r.r_ts >= lo, r.r_ts <= hi, r.r_person.notnull())
     out = out.join(
-        resp, [out.r_person == resp.responder_id, out.akey == resp.akey], how="anti"
+        resp, [out.r_person == resp.responder_id, out.aid == resp.aid], how="anti"
     ).select(
-        "akey",
+        "aid",
         person_id="r_person",
         conv="r_conv",
         n_in=ibis.literal(0),
         n_out=ibis.literal(1),
     )
     both = ins.union(out)
-    return both.group_by(["akey", "person_id", "conv"]).aggregate(
+    return both.group_by(["aid", "person_id", "conv"]).aggregate(
         n_in=both.n_in.sum(), n_out=both.n_out.sum()
     )
 
@@ -435,7 +428,7 @@ def _dialogues(inb: ir.Table, r: ir.Table, resp: ir.Table, lo: int, hi: int) -> 
 def _people(dialogues: ir.Table) -> ir.Table:
     """One row per (account, person), reduced from ``dialogues``; cache that first, or the
     dialogues' own grouping runs again inside this one."""
-    return dialogues.group_by(["akey", "person_id"]).aggregate(
+    return dialogues.group_by(["aid", "person_id"]).aggregate(
         wrote=dialogues.n_in.sum() > 0,
         replied=dialogues.n_out.sum() > 0,
         exchanges=((dialogues.n_in > 0) & (dialogues.n_out > 0)).cast("int64").sum(),
@@ -443,8 +436,8 @@ def _people(dialogues: ir.Table) -> ir.Table:
 
 
 def _days(own: ir.Table, lo: int, hi: int) -> ir.Table:
-    days = own.select("akey", "platform", day=(own.ts // DAY).cast("int64")).distinct()
-    w = ibis.window(group_by=days.akey, order_by=days.day)
+    days = own.select("aid", "platform", day=(own.ts // DAY).cast("int64")).distinct()
+    w = ibis.window(group_by=days.aid, order_by=days.day)
     prev, nxt = days.day.lag().over(w), days.day.lead().over(w)
     first_day, last_day = lo // DAY, hi // DAY
     switches = (
