@@ -15,6 +15,7 @@ gives the burst hours; consecutive burst hours form one burst.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,7 +72,9 @@ def kleinberg_two_state(counts: FloatArray, scale: float, gamma: float) -> BoolA
     rates = np.stack([base, base * scale])
     log_rates = np.log(rates)
     enter = np.full(n_acc, gamma * np.log(max(n_hours, 2)))
-    cost = np.zeros((2, n_acc))
+    # The automaton starts in the base state: a burst is entered at its cost, even in the
+    # first hour (starting free in either state made one post early in the period a burst).
+    cost = np.stack([np.zeros(n_acc), np.full(n_acc, np.inf)])
     back = np.zeros((n_hours, 2, n_acc), dtype=np.bool_)
     for h in range(n_hours):
         emit = rates - counts[:, h] * log_rates
@@ -111,33 +114,38 @@ def _runs(flags: BoolArray) -> list[tuple[int, int]]:
     return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
-def _followers(
-    snaps: dict[str, list[tuple[int, int]]], akey: str, start: int, end: int
-) -> tuple[int | None, int | None]:
-    series = snaps.get(akey, [])
-    before = [f for t, f in series if t <= start]
-    after = [f for t, f in series if t >= end]
-    return (before[-1] if before else None, after[0] if after else None)
+Series = dict[int, tuple[list[int], list[int]]]
+"""Per account number (``aid``): snapshot times, ascending, and the follower counts."""
 
 
-def _snapshots(inp: AuditInput, audited: pa.Table) -> dict[str, list[tuple[int, int]]]:
+def _followers(snaps: Series, aid: int, start: int, end: int) -> tuple[int | None, int | None]:
+    """The last count at or before ``start`` and the first at or after ``end``."""
+    times, counts = snaps.get(aid, ([], []))
+    before, after = bisect_right(times, start), bisect_left(times, end)
+    return (
+        counts[before - 1] if before else None,
+        counts[after] if after < len(times) else None,
+    )
+
+
+def _snapshots(inp: AuditInput, audited: pa.Table) -> Series:
     """Follower counts over time per audited account (joined, not an ``IN`` list of ids)."""
     if audited.num_rows == 0:
         return {}
-    ids = upload(inp.con, audited.select(["platform", "account_id"]), "snapshot_ids")
+    ids = upload(inp.con, audited.select(["platform", "account_id", "aid"]), "snapshot_ids")
     s = inp.snapshots
     rows = (
         s.join(ids, ["platform", "account_id"])
-        .select("platform", "account_id", "followers", ts=s.taken_at.epoch_seconds().cast("int64"))
-        .order_by("ts")
+        .select("aid", "followers", ts=s.taken_at.epoch_seconds().cast("int64"))
+        .order_by(["aid", "ts"])
         .to_pyarrow()
-        .to_pylist()
     )
-    out: dict[str, list[tuple[int, int]]] = {}
-    for r in rows:
-        out.setdefault(f"{r['platform']}:{r['account_id']}", []).append(
-            (int(r["ts"]), int(r["followers"]))
-        )
+    out: Series = {}
+    columns = zip(*(rows[c].to_pylist() for c in ("aid", "ts", "followers")), strict=True)
+    for aid, ts, followers in columns:
+        times, counts = out.setdefault(aid, ([], []))
+        times.append(ts)
+        counts.append(followers)
     return out
 
 
@@ -179,7 +187,7 @@ def compute_bursts(
         runs = _runs(states[i])
         for start, end in runs:
             t0, t1 = first + start * HOUR, first + end * HOUR
-            before, after = _followers(snaps, acc["akey"], t0, t1)
+            before, after = _followers(snaps, acc["aid"], t0, t1)
             change = after - before if before is not None and after is not None else None
             if change is not None:
                 changes.append(change)

@@ -234,7 +234,7 @@ def _period_messages(m: ir.Table, b: dict[str, Any]) -> ir.Table:
     # A context record is there because something refers to it (often the account's own
     # answer), so counting it would fill the denominator with answered messages only.
     period = m.filter(m.ts >= lo, m.ts <= hi, m.kind != "repost", ~ibis.coalesce(m.partial, False))
-    return period.select(
+    narrow = period.select(
         "platform",
         "platform_id",
         "author_id",
@@ -247,6 +247,13 @@ def _period_messages(m: ir.Table, b: dict[str, Any]) -> ir.Table:
         target_key=_target_key(period),
         conv=_conv(period, period.platform_id),
         nr_text=_rx(period.text, pattern),
+    )
+    # Only a message that replies to someone, mentions someone or is private can be inbound:
+    # the rest (a fifth of a campaign's messages: its posts) is not stored at all.
+    return narrow.filter(
+        narrow.target_key.notnull()
+        | (narrow.mentions.length() > 0).fill_null(False)
+        | narrow.is_private
     )
 
 
