@@ -41,8 +41,7 @@ def _daily(rows: Sequence[Row[Any, Any]], first_day: date) -> list[dict[str, Any
     answered: Counter[date] = Counter(
         r.received_at.date()
         for r in rows
-        if r.first_response_at is not None
-        and r.first_response_at - r.received_at <= _ANSWER_WITHIN
+        if r.first_response_at is not None and r.first_response_at - r.received_at <= _ANSWER_WITHIN
     )
     days = (first_day + timedelta(days=i) for i in range(_DAYS))
     return [

@@ -44,8 +44,7 @@ def _bind(fn: Callable[[Any, Any], Any], value: Any) -> Callable[[ir.Table], ir.
 
 
 def _quantile(column: str, q: float) -> Callable[[ir.Table], ir.Value]:
-    # quantile(0.5), not median(): Ibis's Spark compiler applies median's filter to the fraction
-    return _bind(lambda t, c: t[c].quantile(q, where=t.counted & t.answered), column)
+    return _bind(lambda t, c: t[c].quantile(q), column)
 
 
 def _rate_24h(t: Any, rule: str) -> Any:
@@ -307,7 +306,7 @@ for _stat, _q in (("median", 0.5), ("p90", 0.9)):
                 title=f"{_stat.capitalize()} time to first response ({_how})",
                 unit="minutes",
                 window="any time in the data",
-                base="inbound",
+                base="answers",
                 direction=L,
                 family="response",
                 parameters={"quantile": _q},

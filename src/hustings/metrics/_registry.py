@@ -22,7 +22,7 @@ from hustings.errors import PluginError
 
 __all__ = ["BASES", "Direction", "Metric", "all_metrics", "get_metric", "register_metric"]
 
-BASES = ("own", "inbound", "dialogues", "people", "days", "bursts")
+BASES = ("own", "inbound", "answers", "dialogues", "people", "days", "bursts")
 """Base tables a metric may reduce, in the order the scorecard computes them."""
 
 

@@ -292,7 +292,7 @@ def _waiting(b: Bases, messages: ir.Table, limit: int) -> tuple[pd.DataFrame, in
     rows = (
         w.order_by([ibis.desc("wait_hours"), "platform_id"])
         .limit(limit)
-        .select("aid", "platform", "person_id", "ikind", "ts", "wait_hours", "platform_id")
+        .select("aid", "person_id", "ikind", "ts", "wait_hours", "platform_id")
     )
     frame: pd.DataFrame = rows.to_pyarrow().to_pandas()
     frame["sent_at"] = pd.to_datetime(frame.pop("ts"), unit="s", utc=True)
@@ -301,15 +301,15 @@ def _waiting(b: Bases, messages: ir.Table, limit: int) -> tuple[pd.DataFrame, in
         "platform", "platform_id", "text", person_handle="author_handle"
     )
     texts = found.to_pyarrow().to_pandas().drop_duplicates(["platform", "platform_id"])
-    attrs = b.directory.audited.select(["aid", "handle", "party"]).to_pandas()
+    attrs = b.directory.audited.select(["aid", "platform", "handle", "party"]).to_pandas()
     frame = frame.merge(attrs, on="aid", how="left").drop(columns="aid")
+    frame.insert(0, "platform", frame.pop("platform"))
     return frame.merge(texts, on=["platform", "platform_id"], how="left"), total
 
 
 def _response_times(b: Bases) -> pd.DataFrame:
     """Counts by (party, log2 minute bucket): small whatever the data size."""
-    t = b.inbound.filter(b.inbound.counted & b.inbound.answered)
-    t = t.join(b.attrs.select("aid", "party"), "aid")
+    t = b.answers.join(b.attrs.select("aid", "party"), "aid")
     bucket = (t.response_min + 1).log2().floor().cast("int64")
     agg = t.group_by([t.party, bucket.name("bucket")]).aggregate(n=t.count())
     frame: pd.DataFrame = agg.to_pyarrow().to_pandas()
