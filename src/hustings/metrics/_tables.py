@@ -322,8 +322,17 @@ def _responses(m: ir.Table, resp: ir.Table, p: AuditParams, lo: int) -> ir.Table
     )
 
 
-def _first_responses(inb: ir.Table, r: ir.Table) -> ir.Table:
-    """The earliest response to each inbound message, keyed by ``(platform_id, aid)``.
+def _per_message(inb: ir.Table, r: ir.Table, silence: int) -> ir.Table:
+    """Each inbound message's first response (``first_ts``) and whether the same person wrote
+    to the same account less than ``silence`` seconds before (``recent``), keyed by
+    ``(platform_id, aid)``; a message with neither has no row.
+
+    ``recent`` is what Facebook's denominator needs (the first message after a silence), put
+    as "an earlier message within the silence" rather than as the gap to the previous one:
+    the same thing, since the previous message is the latest earlier one, but an equi-join
+    on (account, person) and a filter instead of a window. The window had to partition six
+    million messages among nearly as many people, carrying every column, and took twice as
+    long.
 
     No join or grouping here names the platform: the account key already fixes it, for the
     inbound message and the responder alike, and each extra string key cost a fifth of the
@@ -340,12 +349,21 @@ def _first_responses(inb: ir.Table, r: ir.Table) -> ir.Table:
     )
     rq = r.filter(r.r_private)
     private = i.join(rq, [i.aid == rq.aid, i.conv == rq.r_conv]).filter(lambda t: t.r_ts > t.ts)
-    found = (
-        direct.select(*key, "r_ts")
-        .union(public.select(*key, "r_ts"))
-        .union(private.select(*key, "r_ts"))
+    e = i.select("aid", "author_id", e_ts="ts", e_id="platform_id")
+    earlier = i.join(e, [i.aid == e.aid, i.author_id == e.author_id]).filter(
+        lambda t: (
+            ((t.e_ts < t.ts) | ((t.e_ts == t.ts) & (t.e_id < t.platform_id)))
+            & (t.ts - t.e_ts < silence)
+        )
     )
-    return found.group_by(list(key)).aggregate(first_ts=found.r_ts.min())
+    no_time = ibis.null("int64")
+    found = (
+        direct.select(*key, "r_ts", recent=False)
+        .union(public.select(*key, "r_ts", recent=False))
+        .union(private.select(*key, "r_ts", recent=False))
+        .union(earlier.select(*key, r_ts=no_time, recent=True))
+    )
+    return found.group_by(list(key)).aggregate(first_ts=found.r_ts.min(), recent=found.recent.any())
 
 
 def _needs_reply(inp: AuditInput, inb: ir.Table, aud: ir.Table, p: AuditParams) -> ir.Table:
@@ -377,14 +395,10 @@ def _inbound_core(
         cand = materialize(inp.con, cand)
         drop(inp.con, period)
         b["release"].append(cand)
-    first = _first_responses(cand, b["responses"])
-    inb = cand.left_join(first, ["platform_id", "aid"]).select(~ibis.selectors.endswith("_right"))
+    found = _per_message(cand, b["responses"], p.facebook_silence_hours * 3600)
+    inb = cand.left_join(found, ["platform_id", "aid"]).select(~ibis.selectors.endswith("_right"))
     inb = _needs_reply(inp, inb, b["attrs"], p)
-    w = ibis.window(group_by=[inb.aid, inb.author_id], order_by=[inb.ts, inb.platform_id])
-    prev = inb.ts.lag().over(w)
-    inb = inb.mutate(
-        after_silence=prev.isnull() | (inb.ts - prev >= p.facebook_silence_hours * 3600)
-    )
+    inb = inb.mutate(after_silence=~inb.recent.fill_null(False)).drop("recent")
     return inb.rename(person_id="author_id")
 
 
