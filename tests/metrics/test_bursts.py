@@ -129,6 +129,6 @@ def test_the_hourly_series_names_each_account(
 ) -> None:
     hourly = _card(con, snapshot, cards).hourly
     flood_hour = (FLOOD_DAY * 24) + 10
-    f = hourly[hourly["akey"] == "x:F"].set_index("hour")["n"]
+    f = hourly[hourly["akey"] == "x:F"].set_index("hour")["n"].sort_index()
     assert f.loc[flood_hour : flood_hour + 5].tolist() == [20, 20, 20, 20, 20, 10]
     assert hourly.loc[hourly["akey"] == "x:Q", "n"].sum() == DAYS

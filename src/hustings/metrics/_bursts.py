@@ -15,7 +15,6 @@ gives the burst hours; consecutive burst hours form one burst.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any
 
@@ -114,22 +113,27 @@ def _runs(flags: BoolArray) -> list[tuple[int, int]]:
     return list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
-Series = dict[int, tuple[list[int], list[int]]]
+IntArray = npt.NDArray[np.int64]
+Series = dict[int, tuple[IntArray, IntArray]]
 """Per account number (``aid``): snapshot times, ascending, and the follower counts."""
 
 
 def _followers(snaps: Series, aid: int, start: int, end: int) -> tuple[int | None, int | None]:
     """The last count at or before ``start`` and the first at or after ``end``."""
-    times, counts = snaps.get(aid, ([], []))
-    before, after = bisect_right(times, start), bisect_left(times, end)
+    if aid not in snaps:
+        return None, None
+    times, counts = snaps[aid]
+    before = int(np.searchsorted(times, start, side="right"))
+    after = int(np.searchsorted(times, end, side="left"))
     return (
-        counts[before - 1] if before else None,
-        counts[after] if after < len(times) else None,
+        int(counts[before - 1]) if before else None,
+        int(counts[after]) if after < len(times) else None,
     )
 
 
 def _snapshots(inp: AuditInput, audited: pa.Table) -> Series:
-    """Follower counts over time per audited account (joined, not an ``IN`` list of ids)."""
+    """Follower counts over time per audited account (joined, not an ``IN`` list of ids),
+    split into one slice of the sorted columns per account."""
     if audited.num_rows == 0:
         return {}
     ids = upload(inp.con, audited.select(["platform", "account_id", "aid"]), "snapshot_ids")
@@ -140,13 +144,10 @@ def _snapshots(inp: AuditInput, audited: pa.Table) -> Series:
         .order_by(["aid", "ts"])
         .to_pyarrow()
     )
-    out: Series = {}
-    columns = zip(*(rows[c].to_pylist() for c in ("aid", "ts", "followers")), strict=True)
-    for aid, ts, followers in columns:
-        times, counts = out.setdefault(aid, ([], []))
-        times.append(ts)
-        counts.append(followers)
-    return out
+    aid, ts, followers = (rows[c].to_numpy().astype(np.int64) for c in ("aid", "ts", "followers"))
+    edges = np.flatnonzero(np.diff(aid)) + 1
+    bounds = zip(np.r_[0, edges].tolist(), np.r_[edges, len(aid)].tolist(), strict=True)
+    return {int(aid[a]): (ts[a:b], followers[a:b]) for a, b in bounds if b > a}
 
 
 def compute_bursts(

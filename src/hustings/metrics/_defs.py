@@ -156,6 +156,7 @@ register_metric(
         title="Longest silence",
         unit="days",
         window=PERIOD,
+        base="gaps",
         direction=L,
         family="consistency",
         definition="The longest stretch without a public message from the account, counting the "
@@ -171,6 +172,7 @@ register_metric(
         title="Asks after silence",
         unit="messages",
         window=PERIOD,
+        base="gaps",
         direction=L,
         family="consistency",
         parameters={"silence": "AuditParams.silence_days"},

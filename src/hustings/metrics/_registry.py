@@ -1,11 +1,12 @@
 """The one registry of metrics: each metric defines itself, and a name is taken only once.
 
-A metric is a reduction over one of the audit's base tables (``own``, ``inbound``,
-``dialogues``, ``people``, ``days``, ``bursts``; see :mod:`hustings.metrics._tables`). Because
-the expression is a reduction and not a finished per-account table, the same metric groups by
-account, party, role, riding or week without being written again: the scorecard simply groups
-the base table by other keys. Reports, charts, ``--help`` and the docs print
-``metric.definition``; nobody writes a definition anywhere else.
+A metric is a reduction over one of the audit's base tables (``own``, ``gaps``,
+``inbound``, ``answers``, ``dialogues``, ``people``, ``days``, ``bursts``; see
+:mod:`hustings.metrics._tables`). Because the expression is a reduction and not a finished
+per-account table, the same metric groups by account, party, role, riding or week without
+being written again: the scorecard simply groups the base table by other keys. Reports,
+charts, ``--help`` and the docs print ``metric.definition``; nobody writes a definition
+anywhere else.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from hustings.errors import PluginError
 
 __all__ = ["BASES", "Direction", "Metric", "all_metrics", "get_metric", "register_metric"]
 
-BASES = ("own", "inbound", "answers", "dialogues", "people", "days", "bursts")
+BASES = ("own", "gaps", "inbound", "answers", "dialogues", "people", "days", "bursts")
 """Base tables a metric may reduce, in the order the scorecard computes them."""
 
 

@@ -63,7 +63,7 @@ def _base_schemas() -> dict[str, ibis.Schema]:
     bases = build_bases(inp, directory, AuditParams(), 0, 0, 0, cache=False)
     schemas = {
         name: bases.get(name).schema()
-        for name in ("own", "inbound", "answers", "dialogues", "people", "days")
+        for name in ("own", "gaps", "inbound", "answers", "dialogues", "people", "days")
     }
     schemas["bursts"] = ibis.Schema.from_pyarrow(SUMMARY_SCHEMA)
     return schemas

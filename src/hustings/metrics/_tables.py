@@ -4,14 +4,16 @@ All times are integer epoch seconds (``ts``), and weeks, days and hours are inte
 arithmetic on them, so that DuckDB and Spark cannot disagree about time zones or calendars.
 
 * ``own``: the audited accounts' own public messages in the period, with the reply target
-  class, the gap since the previous message (or the period's start), the silence until the
-  next one (``tail``, or to the period's end) and the call-to-action flag. A week grouping
-  cuts both at the week's edges (see ``hustings.metrics._scorecard``). Context records
+  class and the call-to-action flag. Context records
   (``partial``: seen only as a tweet another one refers to) are left out: they were not
   collected as the account's output, and counting them inflates its volume. They stay
   evidence of responses, but are never inbound messages either: a context record exists
   because something refers to it, usually the very answer, so counting it would make a
   timeline-only collection look as if every message had been answered.
+* ``gaps``: the same messages with the gap since the previous one (or the period's start),
+  the silence until the next one (``tail``, or to the period's end) and whether a call to
+  action ends a silence. A week grouping cuts both at the week's edges (see
+  ``hustings.metrics._scorecard``).
 * ``inbound``: messages addressed to an audited account (replies to it, mentions of it, DMs,
   comments, e-mails) in the period, each with its first human response and the flags the
   response-rate denominators need.
@@ -69,6 +71,7 @@ class Bases:
     """The base tables, the resolved period (epoch seconds) and the observation horizon."""
 
     own: ir.Table
+    gaps: ir.Table
     inbound: ir.Table
     answers: ir.Table
     dialogues: ir.Table
@@ -151,68 +154,65 @@ def _keyed_audited(con: BaseBackend | None, directory: Directory) -> ir.Table:
 
 
 def _own(m: ir.Table, aud: ir.Table, targets: ir.Table, b: dict[str, Any]) -> ir.Table:
-    """Own messages, ordered per account; the window runs before the wide columns join.
-
-    A window sorts every column it carries, so the gaps are computed on the narrow message
-    columns (the call-to-action test is a flag by then, not the text), and the account
-    attributes and reply targets join afterwards.
-    """
+    """Own messages with their reply target's class; the call-to-action test is a flag here,
+    for :func:`_gaps`, which orders them."""
     p: AuditParams = b["params"]
     lo, hi = b["lo"], b["hi"]
-    keys = aud.select("platform", "account_id", "aid")
-    own = m.filter(own_output(m), m.ts >= lo, m.ts <= hi)
-    own = own.join(keys, [own.platform == keys.platform, own.author_id == keys.account_id])
-    authored = own.kind != "repost"
-    own = own.select(
-        "aid",
-        "platform_id",
-        "ts",
-        "kind",
-        authored=authored,
-        is_reply=authored
-        & (
-            own.kind.isin(["reply", "comment"])
-            | own.reply_to_id.notnull()
-            | own.reply_to_account_id.notnull()
-        ),
-        target_key=_target_key(own),
-        ask=authored & _rx(own.text, p.ask_pattern),
+    a = aud.select("platform", "account_id", "aid", "handle", "party")
+    msgs = m.filter(own_output(m), m.ts >= lo, m.ts <= hi)
+    target_key = _target_key(msgs)
+    own = msgs.join(a, [msgs.platform == a.platform, msgs.author_id == a.account_id]).left_join(
+        targets, [msgs.platform == targets.platform, target_key == targets.target_key]
     )
-    w = ibis.window(group_by=own.aid, order_by=[own.ts, own.platform_id])
-    prev, nxt = own.ts.lag().over(w), own.ts.lead().over(w)
-    gap = own.ts - ibis.coalesce(prev, lo)
-    own = own.mutate(
-        gap=gap,
-        tail=ibis.coalesce(nxt, hi) - own.ts,
-        ask_after_silence=own.ask & prev.notnull() & (gap >= p.silence_days * DAY),
+    authored = msgs.kind != "repost"
+    is_reply = authored & (
+        msgs.kind.isin(["reply", "comment"])
+        | msgs.reply_to_id.notnull()
+        | msgs.reply_to_account_id.notnull()
     )
-    own = own.join(aud, "aid").left_join(targets, ["platform", "target_key"])
-    own = own.select(~ibis.selectors.endswith("_right"))
-    same_party = own.party.notnull() & (own.target_party == own.party)
+    same_party = a.party.notnull() & (targets.target_party == a.party)
     target = ibis.cases(
-        (~own.is_reply, None),
-        (own.target_key.isnull(), "unknown"),
-        (
-            (own.target_key == own.account_id) | (own.target_key == "@" + own.handle.lower()),
-            "self",
-        ),
-        (own.target_principal == own.aid, "own_party"),
-        (own.target_role == "media", "media"),
+        (~is_reply, None),
+        (target_key.isnull(), "unknown"),
+        ((target_key == a.account_id) | (target_key == "@" + a.handle.lower()), "self"),
+        (targets.target_principal == a.aid, "own_party"),
+        (targets.target_role == "media", "media"),
         (same_party, "own_party"),
-        (own.target_party.notnull(), "other_parties"),
+        (targets.target_party.notnull(), "other_parties"),
         else_="citizens",
     )
     return own.select(
+        aid=a.aid,
+        platform_id=msgs.platform_id,
+        ts=msgs.ts,
+        kind=msgs.kind,
+        authored=authored,
+        is_reply=is_reply,
+        ask=authored & _rx(msgs.text, p.ask_pattern),
+        week=week_of(msgs.ts),
+        target=target,
+    )
+
+
+def _gaps(own: ir.Table, b: dict[str, Any]) -> ir.Table:
+    """The silences around each own message, by a window over four narrow columns.
+
+    A window sorts every column it carries: over the whole of ``own`` (the reply targets,
+    the kinds) it took three times as long, so the gaps are a table of their own.
+    """
+    p: AuditParams = b["params"]
+    lo, hi = b["lo"], b["hi"]
+    t = own.select("aid", "platform_id", "ts", "ask")
+    w = ibis.window(group_by=t.aid, order_by=[t.ts, t.platform_id])
+    prev, nxt = t.ts.lag().over(w), t.ts.lead().over(w)
+    gap = t.ts - ibis.coalesce(prev, lo)
+    return t.select(
         "aid",
         "ts",
-        "kind",
-        "authored",
-        "is_reply",
-        "gap",
-        "tail",
-        "ask_after_silence",
-        week=week_of(own.ts),
-        target=target,
+        gap=gap,
+        tail=ibis.coalesce(nxt, hi) - t.ts,
+        ask_after_silence=t.ask & prev.notnull() & (gap >= p.silence_days * DAY),
+        week=week_of(t.ts),
     )
 
 
@@ -350,10 +350,12 @@ def _per_message(inb: ir.Table, r: ir.Table, silence: int) -> ir.Table:
     rq = r.filter(r.r_private)
     private = i.join(rq, [i.aid == rq.aid, i.conv == rq.r_conv]).filter(lambda t: t.r_ts > t.ts)
     e = i.select("aid", "author_id", e_ts="ts", e_id="platform_id")
+    # The cheap tests first: most pairs are a message and itself, or far apart in time.
     earlier = i.join(e, [i.aid == e.aid, i.author_id == e.author_id]).filter(
         lambda t: (
-            ((t.e_ts < t.ts) | ((t.e_ts == t.ts) & (t.e_id < t.platform_id)))
-            & (t.ts - t.e_ts < silence)
+            (t.ts - t.e_ts < silence)
+            & (t.e_ts <= t.ts)
+            & ((t.e_ts < t.ts) | (t.e_id < t.platform_id))
         )
     )
     no_time = ibis.null("int64")
@@ -515,6 +517,7 @@ def build_bases(
         "attrs": aud,
     }
     own = keep(_own(m, aud, targets, b))
+    gaps = keep(_gaps(own, b))
     inbound = keep(_inbound_flags(_inbound_core(inp, m, directory, resp, b), params, as_of))
     answers = keep(_answers(inbound))
     dialogues = keep(_dialogues(inbound, r, resp, lo, hi))
@@ -524,6 +527,7 @@ def build_bases(
             drop(inp.con, table)
     return Bases(
         own=own,
+        gaps=gaps,
         inbound=inbound,
         answers=answers,
         dialogues=dialogues,
