@@ -404,7 +404,10 @@ def main() -> None:
         "docstring); the pandas column is the complete scorecard written in plain pandas "
         "(`benchmarks/audit_pandas.py`; `--check` shows it agrees with DuckDB metric by "
         "metric). "
-        f"Highest 1-minute load average seen while measuring: {load:.1f}.",
+        f"Highest 1-minute load average seen while measuring: {load:.1f}. "
+        "Figures measured before 2026-12-06 are not comparable: the memory sampler then read "
+        "each process's page tables every 50 ms, which slowed DuckDB by about 15 % and pandas "
+        "by about a third (see `run_measured` in `benchmarks/_common.py`).",
         "",
         _verdict(results),
     ]

@@ -6,12 +6,12 @@ lives in capability modules (``hustings.threads``, ``hustings.nlp``, …) or is 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import typing
 
 from hustings._lazy import lazy_getattr
 from hustings.errors import HustingsError
 
-if TYPE_CHECKING:
+if typing.TYPE_CHECKING:  # by module: a capitalised name here is public API
     from hustings.ingest.base import ImportOptions
     from hustings.ingest.runner import ImportPlan, ImportSummary, import_file, import_paths
     from hustings.model import (
