@@ -4,12 +4,12 @@ All times are integer epoch seconds (``ts``), and weeks, days and hours are inte
 arithmetic on them, so that DuckDB and Spark cannot disagree about time zones or calendars.
 
 * ``own``: the audited accounts' own public messages in the period, with the reply target
-  class and the call-to-action flag. Context records
-  (``partial``: seen only as a tweet another one refers to) are left out: they were not
-  collected as the account's output, and counting them inflates its volume. They stay
-  evidence of responses, but are never inbound messages either: a context record exists
-  because something refers to it, usually the very answer, so counting it would make a
-  timeline-only collection look as if every message had been answered.
+  class and the call-to-action flag. Context records (``partial``: seen only as a tweet
+  another one refers to) are left out: they were not collected as the account's output, and
+  counting them inflates its volume. They stay evidence of responses, but are never inbound
+  messages either: a context record exists because something refers to it, usually the very
+  answer, so counting it would make a timeline-only collection look as if every message had
+  been answered.
 * ``gaps``: the same messages with the gap since the previous one (or the period's start),
   the silence until the next one (``tail``, or to the period's end) and whether a call to
   action ends a silence. A week grouping cuts both at the week's edges (see
@@ -18,15 +18,15 @@ arithmetic on them, so that DuckDB and Spark cannot disagree about time zones or
   comments, e-mails) in the period, each with its first human response and the flags the
   response-rate denominators need.
 * ``answers``: the inbound messages the denominator counts that were answered, with the time
-  to their first response: all the quantiles read, a quarter of ``inbound`` at most.
+  to their first response: what every quantile reads.
 * ``dialogues``: one row per (account, person, conversation) with the turns each side took.
 * ``people``: one row per (account, person) who wrote or was answered.
 * ``days``: one row per (account, active day), with the on/off switches it contributes.
 
-Each row names its account by its number, ``aid`` (and ``platform``), alone; the account's
-attributes (``akey``, handle, party, role, district) are the small ``attrs`` table, joined
-only by the groupings that need them. Carried on every row, they made the cached tables
-several times wider, and a 10-million-message audit spilled to disk.
+Each row names its account by its number, ``aid``, alone (the number fixes the platform too);
+the account's attributes (``akey``, platform, handle, party, role, district) are the small
+``attrs`` table, joined only by the groupings that need them. Carried on every row, they made
+the cached tables several times wider, and a 10-million-message audit spilled to disk.
 
 **What counts as a response** to inbound message *m* for account *A*: the earliest message at
 or after *m* by *A* or one of *A*'s staff accounts that is not automation and either replies
@@ -444,7 +444,7 @@ def _answers(inbound: ir.Table) -> ir.Table:
 
 def _dialogues(inb: ir.Table, r: ir.Table, resp: ir.Table, lo: int, hi: int) -> ir.Table:
     """One row per (account, person, conversation); keyed without the platform, which the
-    account key fixes (see :func:`_first_responses`)."""
+    account key fixes (see :func:`_per_message`)."""
     ins = inb.select("aid", "person_id", "conv", n_in=ibis.literal(1), n_out=ibis.literal(0))
     out = r.filter(r.r_ts >= lo, r.r_ts <= hi, r.r_person.notnull())
     out = out.join(
