@@ -39,12 +39,12 @@ _MODEL = [
     "Visibility",
 ]
 _HOMES = {
-    **dict.fromkeys(_MODEL, ".model"),
+    **dict.fromkeys(_MODEL, "model"),
     **dict.fromkeys(
-        ["ImportPlan", "ImportSummary", "import_file", "import_paths"], ".ingest.runner"
+        ["ImportPlan", "ImportSummary", "import_file", "import_paths"], "ingest.runner"
     ),
-    "ImportOptions": ".ingest.base",
-    "Store": ".store",
+    "ImportOptions": "ingest.base",
+    "Store": "store",
 }
 # The store and the importers pull in SQLAlchemy and Alembic: half a second that commands
 # which never touch the store (an audit of Parquet files, the NLP models) need not pay.

@@ -17,8 +17,8 @@ __all__ = ["lazy_getattr"]
 def lazy_getattr(
     package: str, homes: Mapping[str, str], namespace: MutableMapping[str, Any]
 ) -> Callable[[str], Any]:
-    """A module ``__getattr__`` that imports the module ``package + homes[name]`` (a relative
-    name such as ``".store"``) when ``name`` is first read.
+    """A module ``__getattr__`` that imports ``package.homes[name]`` (``homes`` names modules
+    relative to the package, such as ``"store"``) when ``name`` is first read.
 
     The value is then kept in the package's ``namespace``, so each name loads once.
     """
@@ -27,7 +27,7 @@ def lazy_getattr(
         home = homes.get(name)
         if home is None:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(f"{package}{home}"), name)
+        value = getattr(importlib.import_module(f"{package}.{home}"), name)
         namespace[name] = value
         return value
 

@@ -58,7 +58,7 @@ _HOMES = {
 
 
 # The engine-bound parts (Ibis, pandas, DuckDB) take a second and a half to import.
-__getattr__ = lazy_getattr(__name__, {k: "." + v for k, v in _HOMES.items()}, globals())
+__getattr__ = lazy_getattr(__name__, _HOMES, globals())
 
 __all__ = [
     "ENGINES",

@@ -213,7 +213,9 @@ def _numbered(
             [{**a, "aid": aid[a["akey"]]} for a in audited], schema=AUDITED_SCHEMA
         ),
         responders=pa.Table.from_pylist(
-            [{**r, "aid": aid[r["akey"]]} for r in responders], schema=RESPONDER_SCHEMA
+            # the schema keeps the number and drops the ``akey`` it was found by
+            [{**r, "aid": aid[r["akey"]]} for r in responders],
+            schema=RESPONDER_SCHEMA,
         ),
         targets=pa.Table.from_pylist(
             [{**t, "target_principal": aid.get(t["target_principal"])} for t in targets],

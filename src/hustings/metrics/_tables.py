@@ -198,7 +198,7 @@ def _gaps(own: ir.Table, b: dict[str, Any]) -> ir.Table:
     """The silences around each own message, by a window over four narrow columns.
 
     A window sorts every column it carries: over the whole of ``own`` (the reply targets,
-    the kinds) it took three times as long, so the gaps are a table of their own.
+    the kinds) it took half as long again, so the gaps are a table of their own.
     """
     p: AuditParams = b["params"]
     lo, hi = b["lo"], b["hi"]
@@ -331,8 +331,8 @@ def _per_message(inb: ir.Table, r: ir.Table, silence: int) -> ir.Table:
     as "an earlier message within the silence" rather than as the gap to the previous one:
     the same thing, since the previous message is the latest earlier one, but an equi-join
     on (account, person) and a filter instead of a window. The window had to partition six
-    million messages among nearly as many people, carrying every column, and took twice as
-    long.
+    million messages among nearly as many people, carrying every column: 4.5 s of CPU at
+    ten million messages, against 3.2 s for the join and the filter.
 
     No join or grouping here names the platform: the account key already fixes it, for the
     inbound message and the responder alike, and each extra string key cost a fifth of the
