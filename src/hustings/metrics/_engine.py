@@ -111,11 +111,19 @@ MESSAGE_COLUMNS = (
 
 
 def _read(con: BaseBackend, path: Path, folder: bool = False) -> ir.Table:
-    if con.name == "duckdb":
-        if folder:
-            return con.read_parquet(str(path / "**" / "*.parquet"), hive_partitioning=True)
+    """The Parquet file (or hive-partitioned folder) as a table every query can read.
+
+    On DuckDB a view of the database, not Ibis's ``read_parquet``: that registers a
+    temporary view, which the cursors of :func:`materialize_all` cannot see.
+    """
+    if con.name != "duckdb":
         return con.read_parquet(str(path))
-    return con.read_parquet(str(path))
+    glob = str(path / "**" / "*.parquet") if folder else str(path)
+    literal = "'" + glob.replace("'", "''") + "'"
+    name = _name("parquet")
+    hive = ", hive_partitioning = true" if folder else ""
+    con.raw_sql(f'CREATE VIEW "{name}" AS SELECT * FROM read_parquet({literal}{hive})')
+    return con.table(name)
 
 
 def _epoch(created_at: dt.Timestamp(timezone="UTC")) -> dt.float64:  # type: ignore[empty-body,valid-type]

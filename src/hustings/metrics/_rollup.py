@@ -17,7 +17,7 @@ is computed from the base table for every grouping, as before.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 import ibis.expr.operations as ops
@@ -51,6 +51,24 @@ class Rollup:
             self._names[node] = f"part_{len(self._names)}"
             self.parts[self._names[node]] = node.to_expr()
         return self._names[node]
+
+    def reads(self, columns: Collection[str]) -> bool:
+        """Whether any part reads one of ``columns`` of the base table."""
+        return any(
+            field.name in columns
+            for part in self.parts.values()
+            for field in part.op().find(ops.Field, filter=ops.Value)
+        )
+
+    def regroup(self, cells: ir.Table, keys: Sequence[str]) -> ir.Table:
+        """Coarser cells, by ``keys``, from finer ones: sums and counts add up, maxima
+        take the maximum."""
+        return cells.group_by(list(keys)).aggregate(
+            **{
+                name: cells[name].max() if isinstance(part.op(), ops.Max) else cells[name].sum()
+                for name, part in self.parts.items()
+            }
+        )
 
 
 def _is_accounts(node: ops.Reduction) -> bool:

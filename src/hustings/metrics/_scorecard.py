@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -173,13 +173,22 @@ def _with_attrs(bases: Bases, table: ir.Table, keys: Sequence[str]) -> ir.Table 
 
 @dataclass
 class _Base:
-    """One base table's plan for a set of groupings that share a period rule."""
+    """One base table's plan for a set of groupings that share a period rule.
+
+    ``cells`` is None when they are the base's week cells regrouped by account (see
+    :func:`_plans`), known only once those are stored.
+    """
 
     base: str
     keys: dict[str, tuple[str, ...]]
     rollup: Rollup
-    cells: ir.Table
+    cells: ir.Table | None
     direct: dict[str, ir.Table]
+    weekly: bool
+
+
+_PERIOD_COLUMNS = ("weeks", "period_days", "gap", "tail")
+"""The columns :func:`_weekly` and :func:`_whole_period` set differently."""
 
 
 def _plan(
@@ -204,7 +213,27 @@ def _plan(
         if joined is not None:
             direct[name] = _reduction(period(joined, bases.lo, bases.hi), k, rollup.direct)
     cells = t.group_by(cell_keys).aggregate(**rollup.parts)
-    return _Base(base, keys, rollup, cells, direct)
+    return _Base(base, keys, rollup, cells, direct, weekly)
+
+
+def _plans(
+    bases: Bases,
+    table: ir.Table,
+    base: str,
+    plans: dict[str, tuple[str, ...]],
+    metrics: list[Metric],
+) -> list[_Base]:
+    """The base's plans for the whole period and by week.
+
+    When no cell part reads a column the period rule sets (the inbound counts and rates),
+    an account's cells are the sum (or maximum) of its week cells, and the base's rows are
+    reduced once instead of twice: at ten million messages, a pass over the six million
+    inbound rows saved.
+    """
+    whole, weekly = (_plan(bases, table, base, plans, metrics, w) for w in (False, True))
+    if whole and weekly and not weekly.rollup.reads(_PERIOD_COLUMNS):
+        whole = replace(whole, rollup=weekly.rollup, cells=None)
+    return [p for p in (whole, weekly) if p is not None]
 
 
 def _roll(bases: Bases, plan: _Base, cells: ir.Table) -> dict[str, ir.Table]:
@@ -254,10 +283,16 @@ def _groupings(
         p
         for base in BASES
         if (chosen := [m for m in metrics if m.base == base])
-        for weekly in (False, True)
-        if (p := _plan(bases, tables[base], base, plans, chosen, weekly)) is not None
+        for p in _plans(bases, tables[base], base, plans, chosen)
     ]
-    cells = materialize_all(inp.con, [p.cells for p in planned])
+    stored = materialize_all(inp.con, [p.cells for p in planned if p.cells is not None])
+    made = iter(stored)
+    kept = [next(made) if p.cells is not None else None for p in planned]
+    by_week = {p.base: c for p, c in zip(planned, kept, strict=True) if p.weekly and c is not None}
+    cells = [
+        c if c is not None else p.rollup.regroup(by_week[p.base], ["aid"])
+        for p, c in zip(planned, kept, strict=True)
+    ]
     queries = [(name, q) for p in planned for name, q in p.direct.items()] + [
         (name, query)
         for p, c in zip(planned, cells, strict=True)
@@ -266,7 +301,7 @@ def _groupings(
     frames: dict[str, list[pd.DataFrame]] = {name: [] for name in plans}
     for (name, _), table in zip(queries, fetch_all(inp.con, [q for _, q in queries]), strict=True):
         frames[name].append(table.to_pandas())
-    for table in cells:
+    for table in stored:
         drop(inp.con, table)
     return {
         name: _merge(parts, plans[name], metrics, skeleton if name == "account" else None)

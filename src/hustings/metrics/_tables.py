@@ -55,7 +55,7 @@ from hustings.metrics._directory import (
     Directory,
     own_output,
 )
-from hustings.metrics._engine import AuditInput, drop, materialize, upload
+from hustings.metrics._engine import AuditInput, drop, materialize_all, upload
 from hustings.metrics._params import AuditParams, Denominator
 
 __all__ = ["DAY", "RESPONSE_WINDOWS", "Bases", "build_bases", "business_seconds", "week_of"]
@@ -385,28 +385,24 @@ def _needs_reply(inp: AuditInput, inb: ir.Table, aud: ir.Table, p: AuditParams) 
 
 
 def _inbound_core(
-    inp: AuditInput, m: ir.Table, d: Directory, resp: ir.Table, b: dict[str, Any]
+    inp: AuditInput, cand: ir.Table, r: ir.Table, aud: ir.Table, p: AuditParams
 ) -> ir.Table:
     """Inbound messages with their first response, needs-reply and after-silence flags."""
-    p: AuditParams = b["params"]
-    period = _period_messages(m, b)
-    if b["cache"]:
-        period = materialize(inp.con, period)
-    cand = _inbound_candidates(m, period, _keyed_audited(inp.con, d), resp)
-    if b["cache"]:  # read three times below: materialise once, or each join recomputes it
-        cand = materialize(inp.con, cand)
-        drop(inp.con, period)
-        b["release"].append(cand)
-    found = _per_message(cand, b["responses"], p.facebook_silence_hours * 3600)
+    found = _per_message(cand, r, p.facebook_silence_hours * 3600)
     inb = cand.left_join(found, ["platform_id", "aid"]).select(~ibis.selectors.endswith("_right"))
-    inb = _needs_reply(inp, inb, b["attrs"], p)
+    inb = _needs_reply(inp, inb, aud, p)
     inb = inb.mutate(after_silence=~inb.recent.fill_null(False)).drop("recent")
     return inb.rename(person_id="author_id")
 
 
 def _inbound_flags(inb: ir.Table, p: AuditParams, as_of: int) -> ir.Table:
-    """The columns the inbound metrics reduce, stored with the core: derived in each of the
-    scorecard's queries instead, they cost more than the narrower table saved."""
+    """The columns the inbound metrics reduce, derived from the stored core when read.
+
+    Stored with the core they more than doubled its width, and writing them cost more than
+    deriving them: the scorecard reads all of them in one query (the account cells roll up
+    from the week cells, see :mod:`hustings.metrics._scorecard`), and the waiting list and
+    ``answers`` only for the rows they keep.
+    """
     counted = {
         Denominator.ALL: ibis.literal(True),
         Denominator.NEEDS_REPLY: inb.needs_reply,
@@ -496,35 +492,37 @@ def build_bases(
 ) -> Bases:
     """Build (and, by default, cache on the engine) every base table for one audit.
 
-    Intermediate tables (the candidates, the responses) are released as soon as the tables
-    built from them are cached: kept, they held a third of the engine's memory to the end.
+    The tables are built in stages, each stage's tables side by side (see
+    :func:`hustings.metrics._engine.materialize_all`): one query at a time left a core idle
+    whenever a query was down to one thread (finishing a hash table, compiling the next).
+    Intermediate tables (the period's messages, the candidates, the responses) are released
+    as soon as the tables built from them are cached: kept, they held a third of the
+    engine's memory to the end.
     """
     m = inp.messages
     aud, resp, targets = directory.tables(inp.con)
+    b = {"params": params, "lo": lo, "hi": hi}
 
-    def keep(t: ir.Table) -> ir.Table:
-        return materialize(inp.con, t) if cache else t
+    def keep(*exprs: ir.Table) -> list[ir.Table]:
+        return materialize_all(inp.con, exprs) if cache else list(exprs)
 
-    r = keep(_responses(m, resp, params, lo))
-    release: list[ir.Table] = []
-    b = {
-        "params": params,
-        "lo": lo,
-        "hi": hi,
-        "cache": cache,
-        "responses": r,
-        "release": release,
-        "attrs": aud,
-    }
-    own = keep(_own(m, aud, targets, b))
-    gaps = keep(_gaps(own, b))
-    inbound = keep(_inbound_flags(_inbound_core(inp, m, directory, resp, b), params, as_of))
-    answers = keep(_answers(inbound))
-    dialogues = keep(_dialogues(inbound, r, resp, lo, hi))
-    people, days = keep(_people(dialogues)), keep(_days(own, lo, hi))
-    if cache:
-        for table in (*release, r):
+    def release(*tables: ir.Table) -> None:
+        for table in tables if cache else ():
             drop(inp.con, table)
+
+    r, own, period = keep(
+        _responses(m, resp, params, lo), _own(m, aud, targets, b), _period_messages(m, b)
+    )
+    # The candidates are read four times by the core: stored, or each read recomputes them.
+    cand = _inbound_candidates(m, period, _keyed_audited(inp.con, directory), resp)
+    gaps, days, cand = keep(_gaps(own, b), _days(own, lo, hi), cand)
+    release(period)
+    (core,) = keep(_inbound_core(inp, cand, r, aud, params))
+    release(cand)
+    inbound = _inbound_flags(core, params, as_of)
+    answers, dialogues = keep(_answers(inbound), _dialogues(core, r, resp, lo, hi))
+    release(r)
+    (people,) = keep(_people(dialogues))
     return Bases(
         own=own,
         gaps=gaps,
