@@ -193,7 +193,7 @@ def materialize(con: BaseBackend, expr: ir.Table) -> ir.Table:
     ``cache()``, whose temporary tables only the connection that made them can read.
     """
     if con.name == "duckdb":
-        return con.create_table(_name("base"), expr)
+        return con.create_table(_name("kept"), expr)
     return expr.cache()
 
 
@@ -237,7 +237,7 @@ def materialize_all(con: BaseBackend, exprs: Sequence[ir.Table]) -> list[ir.Tabl
     if con.name != "duckdb":
         return [materialize(con, expr) for expr in exprs]
     # Created empty with the expression's schema, as Ibis does, so a sum stays a BIGINT.
-    tables = [con.create_table(_name("cells"), schema=expr.schema()) for expr in exprs]
+    tables = [con.create_table(_name("kept"), schema=expr.schema()) for expr in exprs]
     inserts = (
         f"INSERT INTO {table.op().name} {con.compile(expr)}"  # type: ignore[attr-defined]
         for table, expr in zip(tables, exprs, strict=True)

@@ -319,6 +319,26 @@ def _period(inp: AuditInput, params: AuditParams) -> tuple[int, int, int]:
     return lo, hi, max(int(row["hi"]), hi)
 
 
+def _texts(messages: ir.Table, frame: pd.DataFrame) -> pd.DataFrame:
+    """The text and the sender's handle of the messages in ``frame`` (by ``platform_id``,
+    sent at epoch second ``ts``).
+
+    Bounded in time as well as by id, so that the engine skips the files and row groups (by
+    their statistics) that cannot hold these messages: looked up by id alone, the texts of a
+    10-million-message audit took half of the lists' time.
+    """
+    ids = frame["platform_id"].unique().tolist() or [""]
+    first, last = (int(frame["ts"].min()), int(frame["ts"].max())) if len(frame) else (0, 0)
+    sent = messages.created_at
+    found = messages.filter(
+        messages.platform_id.isin(ids),
+        sent >= ibis.literal(datetime.fromtimestamp(first, UTC), sent.type()),
+        sent < ibis.literal(datetime.fromtimestamp(last + 1, UTC), sent.type()),
+    ).select("platform", "platform_id", "text", person_handle="author_handle")
+    texts: pd.DataFrame = found.to_pyarrow().to_pandas()
+    return texts.drop_duplicates(["platform", "platform_id"])
+
+
 def _waiting(b: Bases, messages: ir.Table, limit: int) -> tuple[pd.DataFrame, int]:
     """The longest waits; the account's attributes, the text and the sender's handle are
     looked up for these rows only."""
@@ -330,12 +350,8 @@ def _waiting(b: Bases, messages: ir.Table, limit: int) -> tuple[pd.DataFrame, in
         .select("aid", "person_id", "ikind", "ts", "wait_hours", "platform_id")
     )
     frame: pd.DataFrame = rows.to_pyarrow().to_pandas()
+    texts = _texts(messages, frame)
     frame["sent_at"] = pd.to_datetime(frame.pop("ts"), unit="s", utc=True)
-    ids = frame["platform_id"].unique().tolist() or [""]
-    found = messages.filter(messages.platform_id.isin(ids)).select(
-        "platform", "platform_id", "text", person_handle="author_handle"
-    )
-    texts = found.to_pyarrow().to_pandas().drop_duplicates(["platform", "platform_id"])
     attrs = b.directory.audited.select(["aid", "platform", "handle", "party"]).to_pandas()
     frame = frame.merge(attrs, on="aid", how="left").drop(columns="aid")
     frame.insert(0, "platform", frame.pop("platform"))
