@@ -79,7 +79,7 @@ def _account(idx: np.ndarray) -> pa.Array:
 
 def generate(n_total: int, out: Path, seed: int = 7) -> Path:
     """Write ``n_total`` messages and the registry tables under ``out`` (Parquet snapshot)."""
-    from hustings.store.parquet import MESSAGE_SCHEMA
+    from hustings.store.parquet import MESSAGE_SCHEMA, ROW_GROUP_ROWS
 
     rng = np.random.default_rng(seed)
     span = DAYS * 86400
@@ -230,6 +230,8 @@ def generate(n_total: int, out: Path, seed: int = 7) -> Path:
             partitioning_flavor="hive",
             basename_template=f"part{i}-{{i}}.parquet",
             existing_data_behavior="overwrite_or_ignore",
+            min_rows_per_group=ROW_GROUP_ROWS,  # as export_parquet writes them
+            max_rows_per_group=ROW_GROUP_ROWS,
         )
     roles = np.where(
         np.arange(TRACKED) < PARTIES,

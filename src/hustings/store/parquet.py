@@ -36,9 +36,14 @@ from hustings.store.schema import (
 )
 from hustings.store.scores import NEEDS_REPLY, needs_reply_query, probability_of
 
-__all__ = ["export_parquet"]
+__all__ = ["ROW_GROUP_ROWS", "export_parquet"]
 
 _CHUNK = 50_000
+ROW_GROUP_ROWS = 122_880
+"""Rows per Parquet row group of the messages: DuckDB's own row group size. The messages
+arrive in chunks of ``_CHUNK`` rows spread over months, and written as they came, their row
+groups held about ten thousand rows each; reading that many small groups made a
+ten-million-message audit several per cent slower."""
 _TS = pa.timestamp("us", tz="UTC")
 
 MESSAGE_SCHEMA = pa.schema(
@@ -142,6 +147,8 @@ def export_parquet(store: Store, out_dir: Path) -> dict[str, Path]:
         partitioning=["platform", "month"],
         partitioning_flavor="hive",
         existing_data_behavior="delete_matching",
+        min_rows_per_group=ROW_GROUP_ROWS,
+        max_rows_per_group=ROW_GROUP_ROWS,
     )
     for table in (accounts, tracked_accounts, follower_snapshots):
         schema = _schema_of(table)
