@@ -13,6 +13,12 @@ day 11. Q posts once a day at noon, every day. Worked out by hand:
 * Followers: 10,000 at the last snapshot before the burst (day 10, 00:00), 9,700 at the
   first one after it (day 11, 00:00): a change of -300.
 * Q has no burst, no flood, a peak of 1 and no follower change.
+* G posts once a day at noon, except on days 3 and 9, when it posts 60 times from 10:00
+  (20 in each of the hours 10 to 12): two bursts of 3 hours and 60 posts. Its followers are
+  counted only from day 5: 2,000 up to day 9, 1,950 from day 10. The first burst has no
+  count before it, so no change; the second goes from 2,000 to 1,950, so G's change in
+  bursts is -50, not -50 plus a guess. 60 posts in 6 hours is 5x its baseline (132 posts /
+  337 hours) and more: a flood.
 """
 
 from __future__ import annotations
@@ -49,26 +55,39 @@ def _post(author: str, n: int, when: datetime) -> Message:
     )
 
 
-def _messages() -> list[Message]:
-    noon = [T0 + timedelta(days=d, hours=12) for d in range(DAYS)]
-    flood_start = T0 + timedelta(days=FLOOD_DAY, hours=10)
-    flood = [flood_start + timedelta(minutes=3 * i) for i in range(110)]
-    f_times = [t for t in noon if t.date() != flood_start.date()] + flood
-    return [_post("F", i, t) for i, t in enumerate(f_times)] + [
-        _post("Q", i, t) for i, t in enumerate(noon)
+G_FLOOD_DAYS = (3, 9)
+
+
+def _flooded(days: dict[int, int]) -> list[datetime]:
+    """Noon every day, except on each day in ``days``: that many posts, every 3 minutes
+    from 10:00."""
+    noon = [T0 + timedelta(days=d, hours=12) for d in range(DAYS) if d not in days]
+    return noon + [
+        T0 + timedelta(days=d, hours=10, minutes=3 * i) for d, n in days.items() for i in range(n)
     ]
 
 
+def _messages() -> list[Message]:
+    times = {
+        "F": _flooded({FLOOD_DAY: 110}),
+        "Q": _flooded({}),
+        "G": _flooded(dict.fromkeys(G_FLOOD_DAYS, 60)),
+    }
+    return [_post(a, i, t) for a, ts in times.items() for i, t in enumerate(ts)]
+
+
 def _followers() -> list[FollowerSnapshot]:
+    counts = {
+        "F": {d: 10_000 if d <= FLOOD_DAY else 9_700 for d in range(DAYS + 1)},
+        "Q": dict.fromkeys(range(DAYS + 1), 500),
+        "G": {d: 2_000 if d <= 9 else 1_950 for d in range(5, DAYS + 1)},
+    }
     return [
         FollowerSnapshot(
-            platform="x",
-            account_id=account,
-            taken_at=T0 + timedelta(days=d),
-            followers=(10_000 if d <= FLOOD_DAY else 9_700) if account == "F" else 500,
+            platform="x", account_id=account, taken_at=T0 + timedelta(days=d), followers=n
         )
-        for account in ("F", "Q")
-        for d in range(DAYS + 1)
+        for account, by_day in counts.items()
+        for d, n in by_day.items()
     ]
 
 
@@ -77,7 +96,7 @@ def snapshot(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("bursts")
     tracked = [
         TrackedAccount(platform="x", handle=h.lower(), role=Role.CANDIDATE, platform_id=h)
-        for h in ("F", "Q")
+        for h in ("F", "Q", "G")
     ]
     messages = _messages()
     store = Store.open(f"sqlite:///{out / 'store.db'}")
@@ -114,6 +133,24 @@ def test_a_flood_is_one_burst_with_its_follower_loss(
     assert (burst["start"], burst["end"]) == (start, start + pd.Timedelta(hours=6))
     assert (burst["hours"], burst["posts"]) == (6, 110)
     assert (burst["followers_before"], burst["followers_after"]) == (10_000, 9_700)
+
+
+def test_each_burst_has_its_own_follower_counts(
+    con: Any, snapshot: Path, cards: dict[str, Scorecard]
+) -> None:
+    card = _card(con, snapshot, cards)
+    g = card.accounts.set_index("akey").loc["x:G"]
+    assert (g["bursts"], g["peak_posts_per_hour"], g["flood"]) == (2, 20, 1)
+    assert g["follower_change_in_bursts"] == -50
+    bursts = card.bursts[card.bursts["akey"] == "x:G"].sort_values("start")
+    starts = [pd.Timestamp(T0 + timedelta(days=d, hours=10)) for d in G_FLOOD_DAYS]
+    assert bursts["start"].tolist() == starts
+    assert bursts["hours"].tolist() == [3, 3] and bursts["posts"].tolist() == [60, 60]
+    first, second = bursts.to_dict(orient="records")
+    assert pd.isna(first["followers_before"]) and first["followers_after"] == 2_000
+    assert pd.isna(first["follower_change"])
+    assert (second["followers_before"], second["followers_after"]) == (2_000, 1_950)
+    assert second["follower_change"] == -50
 
 
 def test_steady_posting_is_no_burst(con: Any, snapshot: Path, cards: dict[str, Scorecard]) -> None:

@@ -17,10 +17,10 @@ import pytest
 
 from hustings.metrics import AuditParams, all_metrics, read_snapshot, run_audit
 from hustings.metrics._rollup import plan_rollup
-from hustings.metrics._scorecard import Scorecard
+from hustings.metrics._scorecard import _PERIOD_COLUMNS, Scorecard
 from hustings.metrics._sql import _base_schemas
 from hustings.model import Message, MessageKind, Role, TrackedAccount
-from tests.metrics.conftest import build_snapshot
+from tests.metrics.conftest import HANDMADE_PARAMS, build_snapshot
 
 SINCE = datetime(2026, 3, 2, tzinfo=UTC)
 UNTIL = datetime(2026, 3, 11, 23, 59, 59, tzinfo=UTC)
@@ -94,3 +94,30 @@ def test_only_quantiles_are_computed_from_the_base_table_for_every_grouping() ->
         for stat in ("median", "p90")
         for clock in ("", "_business")
     }
+
+
+def test_account_cells_rolled_up_from_week_cells_give_the_same_accounts(
+    con: Any, handmade_snapshot: Path, handmade_card: Scorecard
+) -> None:
+    """With week groupings asked for, the inbound metrics' account cells are the week cells
+    summed; without, they are reduced from the rows. An account reads the same either way."""
+    alone = run_audit(
+        read_snapshot(con, handmade_snapshot), HANDMADE_PARAMS, engine=con.name, groupings=()
+    )
+    inbound = [m.name for m in all_metrics() if m.base == "inbound"]
+    rolled = handmade_card.accounts.set_index("akey")[inbound].sort_index()
+    direct = alone.accounts.set_index("akey")[inbound].sort_index()
+    assert rolled["inbound"].sum() > 0
+    assert rolled.equals(direct)
+
+
+def test_only_bases_whose_cells_ignore_the_period_roll_up_from_weeks() -> None:
+    schemas = _base_schemas()
+    period_free = set()
+    for base in ("own", "gaps", "inbound", "days"):
+        table = ibis.table(schemas[base], name=base).mutate(weeks=1.0, period_days=7.0)
+        rollup = plan_rollup(table, [m for m in all_metrics() if m.base == base])
+        if not rollup.reads(_PERIOD_COLUMNS):
+            period_free.add(base)
+    # own: messages per week; gaps: silences cut at the week's edges; days: active day share
+    assert period_free == {"inbound"}
