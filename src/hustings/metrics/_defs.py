@@ -463,7 +463,8 @@ register_metric(
         base="bursts",
         family="bursts",
         definition="Followers at the first snapshot after each burst minus followers at the "
-        "last snapshot before it, summed over the account's bursts; missing without snapshots.",
+        "last snapshot before it, summed over the account's bursts with a snapshot on both "
+        "sides; missing when no burst has.",
         expr=lambda t: t.follower_change.sum(),
     )
 )

@@ -1,0 +1,20 @@
+"""The generated parts of the docs (metric tables, definitions) match the code."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_generated_docs_match_the_registry() -> None:
+    docs = [str(p) for p in (ROOT / "docs").glob("*.md")] + [str(ROOT / "README.md")]
+    run = subprocess.run(
+        [sys.executable, "-m", "cogapp", "--check", *docs],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr + "\nregenerate with: cog -r docs/*.md"
