@@ -526,12 +526,12 @@ def build_bases(
     cand = _inbound_candidates(m, period, keyed, resp)
     gaps, days, cand = keep(_gaps(own, b), _days(own, lo, hi), cand)
     release(period)
-    (core,) = keep(_inbound_core(inp, cand, r, aud, params))
-    release(cand)
+    # The conversations need the candidates alone, not their answers: made beside the core.
+    conversations = _dialogues(cand.rename(person_id="author_id"), r, resp, lo, hi)
+    core, dialogues = keep(_inbound_core(inp, cand, r, aud, params), conversations)
+    release(cand, r)
     inbound = _inbound_flags(core, params, as_of)
-    answers, dialogues = keep(_answers(inbound), _dialogues(core, r, resp, lo, hi))
-    release(r)
-    (people,) = keep(_people(dialogues))
+    answers, people = keep(_answers(inbound), _people(dialogues))
     return Bases(
         own=own,
         gaps=gaps,
