@@ -431,7 +431,9 @@ def _verdict(results: dict[str, Run]) -> str:
         checks.append(("10x faster than pandas", pandas.seconds >= 10 * duck.seconds))
     met = [name for name, ok in checks if ok]
     missed = [name for name, ok in checks if not ok]
-    return f"Met: {', '.join(met) or 'none'}. Not met: {', '.join(missed) or 'none'}."
+    if not missed:
+        return f"Met every target: {', '.join(met)}."
+    return f"Met: {', '.join(met) or 'none'}. Not met: {', '.join(missed)}."
 
 
 if __name__ == "__main__":
