@@ -185,7 +185,8 @@ def main() -> None:
         "into a fresh SQLite store (WAL) and places every message in its thread; "
         "`twarc2 csv` (twarc-csv 0.7.2, pandas<3) converts the same file to CSV on one "
         "core. Both run as separate processes in the same session; peak memory covers all "
-        "of a command's processes (PSS summed, sampled every 50 ms). Reproduce: "
+        "of a command's processes (PSS summed, sampled at most every 50 ms while it runs as "
+        "several). Reproduce: "
         "`.venv/bin/python benchmarks/ingest.py`.",
         "",
         _verdict(rows),
