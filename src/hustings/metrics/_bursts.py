@@ -140,7 +140,7 @@ def _around(
     follower count at or before ``t0`` and its first at or after ``t1``; NaN where none.
 
     All bursts are looked up at once, by binary search on one key that orders snapshots by
-    account row, then time (a search per burst in Python took a tenth of the audit's bursts).
+    account row, then time (a search per burst, in Python, took a tenth of the bursts step).
     """
     row, ts, followers = snaps
     before, after = np.full(len(acc), np.nan), np.full(len(acc), np.nan)

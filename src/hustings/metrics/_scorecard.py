@@ -269,6 +269,19 @@ def _merge(
     return merged[[c for c in merged.columns if c not in names] + names]
 
 
+def _cells(inp: AuditInput, planned: list[_Base]) -> tuple[list[ir.Table], list[ir.Table]]:
+    """Each plan's cells, and the tables stored for them (to drop when done): the cells
+    a plan defines are stored side by side; the rest are their base's week cells regrouped."""
+    stored = materialize_all(inp.con, [p.cells for p in planned if p.cells is not None])
+    made = iter(stored)
+    kept = {id(p): next(made) for p in planned if p.cells is not None}
+    weekly = {p.base: kept[id(p)] for p in planned if p.weekly and id(p) in kept}
+    cells = [
+        kept[id(p)] if id(p) in kept else p.rollup.regroup(weekly[p.base], ["aid"]) for p in planned
+    ]
+    return cells, stored
+
+
 def _groupings(
     inp: AuditInput,
     bases: Bases,
@@ -285,14 +298,7 @@ def _groupings(
         if (chosen := [m for m in metrics if m.base == base])
         for p in _plans(bases, tables[base], base, plans, chosen)
     ]
-    stored = materialize_all(inp.con, [p.cells for p in planned if p.cells is not None])
-    made = iter(stored)
-    kept = [next(made) if p.cells is not None else None for p in planned]
-    by_week = {p.base: c for p, c in zip(planned, kept, strict=True) if p.weekly and c is not None}
-    cells = [
-        c if c is not None else p.rollup.regroup(by_week[p.base], ["aid"])
-        for p, c in zip(planned, kept, strict=True)
-    ]
+    cells, stored = _cells(inp, planned)
     queries = [(name, q) for p in planned for name, q in p.direct.items()] + [
         (name, query)
         for p, c in zip(planned, cells, strict=True)
