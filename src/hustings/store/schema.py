@@ -122,12 +122,18 @@ messages = Table(
     Column("batch_id", Integer),
     Column("root_id", String(512)),
     Column("depth", Integer),
+    # Who owns the row (see ``docs/security.md``): NULL for a platform fact (read from a
+    # platform file or a connector), which every workspace may see and none may change;
+    # a workspace's id for what that workspace typed or pushed (a reply, a draft, a pushed
+    # message), which only that workspace sees, changes or erases.
+    Column("workspace_id", Integer, ForeignKey("workspaces.id", ondelete="CASCADE")),
     UniqueConstraint("platform", "platform_id", name="uq_messages_platform_id"),
     Index("ix_messages_author_time", "platform", "author_id", "created_at"),
     Index("ix_messages_reply_to", "platform", "reply_to_id"),
     Index("ix_messages_conversation", "platform", "conversation_id"),
     # The inbox's thread view finds a conversation by root as well as by conversation id.
     Index("ix_messages_root", "platform", "root_id"),
+    Index("ix_messages_workspace", "workspace_id"),
 )
 
 # One classifier's reading of one message (``hustings.nlp.enrich``): the chosen label, its
@@ -170,7 +176,7 @@ tracked_accounts = Table(
     Column("party", Text),
     Column("district", Text),
     Column("office", Text),
-    Column("country", String(8)),
+    Column("country", String(64)),
     Column("platform_id", String(255)),
     Column("registry", Text),
     UniqueConstraint("platform", "handle_lower", name="uq_tracked_accounts_handle"),
@@ -188,6 +194,9 @@ import_batches = Table(
     Column("status", String(16), nullable=False),
     Column("checkpoint", BigInteger, nullable=False),
     Column("counts", JSON, nullable=False),
+    # The process running the batch while its status is "running": a second import of the
+    # same file waits for it or refuses, naming it, instead of resuming a live batch.
+    Column("pid", Integer),
     Index("ix_import_batches_fingerprint", "fingerprint", "format"),
 )
 
@@ -214,12 +223,14 @@ quarantine = Table(
 __all__ += [
     "audit_log",
     "canned_replies",
+    "connections",
     "erasures",
     "inbox_items",
     "inbox_notes",
     "inbox_replies",
     "login_attempts",
     "memberships",
+    "outbound",
     "people",
     "person_identities",
     "person_merges",
@@ -504,4 +515,59 @@ saved_views = Table(
     Column("name", String(255), nullable=False),
     Column("filters", JSON, nullable=False),
     UniqueConstraint("workspace_id", "user_id", "name", name="uq_saved_views_name"),
+)
+
+
+# --- Live channels (issue 17) ---------------------------------------------------------
+# A workspace's connection to one of its accounts on a platform. ``secret`` holds the
+# credentials encrypted (``hustings.connectors.secrets``), never plain text; ``settings``
+# holds what is not secret (server URL, handle, folder); ``cursor`` where the last
+# incremental pull stopped. ``status``/``last_error`` feed the connection's health page.
+connections = Table(
+    "connections",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    _workspace_id(),
+    Column(
+        "tracked_account_id",
+        Integer,
+        ForeignKey("tracked_accounts.id", ondelete="CASCADE"),
+        nullable=False,
+    ),
+    Column("platform", String(32), nullable=False),
+    Column("secret", Text),
+    Column("settings", JSON, nullable=False),
+    Column("cursor", JSON, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("last_error", Text),
+    Column("last_attempt_at", UTCDateTime),
+    Column("last_ok_at", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("workspace_id", "tracked_account_id", name="uq_connections_account"),
+)
+
+# Everything that leaves Hustings (an inbox reply, a planned post, an alert), recorded
+# before it leaves and after: ``queued -> sending -> sent | failed``. ``idempotency_key`` is
+# unique, so the same outward act can never be queued twice; a row left in ``sending`` by a
+# crash is checked against the platform before any retry, so nothing is sent twice.
+outbound = Table(
+    "outbound",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    _workspace_id(),
+    Column("connection_id", Integer, ForeignKey("connections.id", ondelete="SET NULL")),
+    Column("item_id", Integer, ForeignKey("inbox_items.id", ondelete="SET NULL")),
+    Column("message_id", Integer, ForeignKey("messages.id", ondelete="CASCADE")),
+    Column("kind", String(16), nullable=False),
+    Column("idempotency_key", String(64), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("platform_id", String(512)),
+    Column("error", Text),
+    Column("retry_at", UTCDateTime),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime),
+    UniqueConstraint("idempotency_key", name="uq_outbound_key"),
+    Index("ix_outbound_state", "state", "retry_at"),
 )
