@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -22,6 +22,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import DataError
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from hustings.inbox.errors import (
     AuthError,
@@ -38,6 +39,7 @@ from hustings.store import Store
 from hustings.web import api_inbox, api_people, pages, pages_people
 from hustings.web.auth import Sessions, load_secret
 from hustings.web.deps import LoginRequired
+from hustings.web.proxies import trusted_proxies as proxy_list
 
 __all__ = ["create_app"]
 
@@ -105,6 +107,7 @@ def create_app(
     secret: str | None = None,
     sync_every: float | None = None,
     audit_every: float | None = None,
+    trusted_proxies: Sequence[str] | None = None,
 ) -> FastAPI:
     """The web app over ``store``.
 
@@ -113,7 +116,12 @@ def create_app(
     anyone pressing a button; ``audit_every`` seconds recomputes the dashboard's audit
     scorecard the same way. ``hustings serve`` turns both on, tests leave them off (and call
     ``app.state.audit.refresh``).
+
+    ``trusted_proxies`` (default: ``HUSTINGS_TRUSTED_PROXIES``, else none) lists the reverse
+    proxies whose ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed; see
+    ``web/proxies.py``.
     """
+    proxies = proxy_list(trusted_proxies)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -146,6 +154,8 @@ def create_app(
     # costs a stat per template per request and buys nothing outside development.
     app.state.templates.env.auto_reload = False
     app.add_middleware(_SecurityHeaders)
+    if proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
     for module in (api_inbox, api_people, pages, pages_people):
         app.include_router(module.router)
