@@ -76,8 +76,18 @@ _SECURITY_HEADERS = (
 )
 
 
+_STATIC = "/static/"
+
+
 class _SecurityHeaders:
-    """No framing, no sniffing, scripts only from this origin (htmx is vendored).
+    """No framing, no sniffing, scripts only from this origin (htmx is vendored), and no
+    copy of anything but the static files kept by the browser or a proxy.
+
+    Every response outside ``/static/`` gets ``Cache-Control: no-store`` and ``Vary:
+    Cookie``: pages, API answers and exports (people.csv, a person's export.json) hold
+    personal data, and after sign-out Back must not show them again. Set here for every
+    route rather than route by route, a new route cannot forget it. (htmx's own history
+    cache is turned off in ``base.html``.)
 
     A plain ASGI middleware that edits the response start message: Starlette's
     ``BaseHTTPMiddleware`` would run every request through an extra task and stream.
@@ -91,11 +101,16 @@ class _SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        private = not scope["path"].startswith(_STATIC)
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in _SECURITY_HEADERS:
                     headers.setdefault(name, value)
+                if private:
+                    headers["cache-control"] = "no-store"
+                    headers.add_vary_header("Cookie")
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
