@@ -71,6 +71,7 @@ _SECURITY_HEADERS = (
     (
         "content-security-policy",
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; "
         "frame-ancestors 'none'; form-action 'self'",
     ),
 )
@@ -159,6 +160,11 @@ def create_app(
         "X-CSRF-Token header returned by POST /api/login.",
         version="0.1.0",
         lifespan=lifespan,
+        # FastAPI's own /docs and /redoc load their scripts from a CDN, which the CSP
+        # blocks (and an offline laptop cannot reach): /docs below serves Swagger UI
+        # from /static instead.
+        docs_url=None,
+        redoc_url=None,
     )
     audit = AuditCache()
     app.state.store = store
@@ -174,6 +180,12 @@ def create_app(
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
     for module in (api_inbox, api_people, pages, pages_people):
         app.include_router(module.router)
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs(request: Request) -> HTMLResponse:
+        """The API reference: vendored Swagger UI, its start-up script in ``static/docs.js``."""
+        templates: Jinja2Templates = request.app.state.templates
+        return templates.TemplateResponse(request, "docs.html", {})
 
     @app.exception_handler(WorkspaceError)
     async def workspace_error(request: Request, exc: WorkspaceError) -> Response:
