@@ -163,8 +163,12 @@ def test_a_third_partys_message_to_the_person_is_kept_with_the_handle_redacted(
         mentions=("user1", "user12"),
     )
     _post(c, neighbour, candidate, dm, mention)
+    user1, user3 = _person(c, north, "user1"), _person(c, north, "user3")
     with c.store.begin() as conn:
-        counts = erase_person(conn, north, _person(c, north, "user1"))
+        add_note(conn, north, user3, "Lives next to @User1 on the bus route")
+        counts = erase_person(conn, north, user1)
+        notes = person_detail(conn, north, user3)["notes"]
+    assert [n["text"] for n in notes] == ["Lives next to @[erased] on the bus route"]
     t1, t2, t3, t4 = (_text(c, f"t{i}") for i in range(1, 5))
     assert t1.text == "@[erased] you are so right about the buses"
     assert (t1.reply_to_account_id, t1.reply_to_handle) == ("[erased]", "[erased]")

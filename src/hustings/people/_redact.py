@@ -126,4 +126,10 @@ class Redactor:
 
     def needles(self) -> list[str]:
         """Lower-case substrings a database can search for before :meth:`found_in` decides."""
-        return sorted(self.handles | self.addresses | {i.lower() for i in self.account_ids})
+        ids = {i.lower() if len(i) >= _SHORT_ID else f'"{i}"' for i in self.account_ids}
+        return sorted(self.handles | self.addresses | ids)
+
+    def mention_needles(self) -> list[str]:
+        """Lower-case substrings to search for before :meth:`text` redacts: ``@handle``s and
+        addresses."""
+        return sorted({f"@{h}" for h in self.handles} | self.addresses)

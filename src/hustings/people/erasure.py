@@ -299,9 +299,6 @@ def _redact_messages(
 def _redact_free_text(conn: Connection, workspace_id: int, redactor: Redactor) -> int:
     """Redact them out of this workspace's notes on others, and quarantined excerpts (which
     may be their own record, so lose their whole text). Returns how many rows changed."""
-    needles = redactor.needles()
-    if not needles:
-        return 0
     changed = 0
     notes = [
         (
@@ -317,7 +314,8 @@ def _redact_free_text(conn: Connection, workspace_id: int, redactor: Redactor) -
             .where(people.c.workspace_id == workspace_id),
         ),
     ]
-    for table, query in notes:
+    needles = redactor.mention_needles()
+    for table, query in notes if needles else []:
         hits = query.where(
             or_(*(func.lower(table.c.text).contains(n, autoescape=True) for n in needles))
         )
@@ -326,6 +324,9 @@ def _redact_free_text(conn: Connection, workspace_id: int, redactor: Redactor) -
             if text != r.text:
                 conn.execute(update(table).where(table.c.id == r.id).values(text=text))
                 changed += 1
+    needles = redactor.needles()
+    if not needles:
+        return changed
     excerpts = select(quarantine.c.id, quarantine.c.excerpt, quarantine.c.reason).where(
         or_(*(func.lower(quarantine.c.excerpt).contains(n, autoescape=True) for n in needles))
     )
