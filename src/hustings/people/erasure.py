@@ -218,6 +218,18 @@ def _has(column: Any, needle: str, dialect: str) -> ColumnElement[bool]:
     return column.icontains(needle, autoescape=True)  # type: ignore[no-any-return]
 
 
+def _delete_messages(conn: Connection, message_ids: Sequence[int]) -> int:
+    """Delete the messages, with inbox items and classifier scores of them, in slices that
+    fit one statement; return how many scores went."""
+    scores = 0
+    for chunk in _chunks(message_ids):
+        conn.execute(delete(inbox_items).where(inbox_items.c.message_id.in_(chunk)))
+        result = conn.execute(delete(message_scores).where(message_scores.c.message_id.in_(chunk)))
+        scores += int(result.rowcount)
+        conn.execute(delete(messages).where(messages.c.id.in_(chunk)))
+    return scores
+
+
 def _names_them(erased: Sequence[tuple[str, str, str | None]], dialect: str) -> ColumnElement[bool]:
     """A search (refined by ``Redactor``) for messages that reply to, mention or DM one of
     the ``erased`` identities, on that identity's platform."""
@@ -458,17 +470,15 @@ def erase_person(conn: Connection, actor: Actor, person_id: int) -> dict[str, in
             None,
             delete(outbound).where(
                 outbound.c.workspace_id == ws,
-                or_(outbound.c.item_id.in_(item_ids), outbound.c.message_id.in_(message_ids)),
+                outbound.c.item_id.in_(item_ids),
             ),
         ),
         (None, delete(inbox_items).where(inbox_items.c.id.in_(item_ids))),
-        (None, delete(inbox_items).where(inbox_items.c.message_id.in_(message_ids))),
-        ("scores", delete(message_scores).where(message_scores.c.message_id.in_(message_ids))),
         (
             "stance_entries",
             delete(stance_entries).where(stance_entries.c.person_id.in_(person_ids)),
         ),
-        (None, delete(messages).where(messages.c.id.in_(message_ids))),
+        ("scores", None),  # the messages, after what cites them: see _delete_messages
         (
             "profiles",
             delete(accounts).where(
@@ -497,6 +507,9 @@ def erase_person(conn: Connection, actor: Actor, person_id: int) -> dict[str, in
         (None, delete(people).where(people.c.id.in_(person_ids))),
     ]
     for name, statement in steps:
+        if statement is None:
+            counts["scores"] = _delete_messages(conn, message_ids)
+            continue
         result = conn.execute(statement)
         if name is not None:
             counts[name] = int(result.rowcount)
