@@ -179,6 +179,26 @@ def test_a_third_partys_message_to_the_person_is_kept_with_the_handle_redacted(
     assert counts["redacted_messages"] == 4
 
 
+def test_a_workspaces_own_reply_to_the_person_goes_but_a_pushed_third_party_message_stays(
+    any_campaign: Campaign,
+) -> None:
+    """Rows North typed or pushed carry its id (schema 0006): its own account's reply to
+    the person is North's data about them; a neighbour's message it pushed is not."""
+    c, north = any_campaign, any_campaign.actor("manager")
+    pushed = msg("w1", "3", "@user1 agreed, the 12 is always late", to="1", to_handle="user1")
+    drafted = msg("w2", "100", "@user1 we hear you", to="1", to_handle="user1")
+    _post(c, pushed, drafted)
+    with c.store.begin() as conn:
+        conn.execute(
+            messages.update()
+            .where(messages.c.platform_id.in_(["w1", "w2"]))
+            .values(workspace_id=c.north_id)
+        )
+        erase_person(conn, north, _person(c, north, "user1"))
+    assert _text(c, "w2") is None
+    assert _text(c, "w1").text == "@[erased] agreed, the 12 is always late"
+
+
 # --- item 4: merge chains -------------------------------------------------------------
 
 

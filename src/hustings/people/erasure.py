@@ -8,8 +8,9 @@ tracked account's posts. In one transaction, ``erase_person``:
   (23 into 22, then 22 into 24: erasing 24 erases all three);
 - deletes this workspace's data about them: the people rows, identities, stance entries,
   tags, notes, merge records, inbox items with their notes and outbound records, and the
-  replies and drafts this workspace wrote to them (``messages.workspace_id`` is this
-  workspace, or the reply is recorded on one of its inbox items);
+  replies and drafts this workspace wrote to them (recorded on one of its inbox items, or
+  with ``messages.workspace_id`` this workspace and one of its own accounts as author; a
+  third party's message it pushed is redacted like any other);
 - deletes the person's own messages, with their classifier scores, unless another
   workspace holds or owns them (:func:`held_by_another_workspace`) or the identity is a
   tracked account (:func:`hustings.people.core.tracked_identities`), whose posts are
@@ -71,6 +72,8 @@ from hustings.store.schema import (
     person_tags,
     quarantine,
     stance_entries,
+    tracked_accounts,
+    workspace_accounts,
 )
 
 __all__ = ["erase_person", "held_by_another_workspace", "merge_chain", "owned_by_another_workspace"]
@@ -176,6 +179,25 @@ def _known_elsewhere(conn: Connection, workspace_id: int, keys: Iterable[Key]) -
     return {(r.platform, r.account_id) for r in rows}
 
 
+def _own_accounts(conn: Connection, workspace_id: int) -> set[Key]:
+    """How the workspace's own accounts appear as a message's author: by platform id or by
+    handle (as the inbox matches them), or as ``workspace`` (a reply from an inbox with no
+    known account). A message the workspace pushed from anyone else is a third party's."""
+    rows = conn.execute(
+        select(
+            tracked_accounts.c.platform, tracked_accounts.c.platform_id, tracked_accounts.c.handle
+        )
+        .join(workspace_accounts, workspace_accounts.c.tracked_account_id == tracked_accounts.c.id)
+        .where(workspace_accounts.c.workspace_id == workspace_id)
+    ).all()
+    return {
+        (r.platform, author)
+        for r in rows
+        for author in (r.platform_id, r.handle, r.handle.lower(), "workspace")
+        if author
+    }
+
+
 def _messages_to_delete(
     conn: Connection,
     workspace_id: int,
@@ -198,7 +220,11 @@ def _messages_to_delete(
     to_them = keys_in(messages.c.platform, messages.c.reply_to_account_id, keys)
     queries: list[Select[Any]] = [
         select(inbox_replies.c.message_id).where(inbox_replies.c.item_id.in_(item_ids)),
-        select(messages.c.id).where(messages.c.workspace_id == workspace_id, to_them),
+        select(messages.c.id).where(
+            messages.c.workspace_id == workspace_id,
+            to_them,
+            keys_in(messages.c.platform, messages.c.author_id, _own_accounts(conn, workspace_id)),
+        ),
         select(messages.c.id)
         .join(inbox_replies, inbox_replies.c.message_id == messages.c.id)
         .join(inbox_items, inbox_items.c.id == inbox_replies.c.item_id)
