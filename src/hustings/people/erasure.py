@@ -226,13 +226,13 @@ def _messages_to_delete(
     return sorted({i for query in queries for i in _ids(conn, query)})
 
 
-def _has(column: Any, needle: str, dialect: str) -> ColumnElement[bool]:
+def _has(column: ColumnElement[Any], needle: str, dialect: str) -> ColumnElement[bool]:
     """``column`` contains ``needle`` (lower case) in any case. SQLite's ``LIKE`` ignores
     ASCII case already, and lower-casing every scanned row there doubled the scan; an
     uppercase non-ASCII spelling may slip past it, as it may past the redaction itself."""
     if dialect == "sqlite":
-        return column.contains(needle, autoescape=True)  # type: ignore[no-any-return]
-    return column.icontains(needle, autoescape=True)  # type: ignore[no-any-return]
+        return column.contains(needle, autoescape=True)
+    return column.icontains(needle, autoescape=True)
 
 
 def _delete_messages(conn: Connection, message_ids: Sequence[int]) -> int:
