@@ -23,13 +23,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Request
+from fastapi import BackgroundTasks, Depends, Path, Request
 from fastapi.routing import APIRoute
 from pydantic import AfterValidator, BaseModel, StringConstraints
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from hustings.inbox.errors import AuthError, PermissionDeniedError
+from hustings.inbox.scorecard import AuditCache
 from hustings.store import Store
 from hustings.web.auth import CSRF_HEADER, SESSION_COOKIE, Session, Sessions, csrf_ok
 
@@ -46,6 +47,7 @@ __all__ = [
     "ShortText",
     "Text",
     "TransactionRoute",
+    "forget_cached_audit",
     "get_store",
 ]
 
@@ -96,6 +98,15 @@ class LoginRequired(Exception):
 def get_store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
+
+
+def forget_cached_audit(request: Request, background: BackgroundTasks) -> None:
+    """Drop the app's audit scorecard after an erasure, now and again once the erasure has
+    committed (background tasks run after the response): an audit that read the store in
+    between would otherwise keep the erased person's words in memory until its next run."""
+    cache: AuditCache = request.app.state.audit
+    cache.discard()
+    background.add_task(cache.discard)
 
 
 def _sessions(request: Request) -> Sessions:
