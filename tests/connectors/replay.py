@@ -77,6 +77,7 @@ class Mastodon:
         self.faults: dict[str, deque[Fault]] = defaultdict(deque)
         self.streams: deque[list[bytes | None]] = deque()
         self.requests: list[tuple[str, str, dict[str, str]]] = []
+        self.queries: list[tuple[str, str, dict[str, str]]] = []
         self.idempotency: dict[str, dict[str, Any]] = {}
         self.lock = threading.Lock()
         self.next_id = 117030000000000000
@@ -172,6 +173,7 @@ class _Handler(BaseHTTPRequestHandler):
             body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
         with self.state.lock:
             self.state.requests.append((method, url.path, dict(self.headers)))
+            self.state.queries.append((method, url.path, query))
         if not self._authorised():
             return
         if url.path == "/api/v1/streaming/user":

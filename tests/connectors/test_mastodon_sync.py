@@ -69,7 +69,7 @@ def test_sync_fills_the_inbox_with_mentions_and_direct_messages(
 
 
 def test_a_second_sync_adds_nothing(store: Store, mastodon: ReplayServer) -> None:
-    actor, connection = connected(store, mastodon)
+    _actor, connection = connected(store, mastodon)
     sync_connection(store, connection)
     before = _messages(store)
     again = sync_connection(store, connection)
@@ -78,14 +78,15 @@ def test_a_second_sync_adds_nothing(store: Store, mastodon: ReplayServer) -> Non
 
 
 def test_sync_continues_from_its_cursor(store: Store, mastodon: ReplayServer) -> None:
-    actor, connection = connected(store, mastodon)
+    _actor, connection = connected(store, mastodon)
     sync_connection(store, connection)
+    mastodon.state.queries.clear()
     mastodon.state.add_mentions(2)
     report = sync_connection(store, connection)
     assert report.added == 2 and report.filed == 2
-    # Only pages above the cursor were asked for: no request started from the beginning.
-    firsts = [h for m, p, h in mastodon.state.requests if p == "/api/v1/notifications"]
-    assert firsts
+    # The second sync asked only for what lies above the first one's last notification.
+    asked = [q.get("min_id") for _, p, q in mastodon.state.queries if p == "/api/v1/notifications"]
+    assert asked[0] == "21"
 
 
 def test_429_then_success_backs_off_and_resumes(store: Store, mastodon: ReplayServer) -> None:
@@ -112,7 +113,7 @@ def test_5xx_every_time_shows_on_the_connection(store: Store, mastodon: ReplaySe
 @pytest.mark.parametrize(
     ("fault", "said"),
     [
-        (Fault(200, b"<!doctype html><h1>Maintenance</h1>", "text/html"), "text/html instead of JSON"),
+        (Fault(200, b"<!doctype html><h1>Down</h1>", "text/html"), "text/html instead of JSON"),
         (Fault(200, b'[{"id": "1", "type": "ment'), "malformed JSON"),
     ],
 )
@@ -146,7 +147,7 @@ def test_a_bad_status_is_quarantined_and_the_rest_kept(
 
 
 def test_revoked_credentials_show_as_a_clear_error(store: Store, mastodon: ReplayServer) -> None:
-    actor, connection = connected(store, mastodon)
+    actor, _connection = connected(store, mastodon)
     mastodon.state.tokens.clear()
     reports = sync_all(store, actor.workspace_id)
     assert reports[0].error is not None
@@ -158,7 +159,7 @@ def test_revoked_credentials_show_as_a_clear_error(store: Store, mastodon: Repla
 
 
 def test_hashtag_timelines_are_read_for_listen(store: Store, mastodon: ReplayServer) -> None:
-    actor, connection = connected(store, mastodon, hashtags=["#hoot"])
+    _actor, connection = connected(store, mastodon, hashtags=["#hoot"])
     sync_connection(store, connection)
     with store.begin() as conn:
         tagged = conn.execute(select(messages.c.hashtags).where(
