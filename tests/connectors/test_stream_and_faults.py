@@ -61,7 +61,7 @@ def test_a_dropped_stream_reconnects_from_its_cursor_without_gap_or_duplicate(
 
 
 def test_a_duplicate_stream_event_is_a_no_op(store: Store, mastodon: ReplayServer) -> None:
-    actor, connection = connected(store, mastodon)
+    _actor, connection = connected(store, mastodon)
     state = mastodon.state
     event = state.mention(9, "twice?")
     state.streams.append([_sse("notification", event), _sse("notification", event)])
