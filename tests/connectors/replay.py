@@ -125,9 +125,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("X-RateLimit-Limit", "300")
-        self.send_header("X-RateLimit-Remaining", "299")
-        for name, value in (headers or {}).items():
+        limits = {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "299"}
+        for name, value in {**limits, **(headers or {})}.items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
