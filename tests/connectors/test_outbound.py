@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from hustings.connectors.connections import detach, sync_connection
@@ -127,4 +128,21 @@ def test_without_a_connection_a_reply_stays_to_post(store: Store, mastodon: Repl
         assert conn.execute(select(inbox_replies.c.status)).scalar_one() == "to_post"
         assert conn.execute(select(outbound.c.id)).first() is None
     assert deliver_due(store) == {}
+    assert mastodon.state.post_count() == 0
+
+
+def test_unreadable_credentials_fail_the_send_with_a_reason(
+    store: Store, mastodon: ReplayServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    actor, connection = connected(store, mastodon)
+    sync_connection(store, connection)
+    item = _item(store, actor, "post")
+    with store.begin() as conn:
+        reply(conn, actor, item, "Thanks!")
+    monkeypatch.setenv("HUSTINGS_SECRET_KEY", "a rotated key")
+    assert list(deliver_due(store).values()) == ["failed"]
+    with store.begin() as conn:
+        error = conn.execute(select(outbound.c.error)).scalar_one()
+    assert "cannot be decrypted" in error
+    assert _state(store, item) == ("new", "failed", "failed")
     assert mastodon.state.post_count() == 0

@@ -144,7 +144,12 @@ def deliver(store: Store, outbound_id: int) -> str:
             _set(conn, row.id, state="failed", error="the connection was removed: " + NOT_SENT)
             _reply_status(conn, row, "to_post")
             return "failed"
-        connector, _ = open_connector(conn, row.connection_id)
+        try:
+            connector, _ = open_connector(conn, row.connection_id)
+        except ConnectorError as exc:  # credentials unreadable: nothing can leave
+            _set(conn, row.id, state="failed", error=str(exc), retry_at=None)
+            _reply_status(conn, row, "failed")
+            return "failed"
         message = conn.execute(
             select(messages.c.text, messages.c.reply_to_id).where(
                 messages.c.id == row.message_id
