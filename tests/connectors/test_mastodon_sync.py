@@ -166,3 +166,30 @@ def test_hashtag_timelines_are_read_for_listen(store: Store, mastodon: ReplaySer
             messages.c.platform_id == f"localhost:3000/{mastodon.state.tag[0]['id']}"
         )).scalar_one()
     assert "hoot" in tagged
+
+
+def test_only_an_owner_may_connect(store: Store, mastodon: ReplayServer) -> None:
+    from hustings.inbox.errors import PermissionDeniedError
+    from hustings.inbox.workspaces import Role
+
+    ws = create_workspace(store, "W")
+    manager = Actor(workspace_id=ws.id, user_id=None, role=Role.MANAGER)
+    with pytest.raises(PermissionDeniedError, match="owner"):
+        connect(store, manager, "mastodon", settings(mastodon), Secret("good-token"))
+
+
+def test_two_workspaces_holding_the_token_each_get_their_own_connection_and_inbox(
+    any_store: Store, mastodon: ReplayServer
+) -> None:
+    office, office_connection = connected(any_store, mastodon, "MP office")
+    campaign, campaign_connection = connected(any_store, mastodon, "Campaign")
+    assert office_connection != campaign_connection
+    sync_connection(any_store, office_connection)
+    assert (_items(any_store, office.workspace_id), _items(any_store, campaign.workspace_id)) == (
+        3, 0
+    )
+    sync_connection(any_store, campaign_connection)
+    assert _items(any_store, campaign.workspace_id) == 3
+    with any_store.begin() as conn:
+        (mine,) = list_connections(conn, campaign)
+    assert mine.id == campaign_connection

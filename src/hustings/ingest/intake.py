@@ -4,8 +4,9 @@
 the push API) calls with the ``Parsed`` units an importer's ``parse_value`` made. In the
 caller's transaction it
 
-1. upserts accounts and messages idempotently on (platform, platform id), reusing the
-   store's writers (a unit written twice, or a duplicate stream event, changes nothing);
+1. upserts accounts, messages, follower snapshots and registry entries idempotently,
+   reusing the store's writers (a unit written twice, or a duplicate stream event, changes
+   nothing);
 2. quarantines every bad unit with its reason under the source's name, once per place
    (``connector:<platform>:<connection id>`` for a connector), into the same quarantine
    table file imports use;
@@ -28,7 +29,12 @@ from hustings.inbox.sync import sync_workspace
 from hustings.ingest.base import Parsed
 from hustings.model import ImportBatch, Quarantined
 from hustings.store.batches import quarantine_records
-from hustings.store.records import write_accounts, write_messages
+from hustings.store.records import (
+    write_accounts,
+    write_messages,
+    write_snapshots,
+    write_tracked,
+)
 
 __all__ = ["IntakeResult", "connector_source", "write_units"]
 
@@ -42,6 +48,8 @@ class IntakeResult:
     unchanged: int = 0
     context_added: int = 0
     accounts_added: int = 0
+    snapshots_added: int = 0
+    tracked_added: int = 0
     quarantined: int = 0
     filed: int = 0
 
@@ -75,7 +83,19 @@ def write_units(
     written = write_messages(conn, messages, None)
     result.added, result.updated = written.added, written.updated
     result.unchanged, result.context_added = written.unchanged, written.context_added
+    snapshots = [(s, u.position) for u in units for s in u.snapshots]
+    result.snapshots_added, unknown = write_snapshots(conn, [s for s, _ in snapshots])
+    result.tracked_added = write_tracked(conn, [t for u in units for t in u.tracked])
     bad: list[Quarantined] = [q for u in units for q in u.quarantined]
+    where = {id(s): position for s, position in snapshots}
+    bad += [
+        Quarantined(
+            source, where[id(s)], "item",
+            f"no {s.platform} account with handle {s.handle!r} in the store",
+            f"{s.handle},{s.taken_at.isoformat()},{s.followers}",
+        )
+        for s in unknown
+    ]
     bad += [
         Quarantined(source, row.raw_position or 0, row.raw_unit or "item", reason, row.text)
         for row, reason in written.conflicts
