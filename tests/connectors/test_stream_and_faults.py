@@ -157,3 +157,21 @@ def test_no_credential_appears_in_the_database_logs_or_output(
     ):
         assert secret not in haystack, f"the credential appears in the {where}"
     store.close()
+
+
+def test_a_burst_of_stream_events_all_become_items_once(
+    store: Store, mastodon: ReplayServer
+) -> None:
+    actor, connection = connected(store, mastodon)
+    burst = [mastodon.state.mention(200 + n, f"burst {n}?") for n in range(60)]
+    mastodon.state.streams.append([_sse("notification", e) for e in [*burst, *burst[:10]]])
+    follow_connection(store, connection, threading.Event(), 0.01, max_connects=1)
+    with store.begin() as conn:
+        texts = conn.execute(
+            select(messages.c.text)
+            .join(inbox_items, inbox_items.c.message_id == messages.c.id)
+            .where(inbox_items.c.workspace_id == actor.workspace_id)
+        ).scalars().all()
+    assert sorted(t for t in texts if "burst" in t) == sorted(
+        f"@mastodonpy_test burst {n}?" for n in range(60)
+    )

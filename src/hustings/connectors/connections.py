@@ -20,14 +20,15 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from queue import Empty, Queue
 from typing import Any
 
 from sqlalchemy import Connection, func, select, update
 
-from hustings.connectors.base import Connector, Cursor, Identity
+from hustings.connectors.base import Connector, Cursor, Event, Identity
 from hustings.connectors.secrets import Secret, decrypt, encrypt
 from hustings.errors import ConfigError, ConnectorError
 from hustings.inbox.errors import NotFoundError
@@ -373,6 +374,48 @@ def sync_all(store: Store, workspace_id: int | None = None) -> list[SyncReport]:
     return reports
 
 
+_STREAM_BATCH = 500
+_END = object()
+
+
+def _batched(events: Iterator[Event], limit: int) -> Iterator[list[Event]]:
+    """The stream's events in batches of what has arrived (at most ``limit``), so a burst is
+    written and filed in one transaction while a quiet stream still writes each event at
+    once. A reader thread keeps reading while a batch is written (and while the pull after
+    ``open`` runs), so nothing waits on the network; ``open`` is always a batch alone."""
+    queue: Queue[object] = Queue(maxsize=limit * 4)
+
+    def read() -> None:
+        try:
+            for event in events:
+                queue.put(event)
+        except BaseException as exc:  # handed to the consumer, which raises it
+            queue.put(exc)
+        queue.put(_END)
+
+    threading.Thread(target=read, daemon=True).start()
+    pending: object = None
+    while True:
+        item = queue.get() if pending is None else pending
+        pending = None
+        if isinstance(item, BaseException):
+            raise item
+        if item is _END:
+            return
+        assert isinstance(item, Event)
+        batch = [item]
+        while item.kind != "open" and len(batch) < limit:
+            try:
+                nxt = queue.get_nowait()
+            except Empty:
+                break
+            if not isinstance(nxt, Event) or nxt.kind == "open":
+                pending = nxt
+                break
+            batch.append(nxt)
+        yield batch
+
+
 def follow_connection(
     store: Store,
     connection_id: int,
@@ -393,14 +436,15 @@ def follow_connection(
         report = SyncReport(connection_id, row.platform)
         error: str | None = None
         try:
-            for event in connector.stream():
-                if event.kind == "open":
+            for batch in _batched(connector.stream(), _STREAM_BATCH):
+                if batch[0].kind == "open":
                     connects += 1
                     _pull(store, connector, row, report)
                     _record(store, connection_id, None)
                     continue
                 with store.begin() as conn:
-                    write_units(conn, event.units, connector.source, row.workspace_id)
+                    units = [u for event in batch for u in event.units]
+                    write_units(conn, units, connector.source, row.workspace_id)
                 if stop.is_set():
                     break
         except ConnectorError as exc:
