@@ -146,3 +146,32 @@ def test_unreadable_credentials_fail_the_send_with_a_reason(
     assert "cannot be decrypted" in error
     assert _state(store, item) == ("new", "failed", "failed")
     assert mastodon.state.post_count() == 0
+
+
+def test_the_background_worker_pulls_and_sends(store: Store, mastodon: ReplayServer) -> None:
+    import time
+
+    from hustings.connectors.worker import start_worker
+
+    actor, _ = connected(store, mastodon)
+    thread, stop = start_worker(store, pull_every=0.2, send_every=0.1)
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with store.begin() as conn:
+                found = conn.execute(
+                    select(inbox_items.c.id).where(inbox_items.c.kind == "post")
+                ).scalars().first()
+            if found is not None:
+                break
+            time.sleep(0.1)
+        assert found is not None, "the worker never filled the inbox"
+        with store.begin() as conn:
+            reply(conn, actor, int(found), "On its way.")
+        while time.monotonic() < deadline and _state(store, int(found))[1] != "sent":
+            time.sleep(0.1)
+        assert _state(store, int(found)) == ("answered", "sent", "sent")
+    finally:
+        stop.set()
+        thread.join(10)
+    assert mastodon.state.post_count() == 1

@@ -30,6 +30,9 @@ def serve(
         float,
         typer.Option("--audit-every", min=10, help="Seconds between dashboard scorecard audits."),
     ] = 900.0,
+    pull_every: Annotated[
+        float, typer.Option("--pull-every", min=5, help="Seconds between connector pulls.")
+    ] = 60.0,
 ) -> None:
     """Start the web app (inbox, people, dashboard, JSON API) on the store.
 
@@ -40,9 +43,12 @@ def serve(
     """
     import uvicorn
 
+    from hustings.connectors.worker import start_worker
     from hustings.web import create_app
 
-    app = create_app(open_store(ctx), sync_every=sync_every, audit_every=audit_every)
+    store = open_store(ctx)
+    app = create_app(store, sync_every=sync_every, audit_every=audit_every)
+    start_worker(store, pull_every=pull_every)  # connectors run beside, never in, requests
     err.print(f"Hustings on http://{host}:{port}/login (API docs at /docs)", highlight=False)
     uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True)
 
