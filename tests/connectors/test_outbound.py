@@ -76,13 +76,13 @@ def test_a_reply_to_a_direct_message_stays_direct(store: Store, mastodon: Replay
 
 
 def test_a_send_that_times_out_is_not_sent_twice(store: Store, mastodon: ReplayServer) -> None:
-    actor, connection = connected(store, mastodon, timeout=0.5)
+    actor, connection = connected(store, mastodon, timeout=1.0)
     sync_connection(store, connection)
     item = _item(store, actor, "post")
     with store.begin() as conn:
         reply(conn, actor, item, "We hear you.")
     # The server publishes the status but answers too late: the outcome is unknown.
-    mastodon.state.faults["/api/v1/statuses"].append(Fault(0, delay=1.5))
+    mastodon.state.faults["/api/v1/statuses"].append(Fault(0, delay=3.0))
     (outbound_id,) = deliver_due(store)
     assert deliver(store, outbound_id) == "sent"  # would be "sending" on the first try
     assert mastodon.state.post_count() == 1
@@ -93,12 +93,12 @@ def test_a_send_that_times_out_is_not_sent_twice(store: Store, mastodon: ReplayS
 def test_a_first_timeout_leaves_it_sending_and_the_item_unanswered(
     store: Store, mastodon: ReplayServer
 ) -> None:
-    actor, connection = connected(store, mastodon, timeout=0.5)
+    actor, connection = connected(store, mastodon, timeout=1.0)
     sync_connection(store, connection)
     item = _item(store, actor, "post")
     with store.begin() as conn:
         reply(conn, actor, item, "We hear you.")
-    mastodon.state.faults["/api/v1/statuses"].append(Fault(0, delay=1.5))
+    mastodon.state.faults["/api/v1/statuses"].append(Fault(0, delay=3.0))
     assert list(deliver_due(store).values()) == ["sending"]
     assert _state(store, item) == ("new", "sending", "queued")
     with store.begin() as conn:
