@@ -11,11 +11,22 @@ from pydantic import BaseModel, Field
 from hustings.inbox.errors import InvalidInputError
 from hustings.people import core, csv_io, merge, privacy, stance
 from hustings.web.api_inbox import Ok
-from hustings.web.deps import ApiSession, ApiWrite, Conn, Id, ShortText, Text, TransactionRoute
+from hustings.web.deps import (
+    API_ERRORS,
+    ApiSession,
+    ApiWrite,
+    Conn,
+    Id,
+    ShortText,
+    Text,
+    TransactionRoute,
+)
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api", tags=["people"], route_class=TransactionRoute)
+router = APIRouter(
+    prefix="/api", tags=["people"], route_class=TransactionRoute, responses=API_ERRORS
+)
 _ID = Field(ge=1, le=2_147_483_647)
 
 

@@ -25,7 +25,7 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Path, Request
 from fastapi.routing import APIRoute
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BaseModel, StringConstraints
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
@@ -34,6 +34,8 @@ from hustings.store import Store
 from hustings.web.auth import CSRF_HEADER, SESSION_COOKIE, Session, Sessions, csrf_ok
 
 __all__ = [
+    "API_ERRORS",
+    "ApiError",
     "ApiSession",
     "ApiWrite",
     "Conn",
@@ -59,6 +61,32 @@ def _no_nul(value: str) -> str:
 Text = Annotated[str, StringConstraints(max_length=10_000), AfterValidator(_no_nul)]
 ShortText = Annotated[str, StringConstraints(max_length=255), AfterValidator(_no_nul)]
 Id = Annotated[int, Path(ge=1, le=_MAX_ID)]
+
+
+class ApiError(BaseModel):
+    """Every API error body: one sentence a person can act on, and, for input that failed
+    validation, one line per problem (``field: what is wrong``).
+
+    The OpenAPI document declares this shape for every 4xx (``API_ERRORS``), replacing
+    FastAPI's default 422 schema (``detail`` as an array of objects), which the app's error
+    handler never sent: clients generated from the document broke on the first error.
+    """
+
+    detail: str
+    errors: list[str] | None = None
+
+
+API_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ApiError, "description": text}
+    for code, text in (
+        (401, "Not signed in, or the e-mail address or password is wrong"),
+        (403, "The role may not do this, or the CSRF token is missing or wrong"),
+        (404, "No such record in this workspace"),
+        (409, "Someone else got there first"),
+        (422, "Input to fix: `detail` says what, `errors` lists each field"),
+        (429, "Too many failed logins: wait, then try again"),
+    )
+}
 
 
 class LoginRequired(Exception):
