@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -53,8 +52,3 @@ def connected(store: Store, server: ReplayServer, name: str = "Riding 12",
     actor = Actor.system(ws.id)
     health = connect(store, actor, "mastodon", settings(server, **extra), Secret(TOKEN))
     return actor, health.id
-
-
-@pytest.fixture
-def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "live.db"

@@ -109,7 +109,7 @@ class Mastodon:
         return sum(1 for m, p, _ in self.requests if m == "POST" and p == "/api/v1/statuses")
 
 
-def _sse(event: str, value: Any) -> bytes:
+def sse(event: str, value: Any) -> bytes:
     return f"event: {event}\ndata: {json.dumps(value)}\n\n".encode()
 
 
@@ -293,4 +293,4 @@ class ReplayServer:
         self.httpd.server_close()
 
 
-__all__ = ["HOST", "Fault", "Mastodon", "ReplayServer", "_sse"]
+__all__ = ["HOST", "Fault", "Mastodon", "ReplayServer", "sse"]

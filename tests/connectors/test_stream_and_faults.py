@@ -23,7 +23,7 @@ from hustings.store import Store
 from hustings.store.schema import inbox_items, messages, metadata, quarantine
 from tests.conftest import REPO
 from tests.connectors.conftest import connected
-from tests.connectors.replay import Fault, ReplayServer, _sse
+from tests.connectors.replay import Fault, ReplayServer, sse
 
 
 def _texts(store: Store) -> list[str]:
@@ -40,12 +40,12 @@ def test_a_dropped_stream_reconnects_from_its_cursor_without_gap_or_duplicate(
     sync_connection(any_store, connection)
     state = mastodon.state
     first, second, third = (state.mention(n, f"live {n}?") for n in (1, 2, 3))
-    whole = _sse("notification", second)
+    whole = sse("notification", second)
     # Stream 1: the first mention, then the second cut off mid-event by a dropped connection.
     state.notifications.extend([first, second])
-    state.streams.append([_sse("notification", first), whole[: len(whole) // 2], None])
+    state.streams.append([sse("notification", first), whole[: len(whole) // 2], None])
     # Stream 2: the third mention, and the first again (a duplicate event), then it ends.
-    state.streams.append([_sse("notification", third), _sse("notification", first)])
+    state.streams.append([sse("notification", third), sse("notification", first)])
     state.notifications.append(third)
     stop = threading.Event()
     assert follow_connection(any_store, connection, stop, 0.01, max_connects=2) == 2
@@ -64,7 +64,7 @@ def test_a_duplicate_stream_event_is_a_no_op(store: Store, mastodon: ReplayServe
     _actor, connection = connected(store, mastodon)
     state = mastodon.state
     event = state.mention(9, "twice?")
-    state.streams.append([_sse("notification", event), _sse("notification", event)])
+    state.streams.append([sse("notification", event), sse("notification", event)])
     follow_connection(store, connection, threading.Event(), 0.01, max_connects=1)
     assert _texts(store).count("@mastodonpy_test twice?") == 1
 
@@ -164,7 +164,7 @@ def test_a_burst_of_stream_events_all_become_items_once(
 ) -> None:
     actor, connection = connected(store, mastodon)
     burst = [mastodon.state.mention(200 + n, f"burst {n}?") for n in range(60)]
-    mastodon.state.streams.append([_sse("notification", e) for e in [*burst, *burst[:10]]])
+    mastodon.state.streams.append([sse("notification", e) for e in [*burst, *burst[:10]]])
     follow_connection(store, connection, threading.Event(), 0.01, max_connects=1)
     with store.begin() as conn:
         texts = conn.execute(
