@@ -30,6 +30,9 @@ def serve(
         float,
         typer.Option("--audit-every", min=10, help="Seconds between dashboard scorecard audits."),
     ] = 900.0,
+    pull_every: Annotated[
+        float, typer.Option("--pull-every", min=5, help="Seconds between connector pulls.")
+    ] = 60.0,
     trusted_proxy: Annotated[
         list[str] | None,
         typer.Option(
@@ -49,14 +52,17 @@ def serve(
     """
     import uvicorn
 
+    from hustings.connectors.worker import start_worker
     from hustings.web import create_app
 
+    store = open_store(ctx)
     app = create_app(
-        open_store(ctx),
+        store,
         sync_every=sync_every,
         audit_every=audit_every,
         trusted_proxies=trusted_proxy or None,
     )
+    start_worker(store, pull_every=pull_every)  # connectors run beside, never in, requests
     err.print(f"Hustings on http://{host}:{port}/login (API docs at /docs)", highlight=False)
     uvicorn.Server(server_config(app, host, port)).run()
 

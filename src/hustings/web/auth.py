@@ -20,15 +20,14 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import Connection, bindparam, delete, func, select
 
+from hustings.connectors.secrets import load_secret
 from hustings.inbox.errors import AuthError, InvalidInputError, RateLimitedError
 from hustings.inbox.workspaces import (
     Actor,
@@ -38,7 +37,7 @@ from hustings.inbox.workspaces import (
     check_password,
     memberships_of,
 )
-from hustings.store import Store, data_dir
+from hustings.store import Store
 from hustings.store.schema import login_attempts, memberships, users, web_sessions, workspaces
 
 __all__ = [
@@ -65,18 +64,7 @@ class Session:
     workspace_name: str
 
 
-def load_secret() -> str:
-    """``HUSTINGS_SECRET_KEY``, else a key kept (mode 0600) in the data folder."""
-    env = os.environ.get("HUSTINGS_SECRET_KEY")
-    if env:
-        return env
-    path: Path = data_dir() / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(48))
-    return path.read_text().strip()
+# ``load_secret`` lives beside the credentials it also keys (one secret, one loader).
 
 
 # Built once: every request reads its session, and a prebuilt statement skips rebuilding
