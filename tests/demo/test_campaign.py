@@ -11,6 +11,7 @@ from typing import Any
 
 import hustings.demo
 from hustings.demo import Campaign, DemoFiles, iter_messages, simulate, write_files
+from hustings.demo._model import CAMPAIGN_DAYS
 from tests.demo.now import NOW
 
 
@@ -183,3 +184,21 @@ def test_everything_is_labelled_synthetic(
         assert all("Synthetic" in u["description"] for u in page["includes"]["users"])
     assert all("(synthetic)" in s["account"]["display_name"] for s in statuses)
     assert b"X-Synthetic:" in files.mbox.read_bytes()[:2000]
+
+
+def test_campaign_ends_at_now_and_its_last_day_is_today() -> None:
+    campaign = simulate(seed=5, scale=0.1, now=NOW)
+    last = max(m.created_at for m in campaign.messages)
+    assert campaign.end == NOW and last <= NOW
+    assert last.date() == NOW.date()
+    assert (NOW.date() - campaign.start.date()).days == CAMPAIGN_DAYS - 1
+    assert all(a.created_at < campaign.start for a in campaign.accounts)
+
+
+def test_a_later_run_the_same_day_continues_the_same_campaign() -> None:
+    early = simulate(seed=5, scale=0.1, now=NOW - timedelta(hours=3)).messages
+    late = simulate(seed=5, scale=0.1, now=NOW).messages
+    assert len(late) > len(early)
+    assert [(m.seq, m.created_at, m.text) for m in late[: len(early)]] == [
+        (m.seq, m.created_at, m.text) for m in early
+    ]
