@@ -6,6 +6,7 @@ prints JSON objects, one a line, that parse. They run on one small demo store bu
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -223,3 +224,22 @@ def test_demo_campaign_is_current_with_items_due_soon_and_breached(demo: Demo) -
     days = figures["daily"]
     assert days[-1]["day"] == "2026-10-05" and days[-1]["received"] > 0
     assert sum(d["answered_24h"] for d in days) > 0
+
+
+def test_demo_screen_counts_add_up(demo: Demo) -> None:
+    again = demo.args("demo", "--out", str(demo.out), "--scale", "0.02", "--now", NOW)
+    result = CliRunner().invoke(app, again, env={"COLUMNS": "100"})
+    assert result.exit_code == 0, result.output
+    status = orjson.loads(CliRunner().invoke(app, demo.args("status", "--json")).stdout)
+    text = " ".join(result.stderr.split())
+    assert f"{status['counts']['accounts']:,} platform accounts" in text
+    assert "people" in text and "updated" in text and "unchanged" in text
+    assert "…" not in result.stderr
+
+
+def test_audit_table_prints_counts_as_integers_under_the_scored_window(demo: Demo) -> None:
+    result = CliRunner().invoke(app, demo.args("audit"), env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    header = next(line for line in result.stderr.splitlines() if "handle" in line)
+    assert "response rate 72h" in header and "24h" not in header
+    assert not re.search(r"│ *\d+\.0 *│", result.stderr)
