@@ -24,11 +24,7 @@ def test_import_json_reports_the_documented_counts(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     summary = orjson.loads(result.stdout)
     assert {k: summary[k] for k in ("read", "added", "updated", "quarantined")} == {
-        "read": 12,
-        "added": 12,
-        "updated": 0,
-        "quarantined": 0,
-    }
+        "read": 12, "added": 12, "updated": 0, "quarantined": 0}
 
 
 def test_import_exits_3_when_records_were_quarantined(tmp_path: Path) -> None:
@@ -51,9 +47,8 @@ def test_import_reads_stdin(tmp_path: Path) -> None:
 def test_missing_file_is_one_red_line_and_exit_1(tmp_path: Path) -> None:
     result = _invoke(tmp_path / "h.db", "import", str(tmp_path / "nope.jsonl"))
     assert result.exit_code == 1
-    assert result.stderr.strip().splitlines() == [
-        f"Error: {tmp_path / 'nope.jsonl'}: no such file or folder"
-    ]
+    assert result.stderr.strip().splitlines() == [f"Error: {tmp_path / 'nope.jsonl'}: no such "
+                                                  "file or folder"]
 
 
 def test_unknown_forced_format_is_an_error_naming_the_formats(tmp_path: Path) -> None:
@@ -72,12 +67,8 @@ def test_thread_shows_the_conversation_in_turn_order(tmp_path: Path) -> None:
     _invoke(db, "import", str(write_pages(tmp_path / "x.jsonl", 4)))
     result = _invoke(db, "thread", "x", "1002", "--json")
     turns = [orjson.loads(line) for line in result.stdout.splitlines()]
-    assert [(t["id"], t["depth"]) for t in turns] == [
-        ("1000", 0),
-        ("1001", 1),
-        ("1002", 2),
-        ("1003", 3),
-    ]
+    assert [(t["id"], t["depth"]) for t in turns] == [("1000", 0), ("1001", 1), ("1002", 2),
+                                                      ("1003", 3)]
 
 
 def test_status_counts_rows(tmp_path: Path) -> None:
@@ -96,8 +87,7 @@ def test_export_parquet_writes_messages_readable_by_duckdb(tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     rows = duckdb.sql(
         f"select platform, month, count(*), max(depth) from read_parquet("
-        f"'{tmp_path}/pq/messages/**/*.parquet', hive_partitioning=true) group by all"
-    ).fetchall()
+        f"'{tmp_path}/pq/messages/**/*.parquet', hive_partitioning=true) group by all").fetchall()
     assert rows == [("x", "2026-10", 6, 5)]
 
 
