@@ -98,6 +98,12 @@ def users_add(
     """
     if password_stdin:
         password = sys.stdin.read().rstrip("\r\n")
+    elif not sys.stdin.isatty():
+        # getpass would fall back to echoing the password (a GetPassWarning); say what works.
+        raise typer.BadParameter(
+            "no terminal to ask for the password: pipe it in with --password-stdin",
+            param_hint="--password-stdin",
+        )
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     if not password:
