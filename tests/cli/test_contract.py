@@ -25,7 +25,13 @@ from tests.xpages import page, tweet
 NOW = "2026-10-05T22:30:00+00:00"  # the demo is dated relative to its "now": pin it
 
 # Commands that act rather than list, and so need no --json.
-NOT_LISTING = {"serve": "runs the web app", "users add": "adds a user", "nlp train": "fits"}
+NOT_LISTING = {
+    "serve": "runs the web app",
+    "users add": "adds a user",
+    "nlp train": "fits",
+    "accounts attach": "attaches an account",
+    "accounts detach": "detaches an account",
+}
 
 
 def _commands(group: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
@@ -49,6 +55,7 @@ class Demo:
     db: Path
     out: Path
     tmp: Path
+    mastodon: str = ""  # the recorded Mastodon server, for the connection commands
 
     def args(self, *rest: str) -> list[str]:
         return ["--db", f"sqlite:///{self.db}", *rest]
@@ -85,6 +92,49 @@ def _quarantined(demo: Demo) -> list[str]:
     return []
 
 
+@pytest.fixture(scope="module")
+def mastodon_server() -> Iterator[Any]:
+    """The recorded Mastodon server (tests/connectors/replay.py) for the connection commands."""
+    from tests.conftest import shared_data_dir
+    from tests.connectors.replay import ReplayServer
+
+    folder = shared_data_dir() / "fixtures" / "mastodon"
+    if not folder.is_dir():
+        pytest.skip(f"recorded Mastodon responses absent: {folder}")
+    server = ReplayServer(folder)
+    yield server
+    server.close()
+
+
+def _connect_args(d: Demo) -> list[str]:
+    token = d.tmp / "token.txt"
+    token.write_text("good-token\n", encoding="utf-8")
+    return ["mastodon", "--workspace", _workspace_name(d), "--server", d.mastodon,
+            "--token-file", str(token)]
+
+
+def _workspace_name(d: Demo) -> str:
+    from sqlalchemy import select
+
+    from hustings.store import Store
+    from hustings.store.schema import workspaces
+
+    store = Store.open(f"sqlite:///{d.db}")
+    try:
+        with store.begin() as conn:
+            return str(conn.execute(select(workspaces.c.name).order_by(workspaces.c.id)).first()[0])
+    finally:
+        store.close()
+
+
+def _connected(d: Demo) -> list[str]:
+    """Connect the demo workspace's Mastodon account once, so its connection lists."""
+    CliRunner().invoke(app, d.args("connect", *_connect_args(d)), env=SECRET)
+    return ["--workspace", _workspace_name(d)]
+
+
+SECRET = {"HUSTINGS_SECRET_KEY": "contract-test-secret"}
+
 # How to run each listing command on the demo store: (arguments, standard input).
 Call = Callable[[Demo], tuple[list[str], str | None]]
 LISTING: dict[str, Call] = {
@@ -108,6 +158,9 @@ LISTING: dict[str, Call] = {
     ),
     "nlp enrich": lambda d: (["--tasks", "needs_reply"], None),
     "nlp eval": lambda d: (["needs_reply"], None),
+    "connect": lambda d: (_connect_args(d), None),
+    "connections": lambda d: (_connected(d), None),
+    "sync": lambda d: ([*_connected(d), "--once"], None),
 }
 
 
@@ -129,11 +182,17 @@ def test_every_command_is_listing_with_json_or_says_why_not() -> None:
 
 
 @pytest.mark.parametrize("path", sorted(LISTING))
-def test_listing_command_prints_json_lines(path: str, demo: Demo) -> None:
+def test_listing_command_prints_json_lines(
+    path: str, demo: Demo, request: pytest.FixtureRequest
+) -> None:
     if path == "nlp eval" and not (Path(__file__).parents[3] / "shared" / "data").is_dir():
         pytest.skip("nlp eval scores on the shared data, which is absent here")
+    if path in ("connect", "connections", "sync"):
+        demo = Demo(demo.db, demo.out, demo.tmp, request.getfixturevalue("mastodon_server").url)
     args, stdin = LISTING[path](demo)
-    result = CliRunner().invoke(app, demo.args(*path.split(), *args, "--json"), input=stdin)
+    result = CliRunner().invoke(
+        app, demo.args(*path.split(), *args, "--json"), input=stdin, env=SECRET
+    )
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines, f"{path} --json printed nothing"
