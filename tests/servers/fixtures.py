@@ -149,7 +149,8 @@ class BlueskyNetwork:
         self.pds_url: str = ready["pds"]
         self.appview_url: str = ready["appview"]
         self.plc_url: str = ready["plc"]
-        self.start_seconds: float = ready["seconds"]
+        self.start_seconds: float = ready["seconds"]  # TestNetwork.create
+        self.process_seconds: float = ready["process_seconds"]  # with loading its modules
         threading.Thread(target=self._pump, daemon=True).start()
 
     def _pump(self) -> None:
@@ -399,7 +400,9 @@ userdb {{
   driver = passwd-file
   args = username_format=%u {users}
 }}
+# No chroot: a user without root cannot chroot, and nothing here needs the isolation.
 service imap-login {{
+  chroot =
   inet_listener imap {{
     address = 127.0.0.1
     port = {port}
@@ -407,6 +410,9 @@ service imap-login {{
   inet_listener imaps {{
     port = 0
   }}
+}}
+service anvil {{
+  chroot =
 }}
 service stats {{
   unix_listener stats-writer {{
@@ -433,7 +439,7 @@ class SmtpServer:
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     _arrived: threading.Condition = field(default_factory=threading.Condition)
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         with self._arrived:
             self.received.append(message_from_bytes(envelope.original_content))
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))

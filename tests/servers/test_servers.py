@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 import smtplib
 import sys
+from datetime import UTC, datetime
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -185,7 +185,7 @@ def _as_eml(row: dict[str, str], to: str) -> bytes:
     message["To"] = to
     message["Subject"] = row["subject"]
     sent = datetime.fromisoformat(row["date"]).replace(hour=int(row["hour"] or 0),
-                                                       tzinfo=timezone.utc)
+                                                       tzinfo=UTC)
     message["Date"] = format_datetime(sent)
     message["Message-ID"] = f"<{row['uid_email']}@campaign-emails-2020.invalid>"
     message.set_content(row["body_text"])

@@ -8,7 +8,7 @@
 //   REDIS_HOST          127.0.0.1:PORT of a running redis-server
 //
 // When the network is up it prints one JSON line: {"ready": true, "pds": ..., "appview": ...,
-// "plc": ...}. Then it reads one JSON command a line on stdin and answers one JSON line on
+// "plc": ..., "seconds": <TestNetwork.create>, "process_seconds": <since Node started>}. Then it reads one JSON command a line on stdin and answers one JSON line on
 // stdout with the same "id": {"id": 1, "ok": true, "result": {...}} or {"id": 1, "ok": false,
 // "error": "..."}. Every write waits until the AppView has indexed it, so a test can read it
 // through the PDS straight away, as a user's client would. EOF on stdin or SIGTERM closes the
@@ -125,6 +125,7 @@ reply({
   appview: network.bsky.url,
   plc: network.plc.url,
   seconds: (Date.now() - started) / 1000,
+  process_seconds: process.uptime(),
 })
 
 // One command at a time, in order: a reply must not race the post it answers.
