@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import pytest
 
@@ -48,7 +48,7 @@ BLUESKY_START_TIMEOUT = 240.0
 COMMAND_TIMEOUT = 60.0
 
 
-def missing(what: str, how: str) -> None:
+def missing(what: str, how: str) -> NoReturn:
     """Skip outside CI, fail in CI: CI must exercise every real server."""
     if os.environ.get("CI"):
         pytest.fail(f"CI must test against {what}: {how}")
@@ -98,7 +98,6 @@ def redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     binary = shutil.which("redis-server")
     if binary is None:
         missing("Redis", "scripts/servers.sh installs Debian's redis-server")
-    assert binary is not None
     folder = tmp_path_factory.mktemp("redis")
     port = free_port()
     log = folder / "redis.log"
@@ -168,13 +167,16 @@ class BlueskyNetwork:
             self._proc.stdin.flush()
             deadline = time.monotonic() + COMMAND_TIMEOUT
             while True:
-                left = deadline - time.monotonic()
                 try:
-                    answer = json.loads(self._lines.get(timeout=max(left, 0.01)))
+                    answer = json.loads(self._lines.get(timeout=0.5))
                 except queue.Empty:
-                    raise RuntimeError(
-                        f"{cmd}: no answer within {COMMAND_TIMEOUT} s: {tail(self._log)}"
-                    ) from None
+                    if self._proc.poll() is not None:
+                        raise RuntimeError(f"{cmd}: the network exited with "
+                                           f"{self._proc.returncode}: {tail(self._log)}") from None
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"{cmd}: no answer within {COMMAND_TIMEOUT} s: "
+                                           f"{tail(self._log)}") from None
+                    continue
                 if answer.get("id") == ident:
                     break
         if not answer["ok"]:
@@ -462,7 +464,6 @@ def smtp_server() -> Iterator[SmtpServer]:
         from aiosmtpd.smtp import AuthResult, LoginPassword
     except ImportError:
         missing("aiosmtpd", "pip install -e '.[dev]' installs it")
-        raise
     server = SmtpServer("127.0.0.1", free_port(), "hustings", uuid.uuid4().hex)
 
     def authenticate(_srv: Any, _session: Any, _envelope: Any, mechanism: str,

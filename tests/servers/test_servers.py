@@ -19,6 +19,7 @@ from tests.servers.fixtures import (
     BlueskyNetwork,
     ImapServer,
     SmtpServer,
+    missing,
 )
 
 pytestmark = pytest.mark.servers
@@ -95,7 +96,7 @@ def test_a_delivered_real_eml_is_fetched_with_its_uid_and_uidvalidity(
     imap_server.deliver(user, emls / "forwarded_message.eml")
     imap_server.deliver(user, emls / "simple.eml")
 
-    def fetch() -> tuple[int, list[tuple[str, str, str | None]]]:
+    def fetch() -> tuple[int, list[tuple[str | None, str, str | None]]]:
         with MailBoxUnencrypted(imap_server.host, imap_server.port).login(
             user.name, user.password, initial_folder="INBOX"
         ) as box:
@@ -158,7 +159,7 @@ def test_a_reply_sent_with_smtplib_arrives(smtp_server: SmtpServer) -> None:
 
     arrived = smtp_server.wait_for(already + 1)[-1]
     assert arrived["Message-ID"] == message["Message-ID"]
-    assert arrived.get_payload().strip() == "In the spring; the contract is signed."
+    assert str(arrived.get_payload()).strip() == "In the spring; the contract is signed."
     assert smtp_server.envelopes[-1] == ("office@candidate.example", ["voter@hustings.test"])
 
 
@@ -190,3 +191,17 @@ def _as_eml(row: dict[str, str], to: str) -> bytes:
     message["Message-ID"] = f"<{row['uid_email']}@campaign-emails-2020.invalid>"
     message.set_content(row["body_text"])
     return bytes(message)
+
+
+# --- A missing server ------------------------------------------------------------------------
+
+
+def test_a_missing_server_skips_outside_ci_and_fails_in_ci(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv("CI", raising=False)
+    with pytest.raises(pytest.skip.Exception, match="Dovecot IMAP is not installed: install it"):
+        missing("Dovecot IMAP", "install it")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="CI must test against Dovecot IMAP"):
+        missing("Dovecot IMAP", "install it")
