@@ -431,7 +431,8 @@ service stats {{
 
 @dataclass
 class SmtpServer:
-    """aiosmtpd on 127.0.0.1:port; keeps each message it receives, AUTH optional."""
+    """aiosmtpd on 127.0.0.1:port; keeps each message it receives, AUTH optional, and can
+    deliver into Dovecot."""
 
     host: str
     port: int
@@ -441,7 +442,19 @@ class SmtpServer:
     envelopes: list[tuple[str, list[str]]] = field(default_factory=list)
     _arrived: threading.Condition = field(default_factory=threading.Condition)
 
+    relay: ImapServer | None = None
+
+    def deliver_into(self, imap: ImapServer) -> None:
+        """From now on, also deliver each message to the recipients that are mailbox users
+        of `imap` (as an MTA in front of Dovecot does); others are only kept."""
+        self.relay = imap
+
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.relay is not None:
+            users = {u.name: u for u in self.relay.users}
+            for rcpt in envelope.rcpt_tos:
+                if rcpt in users:
+                    self.relay.deliver(users[rcpt], envelope.original_content)
         with self._arrived:
             self.received.append(message_from_bytes(envelope.original_content))
             self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))

@@ -164,6 +164,31 @@ def test_a_reply_sent_with_smtplib_arrives(smtp_server: SmtpServer) -> None:
 
 
 @MAIL
+def test_a_message_sent_over_smtp_to_a_mailbox_user_is_read_over_imap(
+    smtp_server: SmtpServer, imap_server: ImapServer,
+) -> None:
+    from imap_tools import MailBoxUnencrypted
+
+    smtp_server.deliver_into(imap_server)
+    voter, stranger = imap_server.add_user(), "nobody@elsewhere.example"
+    message = EmailMessage()
+    message["From"] = "office@candidate.example"
+    message["To"] = f"{voter.name}, {stranger}"
+    message["Subject"] = "Re: polling station hours"
+    message.set_content("Polls open at 7 and close at 8.")
+
+    with smtplib.SMTP(smtp_server.host, smtp_server.port, timeout=10) as smtp:
+        smtp.send_message(message)
+
+    with MailBoxUnencrypted(imap_server.host, imap_server.port).login(
+        voter.name, voter.password
+    ) as box:
+        inbox = [(m.from_, m.subject, m.text.strip()) for m in box.fetch()]
+    assert inbox == [("office@candidate.example", "Re: polling station hours",
+                      "Polls open at 7 and close at 8.")]
+
+
+@MAIL
 def test_smtp_refuses_a_wrong_password(smtp_server: SmtpServer) -> None:
     with smtplib.SMTP(smtp_server.host, smtp_server.port, timeout=10) as smtp, \
             pytest.raises(smtplib.SMTPAuthenticationError):
