@@ -246,7 +246,10 @@ def bluesky_network(
     env = {**os.environ, "DB_POSTGRES_URL": f"{db_url}/{database}",
            "DB_POSTGRES_SCHEMA": "hustings", "REDIS_HOST": redis,
            # The PDS keeps its SQLite files and blobs under the temp dir: keep them in ours.
-           "TMPDIR": str(folder), "LOG_ENABLED": "false"}
+           "TMPDIR": str(folder), "LOG_ENABLED": "false",
+           # V8's compiled code for dev-env's ~660 packages, kept beside them between
+           # sessions: loading them took 20 s of the 38 s start here, 17 s with the cache.
+           "NODE_COMPILE_CACHE": str(BLUESKY_DIR / "node_modules" / ".cache" / "node-compile")}
     with log.open("w") as err:
         proc = subprocess.Popen(
             [str(NODE), str(BLUESKY_DIR / "network.mjs")], cwd=BLUESKY_DIR, env=env, text=True,
