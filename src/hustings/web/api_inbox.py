@@ -22,6 +22,7 @@ from hustings.model import Message, MessageKind, Visibility
 from hustings.store import Store
 from hustings.web.auth import SESSION_COOKIE, Sessions
 from hustings.web.deps import (
+    API_ERRORS,
     ApiSession,
     ApiWrite,
     Conn,
@@ -34,7 +35,7 @@ from hustings.web.deps import (
 
 __all__ = ["Filter", "FilterQuery", "router", "set_session_cookie"]
 
-router = APIRouter(prefix="/api", route_class=TransactionRoute)
+router = APIRouter(prefix="/api", route_class=TransactionRoute, responses=API_ERRORS)
 StoreDep = Annotated[Store, Depends(get_store)]
 
 
