@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install everything the tests need (Debian packages, Python packages, a PostgreSQL server)
+# Install everything the tests need (Debian packages, Python packages, a PostgreSQL server,
+# the live-channel tests' servers)
 # and run them all: ruff, mypy, pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,8 @@ source scripts/venv.sh
 .venv/bin/pip install --quiet --disable-pip-version-check -e '.[dev]' 2> >(grep -v "is ignored: it is neither" >&2)
 
 source scripts/postgres.sh
+# The live-channel tests' real servers: Redis, Dovecot, Node 22 with @atproto/dev-env.
+source scripts/servers.sh
 
 .venv/bin/ruff check src tests benchmarks
 .venv/bin/mypy

@@ -13,6 +13,9 @@ from hustings.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 
+# Real local servers (Bluesky, Redis, Dovecot, SMTP), each started once per session.
+pytest_plugins = ["tests.servers.fixtures"]
+
 
 def shared_data_dir() -> Path:
     return Path(os.environ.get("HUSTINGS_SHARED_DATA", REPO.parent / "shared" / "data"))
