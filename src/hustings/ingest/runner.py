@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from hustings.errors import SourceUnreadableError, UnknownFormatError
 from hustings.ingest.base import Importer, ImportOptions, Sample
@@ -30,11 +31,10 @@ from hustings.model import ImportBatch, Quarantined
 from hustings.plugins import importers
 from hustings.store import Store
 from hustings.store.batches import (
+    claim_batch,
     finish_batch,
-    interrupted_batch,
     quarantine_records,
     save_checkpoint,
-    start_batch,
 )
 from hustings.store.records import (
     write_accounts,
@@ -208,18 +208,50 @@ def _import_stdin(store: Store, stream: BinaryIO, plan: ImportPlan) -> ImportSum
         os.unlink(spool.name)
 
 
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists on this machine and has not exited (a zombie has)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")
+
+
 def _open_batch(store: Store, source: str, fmt: str, key: str) -> tuple[ImportBatch, bool]:
     with store.begin() as conn:
-        batch = interrupted_batch(conn, key, fmt)
-        if batch is not None:
-            return batch, True
-        return start_batch(conn, source, fmt, key), False
+        return claim_batch(conn, source, fmt, key, os.getpid(), _alive)
+
+
+def _stopped(store: Store, batch: ImportBatch, error: BaseException) -> None:
+    """Mark a batch that an exception stopped, so that listings do not call it running.
+
+    Its checkpoint stays, and the next import of the file resumes it. When the store itself
+    is what failed, the mark is left out: the batch's process is gone by the next run, which
+    resumes it just the same.
+    """
+    status = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
+    try:
+        with store.begin() as conn:
+            finish_batch(conn, batch, status)
+    except SQLAlchemyError as exc:
+        error.add_note(f"the batch could not be marked {status}: {exc}")
 
 
 def import_file(
     store: Store, path: Path, plan: ImportPlan | None = None, label: str | None = None
 ) -> ImportSummary:
-    """Import one file; resume its interrupted batch if there is one."""
+    """Import one file; resume its interrupted batch if there is one.
+
+    Refuses (``ImportRunningError``) while another live process imports the same bytes. A
+    batch that an exception stops is marked ``failed`` (``interrupted`` for Ctrl-C) with its
+    checkpoint kept, and the next import resumes it.
+    """
     plan = plan or ImportPlan()
     source = label or str(path)
     try:
@@ -250,11 +282,15 @@ def import_file(
         batch_id=batch.id,
         dialect=store.engine.dialect.name,
     )
-    with _fewer_collections():
-        for prepared in prepared_batches(job, plan.parser_process):
-            _flush(store, batch, prepared, summary)
-            if plan.progress:
-                plan.progress(source, prepared.done, size)
+    try:
+        with _fewer_collections():
+            for prepared in prepared_batches(job, plan.parser_process):
+                _flush(store, batch, prepared, summary)
+                if plan.progress:
+                    plan.progress(source, prepared.done, size)
+    except BaseException as exc:
+        _stopped(store, batch, exc)
+        raise
     with store.begin() as conn:
         finish_batch(conn, batch)
     if plan.progress:
