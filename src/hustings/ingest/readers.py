@@ -19,7 +19,7 @@ import orjson
 
 from hustings.errors import RecordRefusedError
 from hustings.model import Quarantined
-from hustings.store.bounds import check_time
+from hustings.store.bounds import check_time, out_of_range
 
 __all__ = [
     "MAX_DOCUMENT_BYTES",
@@ -237,7 +237,7 @@ def parse_time(value: Any, assume: str | None = None) -> datetime:
         try:
             when = datetime.fromtimestamp(float(value), tz=UTC)
         except (OverflowError, OSError, ValueError):
-            raise RecordError(f"epoch timestamp {value!r} is out of range") from None
+            raise RecordError(str(out_of_range(f"{value!r} (epoch seconds)"))) from None
         return _in_range(when, value)
     if not isinstance(value, str):
         raise RecordError(f"timestamp is not text: {value!r}")
@@ -256,7 +256,7 @@ def parse_time(value: Any, assume: str | None = None) -> datetime:
     try:
         when = when.astimezone(UTC)
     except OverflowError:  # year 1 east of UTC or year 9999 west of it
-        raise RecordError(f"timestamp {value!r} is out of range") from None
+        raise RecordError(str(out_of_range(repr(value)))) from None
     return _in_range(when, value)
 
 

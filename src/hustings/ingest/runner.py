@@ -26,7 +26,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from hustings.errors import SourceUnreadableError, UnknownFormatError
 from hustings.ingest.base import Importer, ImportOptions, Sample
 from hustings.ingest.batching import ParseJob, Prepared, prepared_batches
-from hustings.ingest.readers import quarantined
+from hustings.ingest.readers import MAX_LINE_BYTES, quarantined
 from hustings.model import ImportBatch, Quarantined
 from hustings.plugins import importers
 from hustings.store import Store
@@ -208,6 +208,39 @@ def _import_stdin(store: Store, stream: BinaryIO, plan: ImportPlan) -> ImportSum
         os.unlink(spool.name)
 
 
+def _second_head(path: Path) -> bytes | None:
+    """The ``_HEAD_BYTES`` after the first line ends, or ``None`` when it does not end
+    within ``MAX_LINE_BYTES``, read in pieces so that a long line costs no memory."""
+    with path.open("rb") as handle:
+        for _ in range(MAX_LINE_BYTES // _HEAD_BYTES + 1):
+            piece = handle.read(_HEAD_BYTES)
+            if not piece:
+                return None
+            end = piece.find(b"\n")
+            if end >= 0:
+                handle.seek(end + 1 - len(piece), os.SEEK_CUR)
+                return handle.read(_HEAD_BYTES) or None
+    return None
+
+
+def _detect_file(path: Path, head: bytes, plan: ImportPlan, source: str) -> type[Importer]:
+    """The importer for ``path``: from its head, else from what follows its first line.
+
+    Format detection must not rest on the first line alone: one cut off, unparseable or
+    longer than the head says nothing, while the lines after it say what the file is.
+    """
+    try:
+        return detect(Sample(name=path.name, head=head), plan.fmt, plan.allowed, plan.options)
+    except UnknownFormatError as first:
+        later = _second_head(path) if plan.fmt is None and b"\x00" not in head[:4096] else None
+        if later is None:
+            raise
+        try:
+            return detect(Sample(name=path.name, head=later), None, plan.allowed, plan.options)
+        except UnknownFormatError:
+            raise first from None
+
+
 def _alive(pid: int) -> bool:
     """Whether process ``pid`` exists on this machine and has not exited (a zombie has)."""
     try:
@@ -262,7 +295,7 @@ def import_file(
         raise SourceUnreadableError(f"{source}: {exc.strerror or exc}") from exc
     if size == 0:
         raise SourceUnreadableError(f"{source}: the file is empty, nothing to import")
-    importer_cls = detect(Sample(name=path.name, head=head), plan.fmt, plan.allowed, plan.options)
+    importer_cls = _detect_file(path, head, plan, source)
     batch, resumed = _open_batch(store, source, importer_cls.name, fingerprint(path))
     summary = ImportSummary(
         source=source,

@@ -51,6 +51,7 @@ __all__ = [
     "admit_tracked",
     "check_time",
     "clean_text",
+    "out_of_range",
     "short_reason",
 ]
 
@@ -100,14 +101,19 @@ def short_reason(reason: str) -> str:
     return reason[: MAX_REASON_CHARS - 1] + "\N{HORIZONTAL ELLIPSIS}"
 
 
+def out_of_range(shown: str) -> RecordRefusedError:
+    """The refusal of a time, quoting it as ``shown``."""
+    return RecordRefusedError(
+        f"time {shown} is outside {EARLIEST.date()} to {LATEST.year - 1}-12-31 "
+        "(a broken or placeholder date)"
+    )
+
+
 def check_time(when: datetime, shown: str | None = None) -> datetime:
     """``when`` if it lies in ``[EARLIEST, LATEST)``; else ``RecordRefusedError`` quoting
     ``shown`` (the value as the file wrote it), or the time itself."""
     if not EARLIEST <= when < LATEST:
-        raise RecordRefusedError(
-            f"time {shown or when.isoformat()} is outside {EARLIEST.date()} to "
-            f"{LATEST.year - 1}-12-31 (a broken or placeholder date)"
-        )
+        raise out_of_range(shown or when.isoformat())
     return when
 
 
