@@ -216,8 +216,18 @@ def guard(
         reason = f"wrong type or value: {exc}"
     except RecursionError:
         reason = "nested too deeply to read"
-    excerpt = raw if isinstance(raw, (bytes, str)) else orjson.dumps(raw, default=str)
-    return quarantined(source, position, unit, reason, excerpt)
+    return quarantined(source, position, unit, reason, _excerpt(raw))
+
+
+def _excerpt(raw: Any) -> bytes | str:
+    """``raw`` as text for a quarantine row; JSON nested deeper than orjson writes (255
+    levels, where it reads 1024) is shown by its start, never raised on."""
+    if isinstance(raw, bytes | str):
+        return raw
+    try:
+        return orjson.dumps(raw, default=str)
+    except TypeError:
+        return f"(a {type(raw).__name__} nested too deeply to show)"
 
 
 _V1_FORMAT = "%a %b %d %H:%M:%S %z %Y"
