@@ -52,7 +52,9 @@ dates = st.one_of(
         ]
     ),
     st.datetimes(
-        min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.sampled_from(_ZONES)
+        min_value=datetime(1, 1, 2),
+        max_value=datetime(9999, 12, 30),
+        timezones=st.sampled_from(_ZONES),
     ).map(datetime.isoformat),
     st.integers(min_value=-(2**62), max_value=2**62),
 )
