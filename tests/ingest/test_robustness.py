@@ -18,7 +18,7 @@ from hustings.model import Quarantined
 from hustings.store import Store
 from hustings.store.batches import list_batches, list_quarantine
 from hustings.store.schema import messages, tracked_accounts
-from tests.xpages import page, tweet
+from tests.xpages import page, tweet, write_pages
 
 
 def _quarantine(store: Store) -> list[Quarantined]:
@@ -301,3 +301,24 @@ def test_a_pretty_printed_document_is_still_read_whole(store: Store, tmp_path: P
     path.write_bytes(pretty)
     summary = import_file(store, path)
     assert (summary.format, summary.added, summary.quarantined) == ("x-v2", 20, 0)
+
+
+# A batch an error stopped is not left "running".
+
+
+def test_an_import_stopped_by_an_error_is_marked_failed_and_the_next_run_resumes_it(
+    store: Store, tmp_path: Path
+) -> None:
+    path = write_pages(tmp_path / "x.jsonl", 50)
+
+    def disk_full(source: str, done: int, total: int) -> None:
+        raise OSError("No space left on device")
+
+    with pytest.raises(OSError, match="No space left"):
+        import_file(store, path, ImportPlan(commit_every=1, progress=disk_full))
+    with store.begin() as conn:
+        assert [(b.status, b.checkpoint) for b in list_batches(conn)] == [("failed", 1)]
+    summary = import_file(store, path)
+    with store.begin() as conn:
+        assert [b.status for b in list_batches(conn)] == ["finished"]
+    assert (summary.resumed_from, summary.added) == (1, 50)
