@@ -197,14 +197,27 @@ def _sized(name: str, value: str, limit: int) -> str:
 
 
 def _texts(record: Any, limits: tuple[tuple[str, int], ...], changes: dict[str, Any]) -> None:
-    """Check each text field of ``record``; put cleaned values that differ in ``changes``."""
+    """Check each text field of ``record``; put cleaned values that differ in ``changes``.
+
+    Lengths field by field, unsafe characters in one search over all of them: this runs
+    once per imported record, and a search per field cost a tenth of encoding a message.
+    """
+    present = []
     for name, limit in limits:
         value = getattr(record, name)
         if value is None:
             continue
-        if not isinstance(value, str):
+        if value.__class__ is not str:
             raise RecordRefusedError(f"{_label(name)} is not text: {type(value).__name__}")
-        cleaned = _sized(name, value, limit)
+        if len(value) > limit:
+            raise RecordRefusedError(
+                f"{_label(name)} is {len(value):,} characters long; at most {limit:,} are kept"
+            )
+        present.append((name, value))
+    if _UNSAFE.search("".join(value for _, value in present)) is None:
+        return
+    for name, value in present:
+        cleaned = clean_text(value)
         if cleaned is not value:
             changes[name] = cleaned
 
@@ -231,9 +244,12 @@ def admit_message(message: Message) -> Message:
     _texts(message, _MESSAGE_TEXTS, changes)
     for name in _MESSAGE_LISTS:
         values: tuple[str, ...] = getattr(message, name)
-        cleaned = tuple(_sized(name, v, MAX_FIELD_CHARS) for v in values)
-        if any(a is not b for a, b in zip(cleaned, values, strict=True)):
-            changes[name] = cleaned
+        if not values:
+            continue
+        for value in values:
+            _sized(name, value, MAX_FIELD_CHARS)
+        if _UNSAFE.search("".join(values)) is not None:
+            changes[name] = tuple(clean_text(value) for value in values)
     check_time(message.created_at)
     raw = message.raw
     if raw is not None:
