@@ -12,7 +12,12 @@
     │   ├── SourceUnreadableError(OSError)   missing, a directory of nothing, unreadable
     │   └── ImportRunningError               another live process is importing the same file
     ├── NlpError(ValueError)             a classifier's bad input: task, target, examples
-    └── PluginError                      two plugins registered the same name
+    ├── PluginError                      two plugins registered the same name
+    └── ConnectorError                   a live platform connection could not do its work
+        ├── CredentialsError(PermissionError)   credentials revoked, wrong or unreadable
+        ├── PlatformUnavailableError(ConnectionError)  429/5xx/network after every retry
+        ├── PlatformResponseError(ValueError)   an answer that is not the API's (HTML, bad JSON)
+        └── SendOutcomeUnknownError(TimeoutError)  a send timed out: it may have left
 
 A bad *record* is not an exception: importers quarantine it and carry on (the runner turns a
 ``RecordRefusedError`` into a quarantine row; only a caller writing records one by one, such
@@ -24,12 +29,17 @@ from __future__ import annotations
 
 __all__ = [
     "ConfigError",
+    "ConnectorError",
+    "CredentialsError",
     "HustingsError",
     "ImportError_",
     "ImportRunningError",
     "NlpError",
+    "PlatformResponseError",
+    "PlatformUnavailableError",
     "PluginError",
     "RecordRefusedError",
+    "SendOutcomeUnknownError",
     "SourceUnreadableError",
     "StoreError",
     "UnknownFormatError",
@@ -74,3 +84,25 @@ class NlpError(HustingsError, ValueError):
 
 class PluginError(HustingsError):
     pass
+
+
+class ConnectorError(HustingsError):
+    """A connection to a platform failed; the message is what its health page shows."""
+
+
+class CredentialsError(ConnectorError, PermissionError):
+    """The platform refused the stored credentials (revoked, expired, wrong), or Hustings
+    cannot decrypt them (the secret key changed): reconnect the account."""
+
+
+class PlatformUnavailableError(ConnectorError, ConnectionError):
+    """The platform kept answering 429 or 5xx, or could not be reached, after every retry."""
+
+
+class PlatformResponseError(ConnectorError, ValueError):
+    """The server answered, but not with the API: an HTML page, malformed JSON, a wrong shape."""
+
+
+class SendOutcomeUnknownError(ConnectorError, TimeoutError):
+    """A send timed out after the request left: the platform may have published it, so it is
+    checked for (``find_sent``) before any retry, never sent again blindly."""

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pluggy
 
 if TYPE_CHECKING:
+    from hustings.connectors.base import Connector
     from hustings.ingest.base import Importer
 
 __all__ = ["hookimpl", "hookspec"]
@@ -25,3 +26,8 @@ hookimpl = pluggy.HookimplMarker("hustings")
 @hookspec
 def register_importers() -> list[type[Importer]]:  # type: ignore[empty-body]
     """Return importer classes (subclasses of ``hustings.ingest.base.Importer``)."""
+
+
+@hookspec
+def register_connectors() -> list[type[Connector]]:  # type: ignore[empty-body]
+    """Return connector classes (subclasses of ``hustings.connectors.base.Connector``)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from functools import cache
+from typing import TYPE_CHECKING
 
 import pluggy
 
@@ -11,7 +12,10 @@ from hustings import hookspecs
 from hustings.errors import PluginError
 from hustings.ingest.base import Importer
 
-__all__ = ["DEFAULT_PLUGINS", "importers", "plugin_manager"]
+if TYPE_CHECKING:
+    from hustings.connectors.base import Connector
+
+__all__ = ["DEFAULT_PLUGINS", "connectors", "importers", "plugin_manager"]
 
 DEFAULT_PLUGINS = (
     "hustings.ingest.x",
@@ -21,6 +25,7 @@ DEFAULT_PLUGINS = (
     "hustings.ingest.csv",
     "hustings.ingest.registry",
     "hustings.ingest.followers",
+    "hustings.connectors.mastodon",
 )
 
 
@@ -42,6 +47,20 @@ def importers() -> dict[str, type[Importer]]:
             if cls.name in found and found[cls.name] is not cls:
                 raise PluginError(
                     f"two importers are named {cls.name!r}: "
+                    f"{found[cls.name].__module__} and {cls.__module__}"
+                )
+            found[cls.name] = cls
+    return found
+
+
+def connectors() -> dict[str, type[Connector]]:
+    """Every connector by name; two plugins claiming one name is an error, not a silent skip."""
+    found: dict[str, type[Connector]] = {}
+    for group in plugin_manager().hook.register_connectors():
+        for cls in group:
+            if cls.name in found and found[cls.name] is not cls:
+                raise PluginError(
+                    f"two connectors are named {cls.name!r}: "
                     f"{found[cls.name].__module__} and {cls.__module__}"
                 )
             found[cls.name] = cls

@@ -9,6 +9,9 @@ from typer.testing import CliRunner
 
 from hustings.cli.main import app
 
+# The campaign ends at the moment the demo runs; the same moment gives the same campaign.
+NOW = "2026-10-05T22:30:00+00:00"
+
 
 def test_demo_imports_every_written_record_without_quarantine(tmp_path: Path) -> None:
     result = CliRunner().invoke(
@@ -21,6 +24,8 @@ def test_demo_imports_every_written_record_without_quarantine(tmp_path: Path) ->
             str(tmp_path / "out"),
             "--scale",
             "0.05",
+            "--now",
+            NOW,
             "--json",
         ],
     )
@@ -45,6 +50,8 @@ def test_running_the_demo_twice_adds_nothing_the_second_time(tmp_path: Path) -> 
         str(tmp_path / "out"),
         "--scale",
         "0.03",
+        "--now",
+        NOW,
         "--json",
     ]
     first = orjson.loads(CliRunner().invoke(app, args).stdout)

@@ -11,6 +11,8 @@ from typing import Any
 
 import hustings.demo
 from hustings.demo import Campaign, DemoFiles, iter_messages, simulate, write_files
+from hustings.demo._model import CAMPAIGN_DAYS
+from tests.demo.now import NOW
 
 
 def _fingerprint(files: DemoFiles) -> str:
@@ -31,27 +33,27 @@ def test_exported_members_are_curated() -> None:
 
 
 def test_same_seed_writes_identical_files(tmp_path: Path) -> None:
-    first = write_files(simulate(seed=5, scale=0.1), tmp_path / "a")
-    second = write_files(simulate(seed=5, scale=0.1), tmp_path / "b")
+    first = write_files(simulate(seed=5, scale=0.1, now=NOW), tmp_path / "a")
+    second = write_files(simulate(seed=5, scale=0.1, now=NOW), tmp_path / "b")
     assert _fingerprint(first) == _fingerprint(second)
 
 
 def test_different_seed_writes_different_files(tmp_path: Path) -> None:
-    first = write_files(simulate(seed=5, scale=0.1), tmp_path / "a")
-    second = write_files(simulate(seed=6, scale=0.1), tmp_path / "b")
+    first = write_files(simulate(seed=5, scale=0.1, now=NOW), tmp_path / "a")
+    second = write_files(simulate(seed=6, scale=0.1, now=NOW), tmp_path / "b")
     assert _fingerprint(first) != _fingerprint(second)
 
 
 def test_iter_messages_streams_the_simulated_messages() -> None:
-    kept = simulate(seed=3, scale=0.1).messages
-    streamed = list(iter_messages(seed=3, scale=0.1))
+    kept = simulate(seed=3, scale=0.1, now=NOW).messages
+    streamed = list(iter_messages(seed=3, scale=0.1, now=NOW))
     assert [(m.seq, m.created_at, m.text) for m in streamed] == [
         (m.seq, m.created_at, m.text) for m in kept
     ]
 
 
 def test_scale_multiplies_messages() -> None:
-    small, large = simulate(seed=1, scale=0.25), simulate(seed=1, scale=0.5)
+    small, large = simulate(seed=1, scale=0.25, now=NOW), simulate(seed=1, scale=0.5, now=NOW)
     assert 1.4 < len(large.messages) / len(small.messages) < 2.4
 
 
@@ -182,3 +184,21 @@ def test_everything_is_labelled_synthetic(
         assert all("Synthetic" in u["description"] for u in page["includes"]["users"])
     assert all("(synthetic)" in s["account"]["display_name"] for s in statuses)
     assert b"X-Synthetic:" in files.mbox.read_bytes()[:2000]
+
+
+def test_campaign_ends_at_now_and_its_last_day_is_today() -> None:
+    campaign = simulate(seed=5, scale=0.1, now=NOW)
+    last = max(m.created_at for m in campaign.messages)
+    assert campaign.end == NOW and last <= NOW
+    assert last.date() == NOW.date()
+    assert (NOW.date() - campaign.start.date()).days == CAMPAIGN_DAYS - 1
+    assert all(a.created_at < campaign.start for a in campaign.accounts)
+
+
+def test_a_later_run_the_same_day_continues_the_same_campaign() -> None:
+    early = simulate(seed=5, scale=0.1, now=NOW - timedelta(hours=3)).messages
+    late = simulate(seed=5, scale=0.1, now=NOW).messages
+    assert len(late) > len(early)
+    assert [(m.seq, m.created_at, m.text) for m in late[: len(early)]] == [
+        (m.seq, m.created_at, m.text) for m in early
+    ]

@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import String, Text, cast, or_, select
 
 from hustings.inbox import InvalidInputError, NotFoundError
-from hustings.people import Stance, StanceSource
+from hustings.nlp.enrich import stance_task
+from hustings.people import Stance
 from hustings.people.core import add_identity, add_tag, list_people
 from hustings.people.csv_io import export_csv, import_csv
 from hustings.people.merge import merge_people, suggest_merges, undo_merge
 from hustings.people.privacy import erase_person, export_person, person_detail
-from hustings.people.stance import current_stance, record_stance
-from hustings.store.schema import metadata
+from hustings.people.stance import current_stance, record_model_stances, record_stance
+from tests.people.helpers import score_message, tables_containing
 from tests.web.conftest import Campaign
 
 
@@ -78,19 +78,20 @@ def test_responder_cannot_merge(campaign: Campaign) -> None:
 def test_current_stance_is_latest_staff_else_model(campaign: Campaign) -> None:
     alice = _person(campaign, "user1")
     r = campaign.actor("responder")
+    task = stance_task("Northcand")
+    score_message(campaign.store, "m1", task, "against", 0.7)
     with campaign.store.begin() as conn:
-        assert (
-            record_stance(conn, r, alice, Stance.OPPOSE, StanceSource.MODEL, confidence=70)
-            is Stance.OPPOSE
-        )
+        assert record_model_stances(conn, task) == 1
+        assert person_detail(conn, r, alice)["stance"] == "oppose"
         assert record_stance(conn, r, alice, Stance.SUPPORT) is Stance.SUPPORT
-        assert (
-            record_stance(conn, r, alice, Stance.STRONG_OPPOSITION, StanceSource.MODEL)
-            is Stance.SUPPORT
-        )
-        history = person_detail(conn, r, alice)["stance_history"]
-    assert [e["source"] for e in history] == ["model", "staff", "model"]
-    assert history[1]["author"] == "responder@example.org"
+    score_message(campaign.store, "m4", task, "against", 0.9)
+    with campaign.store.begin() as conn:
+        assert record_model_stances(conn, task) == 1
+        detail = person_detail(conn, r, alice)
+    assert detail["stance"] == "support"
+    history = detail["stance_history"]
+    assert [e["source"] for e in history] == ["model", "model", "staff"]
+    assert history[-1]["author"] == "responder@example.org"
     assert current_stance([]) is Stance.UNKNOWN
 
 
@@ -113,27 +114,6 @@ def test_export_holds_the_persons_messages(campaign: Campaign) -> None:
     }
 
 
-def _mentions(c: Campaign, needle: str) -> list[str]:
-    """Tables with any text column containing ``needle``."""
-    hits = []
-    with c.store.begin() as conn:
-        for table in metadata.sorted_tables:
-            cols = [
-                col
-                for col in table.c
-                if isinstance(col.type, String | Text)
-                or col.name in ("mentions", "linked", "detail", "counts", "moved")
-            ]
-            if (
-                cols
-                and conn.execute(
-                    select(table).where(or_(*(cast(col, Text).contains(needle) for col in cols)))
-                ).first()
-            ):
-                hits.append(table.name)
-    return hits
-
-
 def test_erasure_removes_the_person_everywhere(any_campaign: Campaign) -> None:
     c = any_campaign
     alice = _person(c, "user1")
@@ -145,12 +125,12 @@ def test_erasure_removes_the_person_everywhere(any_campaign: Campaign) -> None:
         from hustings.inbox.replies import reply
 
         reply(conn, m, item, "See you Thursday, user1!")
-    assert "messages" in _mentions(c, "town hall in Northville")
+    assert "messages" in tables_containing(c.store, "town hall in Northville")
     with c.store.begin() as conn:
         counts = erase_person(conn, m, alice)
     assert counts["people"] == 1 and counts["inbox_items"] == 2 and counts["messages"] >= 3
     for needle in ("town hall in Northville", "Can you call me back", "Thursday, user1", "donor"):
-        assert _mentions(c, needle) == [], needle
+        assert tables_containing(c.store, needle) == [], needle
     with c.store.begin() as conn, pytest.raises(NotFoundError):
         person_detail(conn, m, alice)
 

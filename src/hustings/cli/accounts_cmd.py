@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
 from hustings.cli.context import open_store
 from hustings.cli.imports_cmd import report_imports, run_import
 from hustings.cli.output import JsonOption, print_rows
 from hustings.ingest.runner import ImportPlan
-from hustings.store.schema import tracked_accounts
+from hustings.model import Role
+from hustings.store.search import list_tracked, tracked_parties
 
 __all__ = ["app"]
 
@@ -49,8 +49,10 @@ def import_registry(
 @app.command("list")
 def list_accounts(
     ctx: typer.Context,
-    party: Annotated[str | None, typer.Option(help="Only this party.")] = None,
-    role: Annotated[str | None, typer.Option(help="Only this role.")] = None,
+    party: Annotated[
+        str | None, typer.Option(help="Only this party (any case); unknown names list the known.")
+    ] = None,
+    role: Annotated[Role | None, typer.Option(case_sensitive=False, help="Only this role.")] = None,
     as_json: JsonOption = False,
 ) -> None:
     """List tracked accounts.
@@ -59,20 +61,24 @@ def list_accounts(
 
         hustings accounts list --role leader
     """
-    query = select(tracked_accounts).order_by(
-        tracked_accounts.c.party, tracked_accounts.c.role, tracked_accounts.c.handle_lower
-    )
-    if party:
-        query = query.where(tracked_accounts.c.party == party)
-    if role:
-        query = query.where(tracked_accounts.c.role == role)
     store = open_store(ctx)
     with store.begin() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(query)]
+        named = None
+        if party is not None:
+            parties = tracked_parties(conn)
+            named = next((p for p in parties if p.casefold() == party.casefold()), None)
+            if named is None:
+                store.close()
+                known = ", ".join(parties) or "none: import a registry first"
+                raise typer.BadParameter(
+                    f"no tracked account of party {party!r}; parties: {known}",
+                    param_hint="--party",
+                )
+        rows = list_tracked(conn, named, role.value if role else None)
     store.close()
     print_rows(
         rows,
-        ["platform", "handle", "role", "name", "party", "district", "office"],
+        ["platform", "handle", "role", "party", "name", "district", "office"],
         as_json,
         "Tracked accounts",
     )

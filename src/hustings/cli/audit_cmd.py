@@ -33,7 +33,7 @@ _LEAGUE_COLUMNS = [
     "role",
     "dialogue_score",
     "reply_share",
-    "response_rate_24h",
+    "response_rate_72h",
     "median_first_response_min",
     "reciprocity",
     "waiting",
@@ -75,10 +75,6 @@ def _print_league(card: Scorecard, as_json: bool) -> None:
         for row in rows:
             print_json(row)
         return
-    for row in rows:
-        for key, value in row.items():
-            if isinstance(value, float):
-                row[key] = round(value, 2)
     print_rows(rows, _LEAGUE_COLUMNS, False, f"Dialogue league, {card.window_text()}")
     err.print(f"[dim]{SCORE_DEFINITION}[/]", soft_wrap=True)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -24,6 +25,22 @@ def _audit_report(store: Store, out: Path) -> Path:
     return write_report(audit_store(store, AuditParams()), out, label=label)["report"]
 
 
+def _now(value: str | None) -> datetime | None:
+    """``--now`` as an aware time; a usage error (exit 2) names the expected form."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise typer.BadParameter(
+            f"{value!r} is not an ISO time with a zone, e.g. 2026-10-05T12:00:00+00:00",
+            param_hint="--now",
+        )
+    return parsed
+
+
 def register(app: typer.Typer) -> None:
     @app.command()
     def demo(
@@ -33,6 +50,13 @@ def register(app: typer.Typer) -> None:
         ),
         seed: Annotated[int, typer.Option(help="Same seed, same campaign.")] = 2019,
         scale: Annotated[float, typer.Option(min=0.01, help="1.0 ≈ 3,000 citizens.")] = 1.0,
+        now: Annotated[
+            str | None,
+            typer.Option(
+                envvar="HUSTINGS_DEMO_NOW",
+                help="End the campaign at this ISO time instead of now (same day, same campaign).",
+            ),
+        ] = None,
         as_json: JsonOption = False,
     ) -> None:
         """Simulate a synthetic election campaign, write it as real platform files, import it.
@@ -40,22 +64,25 @@ def register(app: typer.Typer) -> None:
         Five parties with central accounts, leaders and candidates, thousands of citizens who
         mention, reply, DM and e-mail them, a quiet account that floods, all labelled
         synthetic, written as X API v2 pages, Mastodon JSON and an mbox, then imported through
-        the same importers as real exports.
+        the same importers as real exports. The campaign's 35 days end now: the inbox has
+        messages due within the hour as well as ones long past due.
 
         Example:
 
             hustings demo --out demo-output --seed 2019
         """
-        from hustings.demo import run_demo
-        from hustings.web.demo import create_demo_workspace
+        from hustings.demo import record_platform_answers, run_demo
+        from hustings.web.demo import DEMO_WORKSPACE, create_demo_workspace
 
+        when = _now(now)
         store = open_store(ctx)
         if progress_enabled(as_json):
             with err.status("Simulating the Northland campaign and importing it…"):
-                run = run_demo(store, out, seed=seed, scale=scale)
+                run = run_demo(store, out, seed=seed, scale=scale, now=when)
         else:
-            run = run_demo(store, out, seed=seed, scale=scale)
+            run = run_demo(store, out, seed=seed, scale=scale, now=when)
         login_path, email, password = create_demo_workspace(store)
+        answered = record_platform_answers(store, DEMO_WORKSPACE)
         report = _audit_report(store, out / "audit")
         counts = store.counts()
         store.close()
@@ -72,46 +99,46 @@ def register(app: typer.Typer) -> None:
                     "database": store.url,
                     "campaign": stats,
                     "imported": imported,
+                    "answered_on_platform": answered,
                     "store": counts,
                     "web": {"path": login_path, "email": email, "password": password},
                     "report": str(report),
                 }
             )
             return
+        start, end = run.campaign.start, run.campaign.end
         err.print(
             Panel.fit(
                 f"[bold]{stats['election']}[/] — [yellow]synthetic data[/], seed {seed}\n"
-                f"{stats['accounts']:,} accounts, {stats['messages']:,} messages written to "
-                f"[bold]{out}/[/]",
+                f"{start:%d %b} to now ({end:%d %b %H:%M} UTC): {stats['accounts']:,} people, "
+                f"{stats['messages']:,} messages, written to [bold]{out}/[/]",
                 title="Hustings demo",
             )
         )
         by_role = stats["accounts_by_role"]
         assert isinstance(by_role, dict)
         print_rows(
-            [{"role": k, "accounts": v} for k, v in sorted(by_role.items())],
-            ["role", "accounts"],
-            as_json=False,
-            title="Accounts (synthetic)",
-        )
-        print_rows(
             [
-                {
-                    "file": s.source,
-                    "format": s.format,
-                    "read": s.read,
-                    "added": s.added,
-                    "quarantined": s.quarantined,
-                }
-                for s in run.imports
+                *({"role": k, "people": v} for k, v in sorted(by_role.items())),
+                {"role": "total", "people": stats["accounts"]},
             ],
-            ["file", "format", "read", "added", "quarantined"],
+            ["role", "people"],
             as_json=False,
-            title="Imported through the real importers",
+            title="People (synthetic)",
         )
+        columns = ["file", "read", "added", "updated", "unchanged", "quarantined", "format"]
+        rows = [
+            {"file": _relative(s.source, out), "format": s.format}
+            | {k: getattr(s, k) for k in columns[1:-1]}
+            for s in run.imports
+        ]
+        rows.append({"file": "total", **imported})
+        print_rows(rows, columns, as_json=False, title="Imported through the real importers")
         err.print(
-            f"Store: [bold]{store.url}[/] — {counts['messages']:,} messages, "
-            f"{counts['accounts']:,} accounts, {counts['tracked_accounts']:,} tracked."
+            f"Store: [bold]{store.url}[/] — {counts['messages']:,} messages; "
+            f"{counts['accounts']:,} platform accounts (one person may have one on X, one on "
+            f"Mastodon and an e-mail address); {counts['tracked_accounts']:,} of them tracked.",
+            highlight=False,
         )
         err.print(f"Audit report: [bold]{report}[/]")
         err.print(
@@ -122,6 +149,13 @@ def register(app: typer.Typer) -> None:
             )
         )
         err.print(
-            "Also: [bold]hustings status[/], [bold]hustings accounts list --role leader"
-            "[/], [bold]hustings thread x <id>[/]."
+            "Also: [bold]hustings status[/], [bold]hustings accounts list --role leader[/], "
+            "[bold]hustings messages --to <handle>[/] (then [bold]hustings thread x <id>[/]).",
+            highlight=False,
         )
+
+
+def _relative(source: str, out: Path) -> str:
+    """A written file's path inside ``out``: short enough for a table at 80 columns."""
+    path = Path(source)
+    return path.relative_to(out).as_posix() if path.is_relative_to(out) else source

@@ -14,6 +14,7 @@ from typer.core import TyperGroup
 from hustings.cli import (
     accounts_cmd,
     audit_cmd,
+    connectors_cmd,
     demo_cmd,
     export_cmd,
     imports_cmd,
@@ -75,6 +76,8 @@ audit_cmd.register(app)
 demo_cmd.register(app)
 listen_cmd.register(app)
 web_cmd.register(app)
+connectors_cmd.register(app)
+connectors_cmd.register_accounts(accounts_cmd.app)
 
 
 def main() -> None:

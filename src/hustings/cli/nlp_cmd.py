@@ -35,6 +35,11 @@ DataDir = Annotated[
     typer.Option(help="Shared data folder (default: $HUSTINGS_SHARED_DATA or ../shared/data)."),
 ]
 TargetOpt = Annotated[str | None, typer.Option(help="Stance target, e.g. hillary or 'bike lanes'.")]
+# A filter's output is data for the next command: JSON lines always; --json is accepted so
+# that every listing command takes it.
+FilterJson = Annotated[
+    bool, typer.Option("--json", help="Print JSON (one object a line); always on here.")
+]
 ExamplesOpt = Annotated[
     Path | None, typer.Option(help="CSV text,label of staff-confirmed stance examples.")
 ]
@@ -115,6 +120,7 @@ def classify(
     task: TaskArg,
     target: TargetOpt = None,
     examples: ExamplesOpt = None,
+    as_json: FilterJson = True,
 ) -> None:
     """Label each message read from stdin (one per line); print one JSON object per line.
 
@@ -140,6 +146,7 @@ def suggest(
     target: Annotated[str, typer.Option(help="The stance target being labelled.")],
     examples: Annotated[Path, typer.Option(help="CSV text,label of examples labelled so far.")],
     count: Annotated[int, typer.Option(min=1, help="How many messages to suggest.")] = 10,
+    as_json: FilterJson = True,
 ) -> None:
     """Pick the stdin messages staff should label next for a stance target (least certain first).
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
@@ -28,7 +29,9 @@ def _default(value: Any) -> Any:
 
 
 def print_json(value: Any) -> None:
-    sys.stdout.write(orjson.dumps(value, default=_default).decode() + "\n")
+    sys.stdout.write(
+        orjson.dumps(value, default=_default, option=orjson.OPT_NON_STR_KEYS).decode() + "\n"
+    )
     sys.stdout.flush()
 
 
@@ -43,19 +46,67 @@ def print_rows(
         for row in rows:
             print_json(dict(row))
         return
+    cells = [["" if row.get(c) is None else _cell(row[c]) for c in columns] for row in rows]
+    shown, widths = _fitting(columns, cells, err.width)
     table = Table(title=title, header_style="bold")
-    for column in columns:
-        table.add_column(column.replace("_", " "))
-    for row in rows:
-        table.add_row(*("" if row.get(c) is None else _cell(row[c]) for c in columns))
+    for n in shown:
+        # Fold a value longer than its column (a path, an id) onto more lines: an ellipsis
+        # would hide the part that tells one row from the next ("demo-out…").
+        table.add_column(columns[n].replace("_", " "), overflow="fold", width=widths[n])
+    for line in cells:
+        table.add_row(*(line[n] for n in shown))
     err.print(table)
+    hidden = [columns[n] for n in range(len(columns)) if n not in shown]
+    if hidden:
+        err.print(
+            f"[dim]Not shown at this width: {', '.join(hidden)} (widen the terminal or use "
+            "--json).[/]",
+            highlight=False,
+        )
+
+
+def _fitting(
+    columns: Sequence[str], cells: list[list[str]], width: int
+) -> tuple[list[int], dict[int, int | None]]:
+    """The columns that fit ``width`` without breaking a word, leftmost first, and their widths.
+
+    A table wraps long values at spaces, but a column narrower than its longest word cuts
+    words apart; rather than that, the rightmost columns are left out (at least two stay).
+    Space left over goes to the columns that want it, the least needy first.
+    """
+    heads = [c.replace("_", " ") for c in columns]
+
+    def sizes(n: int) -> tuple[int, int]:
+        values = [line[n] for line in cells] + [heads[n]]
+        words = [len(w) for v in values for w in v.split()]
+        return max(words, default=1), max((len(v) for v in values), default=1)
+
+    least, natural = zip(*(sizes(n) for n in range(len(columns))), strict=True)
+    shown = list(range(len(columns)))
+    while len(shown) > 2 and sum(least[n] + 3 for n in shown) + 1 > width:  # padding, border
+        shown.pop()
+    if sum(least[n] + 3 for n in shown) + 1 > width:
+        return shown, dict.fromkeys(shown)  # even two do not fit: let the table fold words
+    given = {n: least[n] for n in shown}
+    spare = width - 1 - sum(given[n] + 3 for n in shown)
+    wanting = sorted(shown, key=lambda n: natural[n] - least[n])
+    for i, n in enumerate(wanting):
+        more = min(natural[n] - least[n], spare // (len(wanting) - i))
+        given[n] += more
+        spare -= more
+    return shown, {n: given[n] for n in shown}
 
 
 def _cell(value: Any) -> str:
+    """A value as a person reads it: counts as integers, shares rounded, times to the minute."""
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a count that went through pandas comes back as 0.0
     if isinstance(value, int) and not isinstance(value, bool):
         return f"{value:,}"
+    if isinstance(value, float):
+        return "" if math.isnan(value) else f"{value:,.2f}"
     return str(value)
 
 

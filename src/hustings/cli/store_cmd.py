@@ -1,7 +1,8 @@
-"""``hustings status``, ``batches``, ``quarantine`` and ``thread``: look inside the store."""
+"""``hustings status``, ``batches``, ``quarantine``, ``messages``, ``thread``: look in the store."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
@@ -13,6 +14,7 @@ from hustings.errors import HustingsError
 from hustings.model import Message, MessageKind, ReplyLink, Visibility
 from hustings.store.batches import list_batches, list_quarantine
 from hustings.store.schema import messages
+from hustings.store.search import MessageQuery, search_messages
 from hustings.threads import Thread, build_thread
 
 __all__ = ["register"]
@@ -81,7 +83,18 @@ def register(app: typer.Typer) -> None:
         ]
         print_rows(
             rows,
-            ["id", "source", "format", "status", "started_at", "read", "added", "quarantined"],
+            [
+                "id",
+                "source",
+                "read",
+                "added",
+                "updated",
+                "unchanged",
+                "quarantined",
+                "status",
+                "format",
+                "started_at",
+            ],
             as_json,
             "Imports",
         )
@@ -113,6 +126,55 @@ def register(app: typer.Typer) -> None:
             for q in found
         ]
         print_rows(rows, ["source", "unit", "position", "reason"], as_json, "Quarantine")
+
+    @app.command()
+    def messages(
+        ctx: typer.Context,
+        sender: Annotated[
+            str | None, typer.Option("--from", help="Written by this handle (or e-mail address).")
+        ] = None,
+        to: Annotated[
+            str | None, typer.Option("--to", help="Replying to or mentioning this handle.")
+        ] = None,
+        mentions: Annotated[str | None, typer.Option(help="Mentioning this handle.")] = None,
+        text: Annotated[str | None, typer.Option(help="Containing these words (any case).")] = None,
+        since: Annotated[
+            datetime | None, typer.Option(help="From this day or time on (UTC unless given).")
+        ] = None,
+        platform: Annotated[
+            str | None, typer.Option(help="Only this platform (x, mastodon).")
+        ] = None,
+        limit: Annotated[int, typer.Option(min=1, help="At most this many, newest first.")] = 50,
+        as_json: JsonOption = False,
+    ) -> None:
+        """List stored messages by author, addressee, mention, words and time, newest first.
+
+        Each row has the platform and id that ``hustings thread`` takes.
+
+        Example:
+
+            hustings messages --to BeaHartnell --text rent --since 2026-10-01
+            hustings thread x <id from the list>
+        """
+        query = MessageQuery(
+            sender=sender,
+            to=to,
+            mentions=mentions,
+            text=text,
+            since=since.replace(tzinfo=since.tzinfo or UTC) if since else None,
+            platform=platform,
+            limit=limit,
+        )
+        store = open_store(ctx)
+        with store.begin() as conn:
+            found = search_messages(conn, query)
+        store.close()
+        print_rows(
+            found,
+            ["platform", "id", "author", "created_at", "text", "kind", "reply_to"],
+            as_json,
+            f"Messages ({len(found):,}, newest first)",
+        )
 
     @app.command()
     def thread(

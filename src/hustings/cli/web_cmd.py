@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -12,7 +12,7 @@ from hustings.cli.output import err
 from hustings.inbox.errors import InvalidInputError
 from hustings.inbox.workspaces import Role, add_user
 
-__all__ = ["register"]
+__all__ = ["register", "server_config"]
 
 users_app = typer.Typer(help="Manage who can sign in to the web app.", no_args_is_help=True)
 
@@ -30,6 +30,17 @@ def serve(
         float,
         typer.Option("--audit-every", min=10, help="Seconds between dashboard scorecard audits."),
     ] = 900.0,
+    pull_every: Annotated[
+        float, typer.Option("--pull-every", min=5, help="Seconds between connector pulls.")
+    ] = 60.0,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trusted-proxy",
+            help="A reverse proxy (IP or CIDR) whose X-Forwarded-For/-Proto are believed; "
+            "repeat for more. Default: HUSTINGS_TRUSTED_PROXIES, else none.",
+        ),
+    ] = None,
 ) -> None:
     """Start the web app (inbox, people, dashboard, JSON API) on the store.
 
@@ -37,14 +48,35 @@ def serve(
 
         hustings serve --port 8000
         open http://127.0.0.1:8000/login
+        hustings serve --trusted-proxy 127.0.0.1   # behind nginx on this machine
     """
     import uvicorn
 
+    from hustings.connectors.worker import start_worker
     from hustings.web import create_app
 
-    app = create_app(open_store(ctx), sync_every=sync_every, audit_every=audit_every)
+    store = open_store(ctx)
+    app = create_app(
+        store,
+        sync_every=sync_every,
+        audit_every=audit_every,
+        trusted_proxies=trusted_proxy or None,
+    )
+    start_worker(store, pull_every=pull_every)  # connectors run beside, never in, requests
     err.print(f"Hustings on http://{host}:{port}/login (API docs at /docs)", highlight=False)
-    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=True)
+    uvicorn.Server(server_config(app, host, port)).run()
+
+
+def server_config(app: Any, host: str, port: int) -> Any:
+    """uvicorn's settings for ``serve``: its own proxy-header handling off.
+
+    uvicorn believes ``X-Forwarded-For`` from 127.0.0.1 by default, so any local process
+    could pick its address for the login limit; the app believes only the proxies the
+    operator lists (``web/proxies.py``).
+    """
+    import uvicorn
+
+    return uvicorn.Config(app, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 @users_app.command("add")
@@ -66,6 +98,12 @@ def users_add(
     """
     if password_stdin:
         password = sys.stdin.read().rstrip("\r\n")
+    elif not sys.stdin.isatty():
+        # getpass would fall back to echoing the password (a GetPassWarning); say what works.
+        raise typer.BadParameter(
+            "no terminal to ask for the password: pipe it in with --password-stdin",
+            param_hint="--password-stdin",
+        )
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     if not password:

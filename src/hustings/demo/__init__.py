@@ -10,6 +10,7 @@ with a known ground truth. Everything it produces is labelled synthetic.
 from __future__ import annotations
 
 from hustings.demo._files import DemoFiles, write_files
+from hustings.demo._inbox import record_platform_answers
 from hustings.demo._model import (
     Campaign,
     DemoAccount,
@@ -20,6 +21,8 @@ from hustings.demo._model import (
     Platform,
     Role,
     Stance,
+    campaign_start,
+    demo_now,
 )
 from hustings.demo._run import DemoRun, run_demo
 from hustings.demo._simulate import iter_messages, simulate
@@ -36,7 +39,10 @@ __all__ = [
     "Platform",
     "Role",
     "Stance",
+    "campaign_start",
+    "demo_now",
     "iter_messages",
+    "record_platform_answers",
     "run_demo",
     "simulate",
     "write_files",

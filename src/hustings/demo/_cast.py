@@ -14,7 +14,6 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from hustings.demo._model import (
-    CAMPAIGN_START,
     DemoAccount,
     Party,
     Platform,
@@ -230,8 +229,9 @@ def _log_uniform(rng: random.Random, low: float, high: float) -> float:
 class _Builder:
     """Hands out indexes and unique handles while the cast is assembled."""
 
-    def __init__(self, rng: random.Random) -> None:
+    def __init__(self, rng: random.Random, start: datetime) -> None:
         self.rng = rng
+        self.start = start
         self.accounts: list[DemoAccount] = []
         self.handles: set[str] = set()
 
@@ -250,7 +250,7 @@ class _Builder:
     def joined(self, years: float) -> datetime:
         days = self.rng.uniform(30, years * 365)
         seconds = self.rng.randrange(86400)
-        return CAMPAIGN_START - timedelta(days=int(days), seconds=seconds)
+        return self.start - timedelta(days=int(days), seconds=seconds)
 
     def add(self, **fields: object) -> DemoAccount:
         account = DemoAccount(index=len(self.accounts), **fields)  # type: ignore[arg-type]
@@ -385,9 +385,12 @@ def _citizen(b: _Builder, parties: int) -> None:
     )
 
 
-def build_cast(rng: random.Random, scale: float) -> list[DemoAccount]:
-    """Return every account, politicians first; indexes are positions in the list."""
-    b = _Builder(rng)
+def build_cast(rng: random.Random, scale: float, start: datetime) -> list[DemoAccount]:
+    """Return every account, politicians first; indexes are positions in the list.
+
+    Accounts joined the platforms before ``start``, the campaign's first day.
+    """
+    b = _Builder(rng, start)
     shares = list(LEADER_REPLY_SHARES)
     rng.shuffle(shares)
     silent_party = rng.randrange(len(PARTIES))

@@ -15,13 +15,12 @@ import math
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from hustings.demo._cast import PARTIES
 from hustings.demo._compose import compose
 from hustings.demo._model import (
     CAMPAIGN_DAYS,
-    CAMPAIGN_START,
     DemoAccount,
     DemoMessage,
     Kind,
@@ -100,9 +99,17 @@ class _Pool:
 
 class _Engine:
     def __init__(
-        self, rng: random.Random, accounts: list[DemoAccount], scale: float, flood: FloodPlan
+        self,
+        rng: random.Random,
+        accounts: list[DemoAccount],
+        scale: float,
+        flood: FloodPlan,
+        start: datetime,
+        until: float,
     ) -> None:
         self.rng = rng
+        self.start = start
+        self.until = until
         self.accounts = accounts
         self.scale = scale
         self.flood = flood
@@ -211,7 +218,7 @@ class _Engine:
     # -- reactions --------------------------------------------------------------------
     def react(self, msg: DemoMessage) -> None:
         author = self.accounts[msg.author]
-        now = (msg.created_at - CAMPAIGN_START).total_seconds()
+        now = (msg.created_at - self.start).total_seconds()
         if msg.kind is Kind.NEWSLETTER:
             self.newsletter_replies(msg, now)
             return
@@ -328,7 +335,7 @@ class _Engine:
             platform=action.platform,
             kind=action.kind,
             author=action.author,
-            created_at=CAMPAIGN_START + timedelta(seconds=round(when, 3)),
+            created_at=self.start + timedelta(seconds=round(when, 3)),
             text=text,
             parent=parent if is_reply else None,
             root_seq=parent.root if is_reply and parent is not None else -1,
@@ -352,6 +359,8 @@ class _Engine:
             self.schedule_day(day)
             horizon = (day + 1) * _DAY
             while self.heap and self.heap[0][0] < horizon:
+                if round(self.heap[0][0], 3) > self.until:
+                    return  # the rest of the campaign has not happened yet
                 when, _, action = heapq.heappop(self.heap)
                 message = self.emit(when, action)
                 yield message
@@ -359,7 +368,16 @@ class _Engine:
 
 
 def run(
-    rng: random.Random, accounts: list[DemoAccount], scale: float, flood: FloodPlan
+    rng: random.Random,
+    accounts: list[DemoAccount],
+    scale: float,
+    flood: FloodPlan,
+    start: datetime,
+    until: float = _END,
 ) -> Iterator[DemoMessage]:
-    """Yield the campaign's messages in time order (``seq`` 0, 1, 2, ...)."""
-    return _Engine(rng, accounts, scale, flood).run()
+    """Yield the campaign's messages in time order (``seq`` 0, 1, 2, ...).
+
+    Times count from ``start``; the stream stops at ``until`` seconds after it ("now"),
+    a time-ordered prefix, so every reply's parent is in it.
+    """
+    return _Engine(rng, accounts, scale, flood, start, until).run()

@@ -18,6 +18,7 @@ from hustings.demo._mail import write_mbox
 from hustings.demo._mastodon import write_mastodon
 from hustings.demo._model import COUNTRY, ELECTION, MASTODON_HOST, Campaign, DemoAccount, Platform
 from hustings.demo._x import write_x
+from hustings.escape import csv_cell
 
 __all__ = ["REGISTRY_HEADER", "DemoFiles", "registry_handle", "write_files"]
 
@@ -110,7 +111,8 @@ def _write_registry(campaign: Campaign, path: Path) -> int:
                     continue
                 party = _PARTY_NAMES.get(a.party or "", "")
                 writer.writerow(
-                    (
+                    csv_cell(v)
+                    for v in (
                         platform.value,
                         registry_handle(a, platform),
                         a.role.value,
@@ -135,9 +137,8 @@ def _write_followers(campaign: Campaign, path: Path) -> int:
             handle = registry_handle(campaign.accounts[index], platform)
             for day, followers in enumerate(series):
                 taken = campaign.start + timedelta(days=day, hours=6)
-                writer.writerow(
-                    (platform.value, handle, taken.strftime("%Y-%m-%dT%H:%M:%SZ"), followers)
-                )
+                row = (platform.value, handle, taken.strftime("%Y-%m-%dT%H:%M:%SZ"), followers)
+                writer.writerow(csv_cell(v) for v in row)
                 rows += 1
     return rows
 

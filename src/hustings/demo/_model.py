@@ -8,14 +8,16 @@ simulation pure and lets a later, much larger run stream messages without a look
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
+
+from hustings.errors import ConfigError
 
 __all__ = [
     "CAMPAIGN_DAYS",
-    "CAMPAIGN_START",
     "COUNTRY",
     "ELECTION",
     "MASTODON_HOST",
@@ -28,13 +30,45 @@ __all__ = [
     "Platform",
     "Role",
     "Stance",
+    "campaign_start",
+    "demo_now",
 ]
 
 COUNTRY = "Northland"
 ELECTION = "Northland general election 2026"
-CAMPAIGN_START = datetime(2026, 8, 31, tzinfo=UTC)
 CAMPAIGN_DAYS = 35
 MASTODON_HOST = "social.northland.example"
+NOW_ENV = "HUSTINGS_DEMO_NOW"
+
+
+def demo_now(now: datetime | None = None) -> datetime:
+    """The moment the demo runs: ``now`` if given, else ``$HUSTINGS_DEMO_NOW``, else the clock.
+
+    The campaign is dated relative to it, so a demo is always current; tests and docs pin it
+    (an ISO time with a zone) to get the same campaign on any day.
+    """
+    if now is None:
+        text = os.environ.get(NOW_ENV)
+        if not text:
+            return datetime.now(UTC)
+        try:
+            now = datetime.fromisoformat(text)
+        except ValueError as exc:
+            raise ConfigError(f"{NOW_ENV}={text!r} is not an ISO date and time") from exc
+    if now.tzinfo is None:
+        raise ConfigError(f"the demo's 'now' needs a time zone, not {now.isoformat()}")
+    return now.astimezone(UTC)
+
+
+def campaign_start(now: datetime) -> datetime:
+    """Midnight UTC of the campaign's first day: its last day is the day of ``now``.
+
+    Anchoring to the day, not the second, keeps every message's time and id the same for a
+    seed all day long, so running the demo again the same day adds only what has "happened"
+    since (messages up to ``now``) and never a second copy of the campaign.
+    """
+    first = now.astimezone(UTC).date() - timedelta(days=CAMPAIGN_DAYS - 1)
+    return datetime.combine(first, time.min, UTC)
 
 
 class Platform(StrEnum):
@@ -163,7 +197,11 @@ class GroundTruth:
 
 @dataclass(slots=True)
 class Campaign:
-    """A whole simulated campaign held in memory, with the numbers a demo prints."""
+    """A whole simulated campaign held in memory, with the numbers a demo prints.
+
+    ``start`` is midnight UTC of its first day and ``end`` the moment it was run ("now"):
+    nothing in it is later than ``end``.
+    """
 
     seed: int
     scale: float
@@ -171,15 +209,9 @@ class Campaign:
     accounts: tuple[DemoAccount, ...]
     messages: list[DemoMessage]
     ground_truth: GroundTruth
+    start: datetime
+    end: datetime
     followers: dict[tuple[Platform, int], list[int]] = field(default_factory=dict)
-
-    @property
-    def start(self) -> datetime:
-        return CAMPAIGN_START
-
-    @property
-    def end(self) -> datetime:
-        return CAMPAIGN_START + timedelta(days=CAMPAIGN_DAYS)
 
     def accounts_by_role(self) -> dict[str, int]:
         return dict(sorted(Counter(a.role.value for a in self.accounts).items()))
@@ -200,6 +232,8 @@ class Campaign:
             "election": ELECTION,
             "seed": self.seed,
             "scale": self.scale,
+            "start": self.start,
+            "end": self.end,
             "accounts": len(self.accounts),
             "accounts_by_role": self.accounts_by_role(),
             "accounts_by_party": self.accounts_by_party(),

@@ -7,6 +7,7 @@ quarantine, idempotent upserts), so what it shows is what Hustings does with rea
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from hustings.demo._files import DemoFiles, write_files
@@ -31,13 +32,15 @@ def run_demo(
     seed: int = 2019,
     scale: float = 1.0,
     progress: Progress | None = None,
+    now: datetime | None = None,
 ) -> DemoRun:
     """Simulate the campaign, write it under ``out_dir`` and import it into ``store``.
 
     Messages go first so that the registry and the follower snapshots (known by handle)
-    find their accounts.
+    find their accounts. The campaign ends at ``now`` (default: ``$HUSTINGS_DEMO_NOW``, else
+    the clock), so its inbox has items due soon as well as items long past due.
     """
-    campaign = simulate(seed=seed, scale=scale)
+    campaign = simulate(seed=seed, scale=scale, now=now)
     files = write_files(campaign, out_dir)
     messages = [str(p) for p in (*files.x_files, *files.mastodon_files, files.mbox)]
     summaries = [

@@ -10,19 +10,20 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from hustings.demo._cast import PARTIES, build_cast
 from hustings.demo._engine import FloodPlan, run
 from hustings.demo._model import (
     CAMPAIGN_DAYS,
-    CAMPAIGN_START,
     Campaign,
     DemoAccount,
     DemoMessage,
     GroundTruth,
     Platform,
     Role,
+    campaign_start,
+    demo_now,
 )
 
 __all__ = ["iter_messages", "plan", "simulate"]
@@ -39,12 +40,12 @@ def _rng(seed: int, label: str) -> random.Random:
     return random.Random(f"hustings-demo:{seed}:{label}")
 
 
-def plan(seed: int, scale: float) -> _Plan:
+def plan(seed: int, scale: float, start: datetime) -> _Plan:
     """Build the cast and plant the flooding account: quiet for weeks, then 100+ asks."""
     if scale <= 0:
         raise ValueError(f"scale must be positive, not {scale}")
     rng = _rng(seed, "cast")
-    accounts = build_cast(rng, scale)
+    accounts = build_cast(rng, scale, start)
     quiet = [
         a
         for a in accounts
@@ -53,18 +54,23 @@ def plan(seed: int, scale: float) -> _Plan:
     chosen = rng.choice(quiet)
     accounts[chosen.index] = replace(chosen, posts_per_day=0.0, reply_share=0.0)
     day = rng.randint(17, 24)
-    start = day * 86400.0 + 15 * 3600 + rng.randrange(3600)
-    flood = FloodPlan(account=chosen.index, start=start, posts=rng.randint(110, 150))
+    at = day * 86400.0 + 15 * 3600 + rng.randrange(3600)
+    flood = FloodPlan(account=chosen.index, start=at, posts=rng.randint(110, 150))
     return _Plan(accounts, flood, rng.uniform(0.012, 0.03))
 
 
-def iter_messages(seed: int = 2019, scale: float = 1.0) -> Iterator[DemoMessage]:
+def iter_messages(
+    seed: int = 2019, scale: float = 1.0, now: datetime | None = None
+) -> Iterator[DemoMessage]:
     """Yield the campaign's messages in time order without keeping them.
 
     This is the streaming form of :func:`simulate` for runs too big to hold in memory.
     """
-    setup = plan(seed, scale)
-    return run(_rng(seed, "messages"), setup.accounts, scale, setup.flood)
+    now = demo_now(now)
+    start = campaign_start(now)
+    setup = plan(seed, scale, start)
+    until = (now - start).total_seconds()
+    return run(_rng(seed, "messages"), setup.accounts, scale, setup.flood, start, until)
 
 
 def _followers(
@@ -96,18 +102,31 @@ def _followers(
     return series
 
 
-def simulate(seed: int = 2019, scale: float = 1.0) -> Campaign:
-    """Simulate the fictional Northland campaign; pure and deterministic for ``seed``.
+def simulate(seed: int = 2019, scale: float = 1.0, now: datetime | None = None) -> Campaign:
+    """Simulate the fictional Northland campaign; deterministic for ``seed`` and the day.
 
-    ``scale`` multiplies the number of citizens and of reactions, so messages grow about
-    linearly with it (scale 1 is about 3,000 citizens and 50,000 messages).
+    The campaign's last day is the day of ``now`` (see :func:`demo_now`) and it stops at
+    ``now``: messages from the last hours are still waiting for an answer, older ones were
+    answered or left waiting, as in a campaign going on today. ``scale`` multiplies the
+    number of citizens and of reactions, so messages grow about linearly with it (scale 1
+    is about 3,000 citizens and 50,000 messages over the whole 35 days).
     """
-    setup = plan(seed, scale)
+    now = demo_now(now)
+    start = campaign_start(now)
+    setup = plan(seed, scale, start)
     accounts = setup.accounts
-    messages = list(run(_rng(seed, "messages"), accounts, scale, setup.flood))
-    followers = _followers(_rng(seed, "followers"), accounts, setup.flood, setup.flood_drop)
+    until = (now - start).total_seconds()
+    messages = list(run(_rng(seed, "messages"), accounts, scale, setup.flood, start, until))
+    # Drawn for the whole campaign, then cut at now, so the series do not depend on the hour.
+    taken = sum(1 for day in range(CAMPAIGN_DAYS + 1) if day * 86400 + 6 * 3600 <= until)
+    followers = {
+        key: series[:taken]
+        for key, series in _followers(
+            _rng(seed, "followers"), accounts, setup.flood, setup.flood_drop
+        ).items()
+    }
     flood_account = accounts[setup.flood.account]
-    flood_start = CAMPAIGN_START + timedelta(seconds=setup.flood.start)
+    flood_start = start + timedelta(seconds=setup.flood.start)
     citizen_messages = [m for m in messages if accounts[m.author].role is Role.CITIZEN]
     uncivil = sum(m.uncivil for m in citizen_messages) / max(1, len(citizen_messages))
     truth = GroundTruth(
@@ -137,5 +156,7 @@ def simulate(seed: int = 2019, scale: float = 1.0) -> Campaign:
         accounts=tuple(accounts),
         messages=messages,
         ground_truth=truth,
+        start=start,
+        end=now,
         followers=followers,
     )

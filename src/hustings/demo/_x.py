@@ -246,13 +246,14 @@ def write_x(campaign: Campaign, folder: Path, flood: int) -> tuple[list[Path], i
     for m in campaign.messages:
         if m.platform is Platform.X:
             weeks.setdefault((m.created_at - campaign.start).days // 7, []).append(m)
-    retrieved = campaign.end + timedelta(hours=9)
+    retrieved = campaign.end
     paths = []
     for week, messages in sorted(weeks.items()):
         path = folder / f"search-week-{week + 1}.jsonl"
         start = campaign.start + timedelta(days=7 * week)
         with path.open("w", encoding="utf-8") as out:
-            for page in _pages(tweets, messages, start, retrieved + timedelta(minutes=week)):
+            when = retrieved - timedelta(seconds=len(weeks) - week)
+            for page in _pages(tweets, messages, start, when):
                 out.write(json.dumps(page) + "\n")
         paths.append(path)
     total = sum(len(v) for v in weeks.values())

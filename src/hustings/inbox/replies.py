@@ -2,8 +2,10 @@
 
 A reply is stored as an outgoing message (kind ``reply``, authored by the workspace's
 account, answering the inbound message) so that threads, the person's history and the
-metrics see it like any other reply, plus an ``inbox_replies`` row with status ``to_post``:
-sending through platform connectors is separate work, and until then staff post it by hand.
+metrics see it like any other reply, plus an ``inbox_replies`` row. Where the workspace has
+a connection for the item's account the reply is queued (``hustings.connectors.outbound``)
+and the item becomes answered only once the platform has it; elsewhere it stays ``to_post``
+and the inbox says "not sent: copy and open on the platform".
 
 A canned reply must contain at least one ``{placeholder}``, and a reply is refused while any
 placeholder is unfilled: a template nobody edits is the spam this product fights.
@@ -179,6 +181,8 @@ def reply(
             "created_at": now,
         },
     ).scalar_one()
+    if _hand_to_connector(conn, actor, row, int(reply_id), message_id, wait_for_answer, now):
+        return int(reply_id)
     status = Status.WAITING if wait_for_answer else Status.ANSWERED
     conn.execute(
         update(inbox_items)
@@ -193,3 +197,31 @@ def reply(
     )
     audit(conn, actor, "item.reply", "inbox_item", item_id, {"reply_id": int(reply_id)})
     return int(reply_id)
+
+
+def _hand_to_connector(
+    conn: Connection,
+    actor: Actor,
+    row: Any,
+    reply_id: int,
+    message_id: int,
+    wait_for_answer: bool,
+    now: datetime,
+) -> bool:
+    """Queue the reply on the item's channel when a connection can send it; the item is
+    then answered by the send, not now. False (nothing done) where none can."""
+    from hustings.connectors.outbound import queue_reply
+
+    outbound_id = queue_reply(conn, row, reply_id, message_id, wait_for_answer)
+    if outbound_id is None:
+        return False
+    conn.execute(
+        update(inbox_items)
+        .where(inbox_items.c.id == row.id)
+        .values(assignee_id=row.assignee_id or actor.user_id, updated_at=now)
+    )
+    audit(
+        conn, actor, "item.reply", "inbox_item", row.id,
+        {"reply_id": reply_id, "outbound_id": outbound_id},
+    )
+    return True

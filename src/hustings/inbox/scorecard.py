@@ -46,6 +46,7 @@ class AuditCache:
     def __init__(self, params: AuditParams | None = None) -> None:
         self._params = params
         self._last: _Audit | None = None
+        self._generation = 0
 
     @property
     def ready(self) -> bool:
@@ -57,12 +58,21 @@ class AuditCache:
         data yet) is kept as that explanation rather than as an error."""
         from hustings.metrics import AuditParams, audit_store
 
+        generation = self._generation
         try:
             card, problem = audit_store(store, self._params or AuditParams()), None
         except HustingsError as exc:
             card, problem = None, str(exc)
             _log.info("audit scorecard not available: %s", exc)
-        self._last = _Audit(card, datetime.now(UTC), problem)
+        if generation == self._generation:  # else discarded meanwhile: read data now erased
+            self._last = _Audit(card, datetime.now(UTC), problem)
+
+    def discard(self) -> None:
+        """Forget the last audit, as after an erasure: its list of people who waited in vain
+        holds their handles and words. The dashboard says the audit has not run until the
+        next refresh; a refresh already running when this is called is not kept either."""
+        self._generation += 1
+        self._last = None
 
     def for_workspace(self, conn: Connection, workspace_id: int) -> dict[str, Any]:
         """The scorecard rows of the workspace's tracked accounts, and every metric's

@@ -3,7 +3,9 @@
 Importers are pure: they read a binary stream and yield ``Parsed`` units, each with a
 monotonically increasing ``position`` (a line number, an item index) that the runner uses
 as a resume checkpoint. They never touch the store, so the same parser serves a file
-import, stdin, and a live connector.
+import, stdin, and a live connector: ``parse_value`` reads one decoded API object (a
+status, a notification, a stream event) and ``parse`` is built on it, so what the tests
+prove on recorded files is what runs on live responses.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import BinaryIO, ClassVar
 
 from hustings.model import Account, FollowerSnapshot, Message, Quarantined, TrackedAccount
 
-__all__ = ["ImportOptions", "Importer", "Parsed", "Sample"]
+__all__ = ["ImportOptions", "Importer", "Parsed", "Sample", "Where"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,17 @@ class Parsed:
     tracked: tuple[TrackedAccount, ...] = ()
     quarantined: tuple[Quarantined, ...] = ()
     unit: str = "line"
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """Where one decoded value came from: its source, its place in it, and (for platforms
+    whose ids are local to a server, such as Mastodon) the server that answered."""
+
+    source: str
+    position: int
+    unit: str = "item"
+    origin: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,3 +97,11 @@ class Importer(ABC):
     @abstractmethod
     def parse(self, stream: BinaryIO, source: str) -> Iterator[Parsed]:
         """Yield one ``Parsed`` per input unit, in increasing ``position``."""
+
+    def parse_value(self, value: object, where: Where) -> Parsed:
+        """Canonical units of one decoded API object; a bad one is quarantined, not raised.
+
+        Importers of live platforms override this; file-only formats (CSV, registries) have
+        no single API object to read.
+        """
+        raise NotImplementedError(f"the {self.name} importer reads whole files only")

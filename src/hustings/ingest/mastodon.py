@@ -53,7 +53,7 @@ from urllib.parse import urlsplit
 import orjson
 
 from hustings.hookspecs import hookimpl
-from hustings.ingest.base import Importer, Parsed, Sample
+from hustings.ingest.base import Importer, Parsed, Sample, Where
 from hustings.ingest.readers import (
     RecordError,
     guard,
@@ -486,13 +486,23 @@ class MastodonImporter(Importer):
                 body, content_type = value, ""
                 found = _local_host(value) or origin
             origin = found
-            out = _Unit(source, position, unit, found)
+            where = Where(source, position, unit, found)
             if isinstance(body, str) and "event-stream" in content_type:
+                out = _Unit(source, position, unit, found)
                 lines = enumerate(body.splitlines(), start=1)
                 out.events(list(_sse_events(lines)))
+                yield out.freeze()
             else:
-                out.document(body, wrapped=exchange is not None)
-            yield out.freeze()
+                yield _parse_value(body, where, wrapped=exchange is not None)
+
+    def parse_value(self, value: object, where: Where) -> Parsed:
+        """One decoded API object (status, notification, conversation, context, search
+        result, account, or a list of them) as the file parser reads it.
+
+        ``where.origin`` is the answering server's host; a local account inside ``value``
+        names it better (see the module docstring) and wins.
+        """
+        return _parse_value(value, where, wrapped=False)
 
     def _parse_sse(self, stream: BinaryIO, source: str) -> Iterator[Parsed]:
         def decoded() -> Iterator[tuple[int, str]]:
@@ -505,6 +515,13 @@ class MastodonImporter(Importer):
             out.events([(number, event, data)])
             origin = out.origin
             yield out.freeze()
+
+
+def _parse_value(value: Any, where: Where, wrapped: bool) -> Parsed:
+    """``wrapped``: a recorded exchange's body, where other API objects are skipped silently."""
+    out = _Unit(where.source, where.position, where.unit, _local_host(value) or where.origin)
+    out.document(value, wrapped=wrapped)
+    return out.freeze()
 
 
 def _starts_with_sse(stream: BinaryIO) -> bool:

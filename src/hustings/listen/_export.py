@@ -7,7 +7,6 @@ as a stream of lines rather than built as a tree: a million edges stay a few hun
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,6 +15,7 @@ from xml.sax.saxutils import quoteattr
 
 import numpy as np
 
+from hustings.escape import write_csv_rows
 from hustings.listen._analyse import ListenResult
 from hustings.listen._corpus import EdgeKind
 from hustings.listen._measures import MEASURES
@@ -113,9 +113,7 @@ def edge_rows(result: ListenResult) -> Iterator[dict[str, Cell]]:
 
 def _csv(path: Path, columns: Sequence[str], rows: Iterator[dict[str, Cell]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(columns))
-        writer.writeheader()
-        writer.writerows(rows)
+        write_csv_rows(handle, columns, rows)
 
 
 def _gexf_type(column: str) -> str:

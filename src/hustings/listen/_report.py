@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import base64
 import html
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
+from hustings.escape import script_json
 from hustings.listen._analyse import ListenResult
 from hustings.listen._export import iso
 from hustings.listen._layout import KIND_COLOURS, PALETTE, Drawing, layout
@@ -135,7 +135,7 @@ def _network_html(drawing: Drawing) -> str:
         "palette": PALETTE,
         "kinds": [{"name": k, "colour": c} for k, c in KIND_COLOURS.items()],
     }
-    payload = json.dumps(data).replace("</", "<\\/")
+    payload = script_json(data)
     toggles = " ".join(
         f'<label><input type="checkbox" data-kind="{k}" checked> '
         f'<span style="color:{c}">{k}</span></label>'

@@ -2,7 +2,7 @@
 subject-access export, erasure, and NationBuilder-style CSV.
 
 Modules: ``core`` (people, identities, tags, notes), ``stance``, ``merge``, ``privacy``
-(detail, export, erasure) and ``csv_io``.
+(detail, export), ``erasure`` (what erasing removes, keeps and redacts) and ``csv_io``.
 """
 
 from __future__ import annotations

@@ -21,7 +21,15 @@ from hustings.inbox.errors import InvalidInputError, NotFoundError
 from hustings.inbox.workspaces import Actor, Role, audit
 from hustings.store.keys import keys_in
 from hustings.store.records import insert_ignoring_duplicates
-from hustings.store.schema import people, person_identities, person_notes, person_tags, users
+from hustings.store.schema import (
+    people,
+    person_identities,
+    person_notes,
+    person_tags,
+    tracked_accounts,
+    users,
+    workspace_accounts,
+)
 
 __all__ = [
     "Author",
@@ -36,6 +44,7 @@ __all__ = [
     "people_for_authors",
     "person_for_author",
     "remove_tag",
+    "tracked_identities",
 ]
 
 _TAG = re.compile(r"^[\w][\w .:/-]{0,63}$")
@@ -110,6 +119,58 @@ def _identity_owner(conn: Connection, workspace_id: int, platform: str, account_
             person_identities.c.account_id == account_id,
         )
     ).first()
+
+
+def tracked_identities(
+    conn: Connection,
+    identities: Iterable[tuple[str, str, str | None]],
+    *,
+    owned_by_other_than: int | None = None,
+) -> set[tuple[str, str]]:
+    """The ``(platform, account id)`` of those ``(platform, account id, handle)`` identities
+    that are tracked accounts: a candidate's, a party's, an office's, a journalist's.
+
+    An identity is a tracked account when the registry holds the same platform and either
+    the same platform account id or the same handle (the registry may know only the handle;
+    the inbox matches accounts the same way). A tracked account's posts are its public
+    record, not a person's private data: erasure never deletes them, and another workspace
+    must not claim one as a person of its own. With ``owned_by_other_than``, only accounts
+    some *other* workspace than that one owns count.
+    """
+    wanted = list(identities)
+    if not wanted:
+        return set()
+    names = {name for _, account_id, handle in wanted for name in _names(account_id, handle)}
+    query = select(
+        tracked_accounts.c.platform, tracked_accounts.c.platform_id, tracked_accounts.c.handle_lower
+    ).where(
+        tracked_accounts.c.platform.in_({p for p, _, _ in wanted}),
+        or_(
+            tracked_accounts.c.platform_id.in_({a for _, a, _ in wanted}),
+            tracked_accounts.c.handle_lower.in_(names),
+        ),
+    )
+    if owned_by_other_than is not None:
+        query = query.where(
+            exists().where(
+                workspace_accounts.c.tracked_account_id == tracked_accounts.c.id,
+                workspace_accounts.c.workspace_id != owned_by_other_than,
+            )
+        )
+    rows = conn.execute(query).all()
+    return {
+        (platform, account_id)
+        for platform, account_id, handle in wanted
+        if any(
+            r.platform == platform
+            and (r.platform_id == account_id or r.handle_lower in _names(account_id, handle))
+            for r in rows
+        )
+    }
+
+
+def _names(account_id: str, handle: str | None) -> set[str]:
+    return {n.strip().lstrip("@").lower() for n in (account_id, handle or "")} - {""}
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +275,12 @@ def add_identity(
     handle: str | None = None,
     verified: bool = False,
 ) -> None:
-    """Attach an identity staff know about; one that belongs to someone else is refused."""
+    """Attach an identity staff know about; one that belongs to someone else is refused.
+
+    So is another workspace's tracked account (its candidate, its office): a person here
+    who "is" that account would make the account's public posts this workspace's data
+    about a person, for it to export or erase.
+    """
     actor.require(Role.RESPONDER)
     get_person_row(conn, actor, person_id)
     platform, account_id = platform.strip().lower(), account_id.strip()
@@ -228,6 +294,11 @@ def add_identity(
             return
         raise InvalidInputError(
             f"{platform}:{account_id} belongs to person {owner.person_id}: merge them instead"
+        )
+    identity = (platform, account_id, handle)
+    if tracked_identities(conn, [identity], owned_by_other_than=actor.workspace_id):
+        raise InvalidInputError(
+            f"{platform}:{account_id} is a tracked account of another workspace, not a person"
         )
     conn.execute(
         person_identities.insert().values(

@@ -19,8 +19,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Row, select
 
+from hustings.escape import csv_value, write_csv_rows
 from hustings.inbox.errors import InvalidInputError
 from hustings.inbox.workspaces import Actor, Role, audit
 from hustings.people.core import Stance, add_note, add_tag, create_person
@@ -139,9 +140,12 @@ def import_csv(conn: Connection, actor: Actor, text: str) -> ImportResult:
         if not fieldnames or not set(fieldnames) & set(COLUMNS):
             raise InvalidInputError(f"no known columns: expected some of {', '.join(COLUMNS)}")
         result = ImportResult()
-        for line, row in enumerate(reader, start=2):
+        for line, raw in enumerate(reader, start=2):
             if line > _MAX_ROWS:
                 raise InvalidInputError(f"at most {_MAX_ROWS} rows per import")
+            # Undo the quote export puts before formula-leading cells, so a round trip
+            # through people.csv changes nothing.
+            row = {k: csv_value(v) if isinstance(v, str) else v for k, v in raw.items()}
             try:
                 with conn.begin_nested():
                     _import_row(conn, actor, row, result)
@@ -158,6 +162,18 @@ def import_csv(conn: Connection, actor: Actor, text: str) -> ImportResult:
         {"created": result.created, "updated": result.updated, "skipped": len(result.skipped)},
     )
     return result
+
+
+def _login(identity: Row[Any, Any, Any]) -> str:
+    """What goes in an identity's column: the address for e-mail, where the handle is the
+    sender's display name ("Jo Voter"), else the handle (NationBuilder's ``twitter_login``).
+
+    Import matches a row by account id or handle, so the address makes a re-import find the
+    same person instead of creating a duplicate.
+    """
+    if identity.platform == "email":
+        return str(identity.account_id)
+    return str(identity.handle or identity.account_id)
 
 
 def _rows(conn: Connection, actor: Actor) -> Iterator[dict[str, Any]]:
@@ -183,9 +199,7 @@ def _rows(conn: Connection, actor: Actor) -> Iterator[dict[str, Any]]:
             "last_name": last,
         }
         for column, platform in _IDENTITY_COLUMNS.items():
-            row[column] = next(
-                (i.handle or i.account_id for i in idents if i.platform == platform), ""
-            )
+            row[column] = next((_login(i) for i in idents if i.platform == platform), "")
         level = Stance(person.stance).level
         row["support_level"] = "" if level is None else level
         row["tag_list"] = ",".join(
@@ -206,12 +220,9 @@ def _rows(conn: Connection, actor: Actor) -> Iterator[dict[str, Any]]:
 
 
 def export_csv(conn: Connection, actor: Actor) -> Iterable[str]:
-    """The workspace's people as CSV lines, header first."""
+    """The workspace's people as CSV lines, header first; formula-leading cells escaped."""
     actor.require(Role.MANAGER)
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
-    writer.writeheader()
-    for row in _rows(conn, actor):
-        writer.writerow(row)
+    write_csv_rows(buffer, COLUMNS, _rows(conn, actor))
     audit(conn, actor, "people.export_csv")
     return buffer.getvalue().splitlines(keepends=True)

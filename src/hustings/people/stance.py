@@ -28,6 +28,8 @@ from hustings.store.schema import (
 )
 
 __all__ = [
+    "MODEL_ONLY",
+    "USER_SOURCES",
     "StanceSource",
     "current_stance",
     "record_model_stances",
@@ -38,9 +40,18 @@ __all__ = [
 
 
 class StanceSource(StrEnum):
+    """Who made a judgement. ``model`` entries are written only by the enrichment step
+    (:func:`record_model_stances`, run by ``hustings nlp enrich``): a person cannot record a
+    judgement that claims to be the classifier's."""
+
     STAFF = "staff"
     MODEL = "model"
     SELF_DECLARED = "self_declared"
+
+
+USER_SOURCES = (StanceSource.STAFF, StanceSource.SELF_DECLARED)
+"""The sources a signed-in user may record: their own judgement, or what the person said."""
+MODEL_ONLY = "a model stance is written only by `hustings nlp enrich`, not by a person"
 
 
 _PRECEDENCE = (StanceSource.STAFF, StanceSource.MODEL, StanceSource.SELF_DECLARED)
@@ -108,8 +119,13 @@ def record_stance(
     evidence_message_id: int | None = None,
     confidence: int | None = None,
 ) -> Stance:
-    """Add a stance entry and return the person's current stance after it."""
+    """Add a staff or self-declared stance entry; return the person's current stance after it.
+
+    ``model`` is refused (:data:`MODEL_ONLY`): only :func:`record_model_stances` writes it.
+    """
     actor.require(Role.RESPONDER)
+    if source not in USER_SOURCES:
+        raise InvalidInputError(MODEL_ONLY)
     get_person_row(conn, actor, person_id)
     if confidence is not None and not 0 <= confidence <= 100:
         raise InvalidInputError("confidence is a percentage from 0 to 100")

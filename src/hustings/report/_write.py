@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 import pandas as pd
 
+from hustings.escape import csv_cell, script_json
 from hustings.metrics import Metric, Scorecard, get_metric, to_records
 from hustings.report._charts import Figure, figures
 
@@ -101,7 +102,7 @@ def _bundle() -> str:
 
 
 def _figure_html(index: int, fig: Figure, window: str) -> str:
-    spec = json.dumps(fig.chart.to_dict()).replace("</", "<\\/")
+    spec = script_json(fig.chart.to_dict())
     return (
         f"<h2>{html.escape(fig.title)}</h2><div class='figure'>"
         f"<div class='chart' id='chart-{index}' data-name='{fig.name}'></div>"
@@ -223,6 +224,23 @@ def _metric_table(card: Scorecard) -> pd.DataFrame:
     )
 
 
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell through ``csv_cell``: a waiting citizen's message that
+    begins ``=HYPERLINK(`` must not become a live formula in whoever opens waiting.csv.
+
+    Only text (object or string) columns are mapped: numbers and dates cannot hold a formula
+    and keep their dtype, so the file reads the same as before.
+    """
+    text = [
+        c
+        for c in frame.columns
+        if frame[c].dtype == object or isinstance(frame[c].dtype, pd.StringDtype)
+    ]
+    if not text:
+        return frame
+    return frame.assign(**{str(c): frame[c].map(csv_cell) for c in text})
+
+
 def write_report(
     card: Scorecard, out_dir: Path, png: bool = True, label: str | None = None
 ) -> dict[str, Path]:
@@ -247,7 +265,7 @@ def write_report(
     }
     for name, frame in tables.items():
         written[f"{name}.csv"] = out_dir / f"{name}.csv"
-        frame.to_csv(written[f"{name}.csv"], index=False)
+        spreadsheet_safe(frame).to_csv(written[f"{name}.csv"], index=False)
         written[f"{name}.json"] = out_dir / f"{name}.json"
         written[f"{name}.json"].write_bytes(
             orjson.dumps(to_records(frame), default=str, option=orjson.OPT_INDENT_2)

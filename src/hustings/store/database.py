@@ -54,16 +54,33 @@ def _json_dumps(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+def _create_private(path: Path) -> None:
+    """Create an empty SQLite file readable by its owner only (0600), if there is none.
+
+    The store holds citizens' messages and staff password hashes. SQLite would create the
+    file 0644 (less the umask), readable by every local user; made here first, it is 0600,
+    like the secret key, and SQLite gives its ``-wal`` and ``-shm`` files the database
+    file's own mode. A new folder is made 0700. An existing file's mode is left alone: an
+    operator may have chosen it.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    os.close(fd)
+
+
 def create_store_engine(url: str) -> Engine:
-    """An engine for ``url``; a SQLite file's folder is created, WAL mode turned on."""
+    """An engine for ``url``; a SQLite file is created private (0600), WAL mode turned on."""
     try:
         engine = create_engine(url, json_serializer=_json_dumps, json_deserializer=orjson.loads)
     except (SQLAlchemyError, ValueError) as exc:
         raise ConfigError(f"cannot use database URL {url!r}: {exc}") from exc
     if engine.dialect.name == "sqlite":
         database = engine.url.database
-        if database and database != ":memory:":
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        if database and database != ":memory:" and not engine.url.query.get("uri"):
+            _create_private(Path(database))
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 

@@ -461,6 +461,9 @@ inbox_items = Table(
     Index("ix_inbox_items_status", "workspace_id", "status", "due_at"),
     Index("ix_inbox_items_assignee", "workspace_id", "assignee_id"),
     Index("ix_inbox_items_person", "person_id"),
+    # "Is this message held by any workspace?" (erasure, tenancy checks) starts from the
+    # message: without this index PostgreSQL scanned every item per message.
+    Index("ix_inbox_items_message", "message_id"),
 )
 # The queue: open items in the order the inbox lists them (soonest due, undated last, then
 # highest priority), so a page of fifty is read off the index instead of sorting every open

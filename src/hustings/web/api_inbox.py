@@ -23,6 +23,7 @@ from hustings.store import Store
 from hustings.store.bounds import check_time
 from hustings.web.auth import SESSION_COOKIE, Sessions
 from hustings.web.deps import (
+    API_ERRORS,
     ApiSession,
     ApiWrite,
     Conn,
@@ -35,7 +36,7 @@ from hustings.web.deps import (
 
 __all__ = ["Filter", "FilterQuery", "router", "set_session_cookie"]
 
-router = APIRouter(prefix="/api", route_class=TransactionRoute)
+router = APIRouter(prefix="/api", route_class=TransactionRoute, responses=API_ERRORS)
 StoreDep = Annotated[Store, Depends(get_store)]
 
 

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Body, Query
+from fastapi import APIRouter, BackgroundTasks, Body, Query, Request
 from fastapi.responses import PlainTextResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from hustings.inbox.errors import InvalidInputError
 from hustings.people import core, csv_io, merge, privacy, stance
 from hustings.web.api_inbox import Ok
-from hustings.web.deps import ApiSession, ApiWrite, Conn, Id, ShortText, Text, TransactionRoute
+from hustings.web.deps import (
+    API_ERRORS,
+    ApiSession,
+    ApiWrite,
+    Conn,
+    Id,
+    ShortText,
+    Text,
+    TransactionRoute,
+    forget_cached_audit,
+)
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api", tags=["people"], route_class=TransactionRoute)
+router = APIRouter(
+    prefix="/api", tags=["people"], route_class=TransactionRoute, responses=API_ERRORS
+)
 _ID = Field(ge=1, le=2_147_483_647)
 
 
@@ -97,16 +109,32 @@ def export_person(person_id: Id, s: ApiSession, conn: Conn) -> dict[str, Any]:
 
 
 @router.delete("/people/{person_id}")
-def erase_person(person_id: Id, s: ApiWrite, conn: Conn) -> dict[str, int]:
-    """Erase the person everywhere; only the returned counts remain."""
-    return privacy.erase_person(conn, s.actor, person_id)
+def erase_person(
+    person_id: Id, s: ApiWrite, conn: Conn, request: Request, background: BackgroundTasks
+) -> dict[str, int]:
+    """Erase the person from this workspace (see docs/security.md); only the counts remain."""
+    counts = privacy.erase_person(conn, s.actor, person_id)
+    forget_cached_audit(request, background)
+    return counts
 
 
 class StanceBody(BaseModel):
+    """A judgement staff record: theirs (``staff``) or what the person said (``self_declared``).
+
+    ``model`` is not accepted: model entries come only from ``hustings nlp enrich``.
+    """
+
     value: core.Stance
-    source: stance.StanceSource = stance.StanceSource.STAFF
+    source: Literal["staff", "self_declared"] = "staff"
     evidence_message_id: Annotated[int, _ID] | None = None
     confidence: Annotated[int, Field(ge=0, le=100)] | None = None
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _not_the_model(cls, value: object) -> object:
+        if value == stance.StanceSource.MODEL.value:
+            raise ValueError(stance.MODEL_ONLY)
+        return value
 
 
 @router.post("/people/{person_id}/stance")
@@ -117,7 +145,7 @@ def record_stance(person_id: Id, body: StanceBody, s: ApiWrite, conn: Conn) -> d
         s.actor,
         person_id,
         body.value,
-        body.source,
+        stance.StanceSource(body.source),
         body.evidence_message_id,
         body.confidence,
     )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -22,6 +22,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy.exc import DataError
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from hustings.inbox.errors import (
     AuthError,
@@ -38,6 +39,7 @@ from hustings.store import Store
 from hustings.web import api_inbox, api_people, pages, pages_people
 from hustings.web.auth import Sessions, load_secret
 from hustings.web.deps import LoginRequired
+from hustings.web.proxies import trusted_proxies as proxy_list
 
 __all__ = ["create_app"]
 
@@ -69,13 +71,24 @@ _SECURITY_HEADERS = (
     (
         "content-security-policy",
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; "
         "frame-ancestors 'none'; form-action 'self'",
     ),
 )
 
 
+_STATIC = "/static/"
+
+
 class _SecurityHeaders:
-    """No framing, no sniffing, scripts only from this origin (htmx is vendored).
+    """No framing, no sniffing, scripts only from this origin (htmx is vendored), and no
+    copy of anything but the static files kept by the browser or a proxy.
+
+    Every response outside ``/static/`` gets ``Cache-Control: no-store`` and ``Vary:
+    Cookie``: pages, API answers and exports (people.csv, a person's export.json) hold
+    personal data, and after sign-out Back must not show them again. Set here for every
+    route rather than route by route, a new route cannot forget it. (htmx's own history
+    cache is turned off in ``base.html``.)
 
     A plain ASGI middleware that edits the response start message: Starlette's
     ``BaseHTTPMiddleware`` would run every request through an extra task and stream.
@@ -89,11 +102,16 @@ class _SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        private = not scope["path"].startswith(_STATIC)
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 for name, value in _SECURITY_HEADERS:
                     headers.setdefault(name, value)
+                if private:
+                    headers["cache-control"] = "no-store"
+                    headers.add_vary_header("Cookie")
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -105,6 +123,7 @@ def create_app(
     secret: str | None = None,
     sync_every: float | None = None,
     audit_every: float | None = None,
+    trusted_proxies: Sequence[str] | None = None,
 ) -> FastAPI:
     """The web app over ``store``.
 
@@ -113,7 +132,12 @@ def create_app(
     anyone pressing a button; ``audit_every`` seconds recomputes the dashboard's audit
     scorecard the same way. ``hustings serve`` turns both on, tests leave them off (and call
     ``app.state.audit.refresh``).
+
+    ``trusted_proxies`` (default: ``HUSTINGS_TRUSTED_PROXIES``, else none) lists the reverse
+    proxies whose ``X-Forwarded-For`` and ``X-Forwarded-Proto`` are believed; see
+    ``web/proxies.py``.
     """
+    proxies = proxy_list(trusted_proxies)
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -136,6 +160,11 @@ def create_app(
         "X-CSRF-Token header returned by POST /api/login.",
         version="0.1.0",
         lifespan=lifespan,
+        # FastAPI's own /docs and /redoc load their scripts from a CDN, which the CSP
+        # blocks (and an offline laptop cannot reach): /docs below serves Swagger UI
+        # from /static instead.
+        docs_url=None,
+        redoc_url=None,
     )
     audit = AuditCache()
     app.state.store = store
@@ -146,9 +175,17 @@ def create_app(
     # costs a stat per template per request and buys nothing outside development.
     app.state.templates.env.auto_reload = False
     app.add_middleware(_SecurityHeaders)
+    if proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
     for module in (api_inbox, api_people, pages, pages_people):
         app.include_router(module.router)
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs(request: Request) -> HTMLResponse:
+        """The API reference: vendored Swagger UI, its start-up script in ``static/docs.js``."""
+        templates: Jinja2Templates = request.app.state.templates
+        return templates.TemplateResponse(request, "docs.html", {})
 
     @app.exception_handler(WorkspaceError)
     async def workspace_error(request: Request, exc: WorkspaceError) -> Response:

@@ -11,22 +11,23 @@ has no session yet, uses a signed double-submit cookie instead.
 
 Login is limited per address and per client: after ``_MAX_PER_EMAIL`` failures for an
 address (or ``_MAX_PER_IP`` from one client) within ``_WINDOW``, attempts are refused with
-429 until the window passes, whether or not the password is right.
+429 until the window passes, whether or not the password is right. The limit holds under
+concurrency because each attempt is recorded before it is counted (``_claim_attempt``). The
+client is the TCP peer unless the operator lists trusted proxies (``web/proxies.py``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import Connection, bindparam, delete, func, select
 
+from hustings.connectors.secrets import load_secret
 from hustings.inbox.errors import AuthError, InvalidInputError, RateLimitedError
 from hustings.inbox.workspaces import (
     Actor,
@@ -36,7 +37,7 @@ from hustings.inbox.workspaces import (
     check_password,
     memberships_of,
 )
-from hustings.store import Store, data_dir
+from hustings.store import Store
 from hustings.store.schema import login_attempts, memberships, users, web_sessions, workspaces
 
 __all__ = [
@@ -63,18 +64,7 @@ class Session:
     workspace_name: str
 
 
-def load_secret() -> str:
-    """``HUSTINGS_SECRET_KEY``, else a key kept (mode 0600) in the data folder."""
-    env = os.environ.get("HUSTINGS_SECRET_KEY")
-    if env:
-        return env
-    path: Path = data_dir() / "secret_key"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(48))
-    return path.read_text().strip()
+# ``load_secret`` lives beside the credentials it also keys (one secret, one loader).
 
 
 # Built once: every request reads its session, and a prebuilt statement skips rebuilding
@@ -112,39 +102,58 @@ class Sessions:
         self._cookie = URLSafeTimedSerializer(secret, salt="hustings.session")
         self._login = URLSafeTimedSerializer(secret, salt="hustings.login-csrf")
 
-    def _check_rate(self, conn: Connection, email: str, ip: str, now: datetime) -> None:
-        since = now - _WINDOW
-        for column, value, limit in (
-            (login_attempts.c.email, email, _MAX_PER_EMAIL),
-            (login_attempts.c.ip, ip, _MAX_PER_IP),
-        ):
-            failures = conn.execute(
-                select(func.count())
-                .select_from(login_attempts)
-                .where(
-                    column == value, login_attempts.c.at >= since, login_attempts.c.ok.is_(False)
-                )
+    def _claim_attempt(self, store: Store, email: str, ip: str, now: datetime) -> int:
+        """Record the attempt, then count it: its id if within the limits, else 429.
+
+        The attempt is inserted (as a failure) and committed *before* anything is counted
+        or checked, and the count includes it. Of attempts committed one after another the
+        k-th sees at least k rows, so however many arrive at once, at most the limit are
+        let through to the password check: counting first and writing after the check let
+        60 parallel guesses have 18 checked. A refused attempt's row is removed again, so
+        refusals do not count as failures of their own.
+        """
+        with store.begin() as conn:
+            attempt = conn.execute(
+                login_attempts.insert()
+                .values(email=email, ip=ip[:64], at=now, ok=False)
+                .returning(login_attempts.c.id)
             ).scalar_one()
-            if failures >= limit:
-                raise RateLimitedError("too many failed logins: wait 15 minutes and try again")
+        since = now - _WINDOW
+        with store.begin() as conn:
+            over = any(
+                conn.execute(
+                    select(func.count())
+                    .select_from(login_attempts)
+                    .where(column == value, login_attempts.c.at >= since, ~login_attempts.c.ok)
+                ).scalar_one()
+                > limit
+                for column, value, limit in (
+                    (login_attempts.c.email, email, _MAX_PER_EMAIL),
+                    (login_attempts.c.ip, ip[:64], _MAX_PER_IP),
+                )
+            )
+            if over:
+                conn.execute(delete(login_attempts).where(login_attempts.c.id == attempt))
+        if over:
+            raise RateLimitedError("too many failed logins: wait 15 minutes and try again")
+        return int(attempt)
 
     def login(self, store: Store, email: str, password: str, ip: str) -> tuple[str, Session]:
         """Check the password and open a session; return the signed cookie value and it.
 
-        The attempt is committed on its own, before the answer, so that a failure counts
-        towards the rate limit even though the request then fails.
+        The attempt is committed on its own before the password is checked (see
+        ``_claim_attempt``) and stays a failure unless the password is right.
         """
         now = datetime.now(UTC)
         email = email.strip().lower()[:320]
+        attempt = self._claim_attempt(store, email, ip, now)
         with store.begin() as conn:
-            self._check_rate(conn, email, ip, now)
             user = check_password(conn, email, password)
+            if user is None:
+                raise AuthError("wrong e-mail address or password")
             conn.execute(
-                login_attempts.insert().values(email=email, ip=ip[:64], at=now, ok=user is not None)
+                login_attempts.update().where(login_attempts.c.id == attempt).values(ok=True)
             )
-        if user is None:
-            raise AuthError("wrong e-mail address or password")
-        with store.begin() as conn:
             return self._open(conn, user, now)
 
     def _open(self, conn: Connection, user: User, now: datetime) -> tuple[str, Session]:

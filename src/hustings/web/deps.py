@@ -23,17 +23,20 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends, Path, Request
+from fastapi import BackgroundTasks, Depends, Path, Request
 from fastapi.routing import APIRoute
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BaseModel, StringConstraints
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
 from hustings.inbox.errors import AuthError, PermissionDeniedError
+from hustings.inbox.scorecard import AuditCache
 from hustings.store import Store
 from hustings.web.auth import CSRF_HEADER, SESSION_COOKIE, Session, Sessions, csrf_ok
 
 __all__ = [
+    "API_ERRORS",
+    "ApiError",
     "ApiSession",
     "ApiWrite",
     "Conn",
@@ -44,6 +47,7 @@ __all__ = [
     "ShortText",
     "Text",
     "TransactionRoute",
+    "forget_cached_audit",
     "get_store",
 ]
 
@@ -61,6 +65,32 @@ ShortText = Annotated[str, StringConstraints(max_length=255), AfterValidator(_no
 Id = Annotated[int, Path(ge=1, le=_MAX_ID)]
 
 
+class ApiError(BaseModel):
+    """Every API error body: one sentence a person can act on, and, for input that failed
+    validation, one line per problem (``field: what is wrong``).
+
+    The OpenAPI document declares this shape for every 4xx (``API_ERRORS``), replacing
+    FastAPI's default 422 schema (``detail`` as an array of objects), which the app's error
+    handler never sent: clients generated from the document broke on the first error.
+    """
+
+    detail: str
+    errors: list[str] | None = None
+
+
+API_ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": ApiError, "description": text}
+    for code, text in (
+        (401, "Not signed in, or the e-mail address or password is wrong"),
+        (403, "The role may not do this, or the CSRF token is missing or wrong"),
+        (404, "No such record in this workspace"),
+        (409, "Someone else got there first"),
+        (422, "Input to fix: `detail` says what, `errors` lists each field"),
+        (429, "Too many failed logins: wait, then try again"),
+    )
+}
+
+
 class LoginRequired(Exception):
     """Raised by page routes without a session; the app answers with a redirect to /login."""
 
@@ -68,6 +98,15 @@ class LoginRequired(Exception):
 def get_store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
+
+
+def forget_cached_audit(request: Request, background: BackgroundTasks) -> None:
+    """Drop the app's audit scorecard after an erasure, now and again once the erasure has
+    committed (background tasks run after the response): an audit that read the store in
+    between would otherwise keep the erased person's words in memory until its next run."""
+    cache: AuditCache = request.app.state.audit
+    cache.discard()
+    background.add_task(cache.discard)
 
 
 def _sessions(request: Request) -> Sessions:

@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from hustings.inbox.errors import InvalidInputError
 from hustings.people import core, merge, privacy, stance
-from hustings.web.deps import Conn, Id, PageSession, PageWrite, ShortText, Text, TransactionRoute
+from hustings.web.deps import (
+    Conn,
+    Id,
+    PageSession,
+    PageWrite,
+    ShortText,
+    Text,
+    TransactionRoute,
+    forget_cached_audit,
+)
 from hustings.web.pages import back, render
 
 __all__ = ["router"]
@@ -61,7 +70,7 @@ def person_page(request: Request, person_id: Id, s: PageSession, conn: Conn) -> 
         s,
         person=person,
         stances=list(core.Stance),
-        sources=list(stance.StanceSource),
+        sources=list(stance.USER_SOURCES),
     )
 
 
@@ -113,9 +122,11 @@ def erase_person(
     person_id: Id,
     s: PageWrite,
     conn: Conn,
+    background: BackgroundTasks,
     confirm: Annotated[ShortText, Form()] = "",
 ) -> Response:
     if confirm != "ERASE":
         raise InvalidInputError("type ERASE to confirm: erasure cannot be undone")
     counts = privacy.erase_person(conn, s.actor, person_id)
+    forget_cached_audit(request, background)
     return render(request, "erased.html", s, counts=counts)

@@ -32,6 +32,8 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("import_batches", schema=None) as batch_op:
         batch_op.add_column(sa.Column("pid", sa.Integer(), nullable=True))
+    with op.batch_alter_table("inbox_items", schema=None) as batch_op:
+        batch_op.create_index("ix_inbox_items_message", ["message_id"], unique=False)
     op.create_table(
         "connections",
         sa.Column("id", _ID, autoincrement=True, nullable=False),
@@ -84,6 +86,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("outbound")
     op.drop_table("connections")
+    with op.batch_alter_table("inbox_items", schema=None) as batch_op:
+        batch_op.drop_index("ix_inbox_items_message")
     with op.batch_alter_table("import_batches", schema=None) as batch_op:
         batch_op.drop_column("pid")
     with op.batch_alter_table("tracked_accounts", schema=None) as batch_op:

@@ -1,0 +1,245 @@
+"""The CLI's contract, walked from the Typer app so that no command can escape it.
+
+Every command answers ``--help``; every command that lists something takes ``--json`` and
+prints JSON objects, one a line, that parse. They run on one small demo store built once.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+import typer
+from typer.testing import CliRunner
+
+from hustings.cli.main import app
+from tests.nlp.examples import examples_csv
+from tests.xpages import page, tweet
+
+NOW = "2026-10-05T22:30:00+00:00"  # the demo is dated relative to its "now": pin it
+
+# Commands that act rather than list, and so need no --json.
+NOT_LISTING = {"serve": "runs the web app", "users add": "adds a user", "nlp train": "fits"}
+
+
+def _commands(group: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Every leaf command under ``group``, by its path ("accounts list")."""
+    ctx = typer.Context(group)
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None
+        path = f"{prefix}{name}"
+        if hasattr(command, "list_commands"):
+            yield from _commands(command, f"{path} ")
+        else:
+            yield path, command
+
+
+COMMANDS = dict(_commands(typer.main.get_command(app)))
+
+
+@dataclass(frozen=True)
+class Demo:
+    db: Path
+    out: Path
+    tmp: Path
+
+    def args(self, *rest: str) -> list[str]:
+        return ["--db", f"sqlite:///{self.db}", *rest]
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    """A small demo campaign in its own store, made once for every contract test."""
+    tmp = tmp_path_factory.mktemp("contract")
+    made = Demo(tmp / "h.db", tmp / "out", tmp)
+    result = CliRunner().invoke(
+        app, made.args("demo", "--out", str(made.out), "--scale", "0.02", "--now", NOW, "--json")
+    )
+    assert result.exit_code == 0, result.output
+    return made
+
+
+def _first_x_id(demo: Demo) -> str:
+    found = CliRunner().invoke(app, demo.args("messages", "--platform", "x", "--json"))
+    return str(orjson.loads(found.stdout.splitlines()[0])["id"])
+
+
+def _examples(demo: Demo) -> str:
+    path = demo.tmp / "lanes.csv"
+    path.write_text(examples_csv(), encoding="utf-8")
+    return str(path)
+
+
+def _quarantined(demo: Demo) -> list[str]:
+    """Give the quarantine something to list: a file with one unreadable line."""
+    bad = demo.tmp / "bad.jsonl"
+    bad.write_bytes(page([tweet(1)]) + b"\n{not json\n")
+    CliRunner().invoke(app, demo.args("import", str(bad)))
+    return []
+
+
+# How to run each listing command on the demo store: (arguments, standard input).
+Call = Callable[[Demo], tuple[list[str], str | None]]
+LISTING: dict[str, Call] = {
+    "status": lambda d: ([], None),
+    "batches": lambda d: ([], None),
+    "quarantine": lambda d: (_quarantined(d), None),
+    "formats": lambda d: ([], None),
+    "messages": lambda d: (["--to", "BeaHartnell", "--limit", "3"], None),
+    "thread": lambda d: (["x", _first_x_id(d)], None),
+    "import": lambda d: ([str(d.out / "email" / "campaign.mbox")], None),
+    "accounts import": lambda d: ([str(d.out / "registry.csv")], None),
+    "accounts list": lambda d: (["--role", "Leader"], None),
+    "export parquet": lambda d: ([str(d.tmp / "parquet")], None),
+    "audit": lambda d: ([], None),
+    "listen": lambda d: (["#nlpoli", "--no-classify"], None),
+    "demo": lambda d: (["--out", str(d.out), "--scale", "0.02", "--now", NOW], None),
+    "nlp classify": lambda d: (["needs_reply"], "When is the next town hall?\nVote Green!\n"),
+    "nlp suggest": lambda d: (
+        ["--target", "bike lanes", "--examples", _examples(d), "--count", "1"],
+        "bike lanes now\nno more bike lanes\n",
+    ),
+    "nlp enrich": lambda d: (["--tasks", "needs_reply"], None),
+    "nlp eval": lambda d: (["needs_reply"], None),
+}
+
+
+def _has_json(command: Any) -> bool:
+    return any("--json" in getattr(p, "opts", ()) for p in command.params)
+
+
+@pytest.mark.parametrize("path", sorted(COMMANDS))
+def test_every_command_has_help_with_an_example(path: str) -> None:
+    result = CliRunner().invoke(app, [*path.split(), "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Example" in result.stdout
+
+
+def test_every_command_is_listing_with_json_or_says_why_not() -> None:
+    listing = {p for p, c in COMMANDS.items() if _has_json(c)}
+    assert listing | set(NOT_LISTING) == set(COMMANDS)
+    assert listing == set(LISTING), "add the new command to LISTING with its arguments"
+
+
+@pytest.mark.parametrize("path", sorted(LISTING))
+def test_listing_command_prints_json_lines(path: str, demo: Demo) -> None:
+    if path == "nlp eval" and not (Path(__file__).parents[3] / "shared" / "data").is_dir():
+        pytest.skip("nlp eval scores on the shared data, which is absent here")
+    args, stdin = LISTING[path](demo)
+    result = CliRunner().invoke(app, demo.args(*path.split(), *args, "--json"), input=stdin)
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines, f"{path} --json printed nothing"
+    assert all(isinstance(orjson.loads(line), dict) for line in lines)
+
+
+def test_role_is_matched_in_any_case(demo: Demo) -> None:
+    result = CliRunner().invoke(app, demo.args("accounts", "list", "--role", "Leader", "--json"))
+    roles = {orjson.loads(line)["role"] for line in result.stdout.splitlines()}
+    assert roles == {"leader"}
+
+
+def test_unknown_role_is_a_usage_error_naming_the_roles(demo: Demo) -> None:
+    result = CliRunner().invoke(app, demo.args("accounts", "list", "--role", "mayor"))
+    assert result.exit_code == 2
+    assert "'leader'" in result.stderr and "'candidate'" in result.stderr
+
+
+def test_unknown_party_is_a_usage_error_naming_the_parties(demo: Demo) -> None:
+    result = CliRunner().invoke(app, demo.args("accounts", "list", "--party", "Whigs"))
+    assert result.exit_code == 2
+    assert "Harbour Party" in " ".join(result.stderr.split())
+
+
+def test_messages_finds_a_conversation_to_open_as_a_thread(demo: Demo) -> None:
+    found = CliRunner().invoke(
+        app, demo.args("messages", "--to", "@beahartnell", "--platform", "x", "--json")
+    )
+    rows = [orjson.loads(line) for line in found.stdout.splitlines()]
+    assert rows and all(r["reply_to"] == "BeaHartnell" or "@BeaHartnell" in r["text"] for r in rows)
+    assert [r["created_at"] for r in rows] == sorted((r["created_at"] for r in rows), reverse=True)
+    thread = CliRunner().invoke(app, demo.args("thread", "x", rows[0]["id"], "--json"))
+    assert thread.exit_code == 0, thread.output
+
+
+def test_messages_text_and_since_narrow_the_list(demo: Demo) -> None:
+    found = CliRunner().invoke(
+        app, demo.args("messages", "--text", "RENT", "--since", "2026-10-01", "--json")
+    )
+    rows = [orjson.loads(line) for line in found.stdout.splitlines()]
+    assert rows and all("rent" in r["text"].lower() for r in rows)
+    assert all(r["created_at"] >= "2026-10-01" for r in rows)
+
+
+def test_tables_fit_80_columns_without_cutting_values(demo: Demo) -> None:
+    result = CliRunner().invoke(app, demo.args("batches"), env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    assert "…" not in result.stderr
+    assert "registry.csv" in result.stderr
+
+
+def test_users_add_without_a_terminal_says_to_use_password_stdin(demo: Demo) -> None:
+    result = CliRunner().invoke(
+        app, demo.args("users", "add", "ana@campaign.example", "--workspace", "HQ")
+    )
+    assert result.exit_code == 2
+    assert "--password-stdin" in result.stderr
+    assert "GetPassWarning" not in result.output
+
+
+def test_demo_campaign_is_current_with_items_due_soon_and_breached(demo: Demo) -> None:
+    from sqlalchemy import select
+
+    from hustings.inbox.dashboard import dashboard
+    from hustings.inbox.workspaces import Actor
+    from hustings.store import Store
+    from hustings.store.schema import inbox_items, workspaces
+
+    now = datetime.fromisoformat(NOW)
+    store = Store.open(f"sqlite:///{demo.db}")
+    with store.begin() as conn:
+        workspace = conn.execute(select(workspaces.c.id)).scalar_one()
+        figures = dashboard(conn, Actor.system(workspace), now=now)
+        open_due = (
+            conn.execute(
+                select(inbox_items.c.due_at).where(inbox_items.c.status.in_(("new", "assigned")))
+            )
+            .scalars()
+            .all()
+        )
+    store.close()
+    assert any(due and now < due <= now + timedelta(hours=4) for due in open_due), "none due soon"
+    assert figures["past_sla"] > 0 and figures["open_items"] > figures["past_sla"]
+    assert figures["median_first_response_minutes"] is not None
+    assert 0 < figures["reply_rate_30d"] < 1
+    days = figures["daily"]
+    assert days[-1]["day"] == "2026-10-05" and days[-1]["received"] > 0
+    assert sum(d["answered_24h"] for d in days) > 0
+
+
+def test_demo_screen_counts_add_up(demo: Demo) -> None:
+    again = demo.args("demo", "--out", str(demo.out), "--scale", "0.02", "--now", NOW)
+    result = CliRunner().invoke(app, again, env={"COLUMNS": "100"})
+    assert result.exit_code == 0, result.output
+    status = orjson.loads(CliRunner().invoke(app, demo.args("status", "--json")).stdout)
+    text = " ".join(result.stderr.split())
+    assert f"{status['counts']['accounts']:,} platform accounts" in text
+    assert "people" in text and "updated" in text and "unchanged" in text
+    assert "…" not in result.stderr
+
+
+def test_audit_table_prints_counts_as_integers_under_the_scored_window(demo: Demo) -> None:
+    result = CliRunner().invoke(app, demo.args("audit"), env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    header = next(line for line in result.stderr.splitlines() if "handle" in line)
+    assert "response rate 72h" in header and "24h" not in header
+    assert not re.search(r"│ *\d+\.0 *│", result.stderr)

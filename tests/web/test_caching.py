@@ -1,0 +1,56 @@
+"""No page, API answer or export is kept by the browser or a proxy: every GET route says
+``Cache-Control: no-store`` and ``Vary: Cookie``. The routes are read from the app itself, so
+a route added later is checked too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.routing import iter_route_contexts
+
+from tests.web.conftest import Campaign
+
+
+def _get_paths(web: Any) -> list[str]:
+    item = web.get("/api/items").json()[0]["id"]
+    person = web.get("/api/people").json()[0]["id"]
+    ids = {"item_id": item, "person_id": person}
+    paths = []
+    for route in iter_route_contexts(web.app.routes):
+        if route.methods and "GET" in route.methods:
+            paths.append(route.path_format.format(**ids))
+    return paths
+
+
+def test_every_get_route_says_no_store_and_vary_cookie(
+    campaign: Campaign, web_factory: Any
+) -> None:
+    web = web_factory(campaign.store, "manager@example.org")
+    paths = _get_paths(web)
+    assert "/api/people.csv" in paths and len(paths) >= 20
+    for path in paths:
+        response = web.get(path)
+        assert response.status_code < 400, (path, response.status_code)
+        assert response.headers.get("cache-control") == "no-store", path
+        vary = [v.strip().lower() for v in response.headers.get("vary", "").split(",")]
+        assert "cookie" in vary, path
+
+
+def test_exports_are_not_stored(campaign: Campaign, web_factory: Any) -> None:
+    web = web_factory(campaign.store, "manager@example.org")
+    person = web.get("/api/people").json()[0]["id"]
+    for path in ("/api/people.csv", f"/people/{person}/export.json"):
+        response = web.get(path)
+        assert response.status_code == 200
+        assert response.headers["cache-control"] == "no-store", path
+
+
+def test_static_files_may_be_cached(campaign: Campaign, web_factory: Any) -> None:
+    response = web_factory(campaign.store).get("/static/app.css")
+    assert response.status_code == 200
+    assert "no-store" not in response.headers.get("cache-control", "")
+
+
+def test_pages_turn_off_the_htmx_history_cache(campaign: Campaign, web_factory: Any) -> None:
+    page = web_factory(campaign.store, "manager@example.org").get("/people").text
+    assert '"historyCacheSize":0' in page
