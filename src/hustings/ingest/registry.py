@@ -63,13 +63,18 @@ __all__ = [
 
 SIMPLE_COLUMNS = ("platform", "handle", "role", "name", "party", "district", "office", "country")
 _OPTIONAL = (*SIMPLE_COLUMNS[3:], "platform_id")
+MAX_ALIAS_GROWTH = 10
+MAX_ALIAS_NODES = 10_000
 _NO_HANDLE = frozenset({"", "none", "n/a", "-"})
 _US_PARTIES = {"R": "Republican", "D": "Democratic", "I": "Independent", "L": "Libertarian"}
 
 
 def _text(value: object) -> str | None:
+    """A text column: numbers are read as text, lists and mappings refused."""
     if value is None:
         return None
+    if isinstance(value, list | dict | set | tuple):
+        raise RecordError(f"a text field holds a {type(value).__name__}, not text")
     text = str(value).strip()
     return text or None
 
@@ -145,7 +150,9 @@ class _Seen:
 def _unit(position: int, entries: list[TrackedAccount], seen: _Seen, raw: Any) -> Parsed:
     kept, bad = seen.admit(entries, position, raw)
     accounts = tuple(a for entry in kept for a in _account(entry))
-    return Parsed(position=position, tracked=kept, accounts=accounts, quarantined=bad)
+    return Parsed(
+        position=position, tracked=kept, accounts=accounts, quarantined=bad, unit=seen.unit
+    )
 
 
 def simple_entry(record: Mapping[str, Any], registry: str | None) -> TrackedAccount:
@@ -284,9 +291,12 @@ class RegistryYamlImporter(Importer):
     def parse(self, stream: BinaryIO, source: str) -> Iterator[Parsed]:
         body = stream.read(MAX_DOCUMENT_BYTES + 1)
         try:
-            document = yaml.safe_load(body) if len(body) <= MAX_DOCUMENT_BYTES else None
+            document = load_yaml(body) if len(body) <= MAX_DOCUMENT_BYTES else None
         except yaml.YAMLError as exc:
             yield _whole(source, f"invalid YAML: {exc}", body)
+            return
+        except RecordError as exc:
+            yield _whole(source, str(exc), body)
             return
         registry = Path(source).name
         defaults: dict[str, Any] = {}
@@ -312,6 +322,64 @@ class RegistryYamlImporter(Importer):
                 yield Parsed(position=index, quarantined=(result,))
             else:
                 yield _unit(index, [result], seen, item)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+def _check_aliases(root: yaml.Node) -> None:
+    """Refuse a document whose aliases expand it far beyond what it spells out.
+
+    An alias is the node it names, shared, so the composed tree stays as small as the text;
+    but every reader of the result (a merge key, ``str`` of a value) walks it expanded. A
+    400-byte registry of nested aliases expanded to billions of nodes: 103 s to a
+    ``MemoryError``, or a 312 MB name. Counted on the composed nodes, in one pass over the
+    distinct ones; an alias to its own ancestor is refused too.
+    """
+    sizes: dict[int, int] = {}
+    path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        if children_done:
+            path.discard(key)
+            sizes[key] = 1 + sum(sizes[id(child)] for child in _children(node))
+            continue
+        if key in sizes:
+            continue
+        if key in path:
+            raise RecordError("invalid YAML: an alias refers to a value that contains it")
+        path.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in _children(node) if id(child) not in sizes)
+    written, expanded = len(sizes), sizes[id(root)]
+    if expanded > MAX_ALIAS_GROWTH * written + MAX_ALIAS_NODES:
+        raise RecordError(
+            f"invalid YAML: aliases expand {written:,} values to {expanded:,}; at most "
+            f"{MAX_ALIAS_GROWTH} times as many as written (plus {MAX_ALIAS_NODES:,}) are read"
+        )
+
+
+def load_yaml(body: bytes) -> Any:
+    """``yaml.safe_load`` with alias expansion bounded (see ``_check_aliases``) and nesting
+    too deep for the parser refused as ``RecordError``."""
+    loader = yaml.SafeLoader(body)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_aliases(node)
+        return loader.construct_document(node)
+    except RecursionError:
+        raise RecordError("invalid YAML: nested too deeply to read") from None
+    finally:
+        loader.dispose()
 
 
 def _whole(source: str, reason: str, body: bytes) -> Parsed:

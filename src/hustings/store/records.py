@@ -3,7 +3,10 @@
 Each write reports what it did (added, updated, unchanged, conflicting) so that an import
 can print honest counts and a second run of the same file can show that it added nothing.
 Rows are looked up in chunks before writing, which works the same on SQLite and PostgreSQL
-and keeps the counts exact without dialect-specific ``RETURNING`` tricks.
+and keeps the counts exact without dialect-specific ``RETURNING`` tricks. Every record first
+passes ``hustings.store.bounds`` (messages through ``encode_message``), which raises
+``RecordRefusedError`` for one neither database would keep; the import runner has already
+quarantined those, so only callers writing unchecked records see it.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from hustings.model import Account, FollowerSnapshot, Message, TrackedAccount
+from hustings.store.bounds import admit_account, admit_snapshot, admit_tracked
 from hustings.store.keys import keys_in
 from hustings.store.rows import MessageRow, encode_message
 from hustings.store.schema import accounts, follower_snapshots, messages, tracked_accounts
@@ -215,7 +219,7 @@ _ACCOUNT_FIELDS = (
 def write_accounts(conn: Connection, batch: Iterable[Account], batch_id: int | None) -> int:
     """Upsert accounts; a field a source leaves missing never erases a known value."""
     rows: dict[tuple[str, str], dict[str, Any]] = {}
-    for account in batch:
+    for account in map(admit_account, batch):
         key = (account.platform, account.platform_id)
         row = account_row(account, batch_id)
         previous = rows.get(key)
@@ -261,7 +265,7 @@ def write_snapshots(
     A snapshot known only by handle is stored under the account id the store has for that
     handle, so follower series and messages join on one key.
     """
-    snapshots = list(batch)
+    snapshots = [admit_snapshot(s) for s in batch]
     by_handle = _account_ids_by_handle(
         conn, {(s.platform, s.handle.lower()) for s in snapshots if not s.account_id and s.handle}
     )
@@ -296,7 +300,7 @@ def write_snapshots(
 def write_tracked(conn: Connection, batch: Sequence[TrackedAccount]) -> int:
     """Upsert registry entries on platform + handle; return how many were new."""
     rows: dict[tuple[str, str], dict[str, Any]] = {}
-    for entry in batch:
+    for entry in map(admit_tracked, batch):
         handle = entry.handle.lstrip("@")
         row = {
             "platform": entry.platform,

@@ -11,15 +11,16 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from hustings.inbox import dashboard as dash
 from hustings.inbox import items, replies, sla, sync, views
 from hustings.inbox.errors import InvalidInputError
 from hustings.inbox.thread import item_detail
 from hustings.inbox.workspaces import Role, list_audit, list_members
-from hustings.model import Message, MessageKind, Visibility
+from hustings.model import Message, MessageKind, Visibility, require_utc
 from hustings.store import Store
+from hustings.store.bounds import check_time
 from hustings.web.auth import SESSION_COOKIE, Sessions
 from hustings.web.deps import (
     API_ERRORS,
@@ -364,6 +365,12 @@ class InboundBody(BaseModel):
     reply_to_handle: ShortText | None = None
     conversation_id: ShortText | None = None
     mentions: list[ShortText] = Field(default_factory=list, max_length=50)
+
+    @field_validator("created_at")
+    @classmethod
+    def _storable_time(cls, value: datetime) -> datetime:
+        """A time the store keeps (1970 to 2099: ``hustings.store.bounds``), not a 500."""
+        return value if value.utcoffset() is None else check_time(require_utc(value))
 
 
 @router.post("/messages", response_model=Ok, tags=["inbox"])
