@@ -322,3 +322,19 @@ def test_an_import_stopped_by_an_error_is_marked_failed_and_the_next_run_resumes
     with store.begin() as conn:
         assert [b.status for b in list_batches(conn)] == ["finished"]
     assert (summary.resumed_from, summary.added) == (1, 50)
+
+
+def test_a_csv_mapping_with_an_alias_bomb_is_a_clear_error(tmp_path: Path) -> None:
+    from hustings.errors import ConfigError
+    from hustings.ingest.csv.mapping import load_mapping
+
+    levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for n in range(1, 9):
+        previous, name = chr(ord("a") + n - 1), chr(ord("a") + n)
+        levels.append(f"{name}: &{name} [" + ",".join([f"*{previous}"] * 9) + "]")
+    path = tmp_path / "mapping.yaml"
+    path.write_text("\n".join(levels) + "\nname: *i\n")
+    started = time.perf_counter()
+    with pytest.raises(ConfigError, match="aliases expand"):
+        load_mapping(path)
+    assert time.perf_counter() - started < 5
