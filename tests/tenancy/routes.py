@@ -23,7 +23,7 @@ from hustings.store import Store
 from hustings.web import create_app
 from tests.tenancy.world import World
 
-__all__ = ["ATTACKS", "BODIES", "EXTRA", "PUBLIC", "Attack", "app_routes", "fill"]
+__all__ = ["ATTACKS", "BODIES", "EXTRA", "PARAMS", "PUBLIC", "Attack", "app_routes", "fill"]
 
 Body = Callable[[World], Any]
 
@@ -76,23 +76,22 @@ def app_routes(app: FastAPI | None = None) -> set[tuple[str, str]]:
     return found
 
 
+# What each path parameter names, given the owning side and the kind of object asked for.
+PARAMS: dict[str, Callable[[Any, str], Any]] = {
+    "item_id": lambda side, kind: side.items[kind or "dm"],
+    "person_id": lambda side, kind: side.people[kind or "fan"],
+    "canned_id": lambda side, kind: side.canned,
+    "view_id": lambda side, kind: side.view,
+    "merge_id": lambda side, kind: side.merge,
+    "tag": lambda side, kind: side.tag,
+}
+
+
 def fill(route: str, target: str, world: World) -> str:
     """The route's path with A's (or, for ``b:…`` targets, B's) ids in it."""
-    side, _, kind = target.rpartition(":")
-    owner = world.b if side == "b" else world.a
-    values: dict[str, Callable[[], Any]] = {
-        "item_id": lambda: owner.items[kind or "dm"],
-        "person_id": lambda: owner.people[kind or "fan"],
-        "canned_id": lambda: owner.canned,
-        "view_id": lambda: owner.view,
-        "merge_id": lambda: owner.merge,
-        "tag": lambda: owner.tag,
-    }
-    return re.sub(r"{(\w+)}", lambda m: str(values[m.group(1)]()), route)
-
-
-def _a(who: str) -> Body:
-    return lambda w: w.a.users[who]
+    owner, _, kind = target.rpartition(":")
+    side = world.b if owner == "b" else world.a
+    return re.sub(r"{(\w+)}", lambda m: str(PARAMS[m.group(1)](side, kind)), route)
 
 
 # A valid body for every write route with an id in its path: JSON under /api/, else form.
