@@ -1,8 +1,8 @@
 """The two-workspace world, built once per backend and copied for every test that writes.
 
 ``template`` builds the world once per session on SQLite (a file) and on PostgreSQL (a
-database used as a template); ``fresh`` hands a test its own copy: a copied file, or
-``CREATE DATABASE … TEMPLATE …``, in a fraction of the time building it takes.
+database used as a template); ``fresh`` hands a test its own copy (see ``Template.copy``),
+in a fraction of the time building it takes.
 """
 
 from __future__ import annotations
@@ -38,13 +38,16 @@ def _postgresql() -> tuple[str, Callable[[], str], Callable[[], None]]:
     name = f"hustings_world_{uuid.uuid4().hex[:10]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     made = [name]
+    # Throwaway databases: a commit need not wait for its WAL to reach the disk.
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
+        conn.execute(text(f'ALTER DATABASE "{name}" SET synchronous_commit TO off'))
 
     def make() -> str:
         copy = f"{name}_{uuid.uuid4().hex[:6]}"
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{copy}" TEMPLATE "{name}"'))
+            conn.execute(text(f'ALTER DATABASE "{copy}" SET synchronous_commit TO off'))
         made.append(copy)
         return f"{base}/{copy}"
 
@@ -73,6 +76,7 @@ def template(
     finally:
         store.close()  # a template database must have no connection left when copied
     yield built
+    built.close()
     drop()
 
 

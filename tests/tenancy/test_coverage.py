@@ -13,7 +13,7 @@ from hustings.cli.main import app as cli
 from hustings.store.schema import metadata
 from tests.tenancy import test_cli
 from tests.tenancy.routes import ATTACKS, BODIES, PARAMS, PUBLIC, app_routes
-from tests.tenancy.world import CHILD_TABLES, NOT_WORKSPACE_DATA
+from tests.tenancy.rows import CHILD_TABLES, NOT_WORKSPACE_DATA
 
 # Commands that take or make a workspace, and the test that attacks each.
 CLI_WALKED = {

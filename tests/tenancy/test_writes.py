@@ -96,6 +96,10 @@ PUSHES: dict[str, Push] = {
         "platform": "email", "platform_id": w.platform_ids["a_email"],
         "author_id": "jo@alpha-voter.example", "kind": "email", "visibility": "direct",
         "text": "Bravo overwrote this", "reply_to_account_id": "office@bravo.example"},
+    "a message in the name of A's candidate": lambda w: {
+        "platform": "x", "platform_id": "push-7", "author_id": "100", "kind": "reply",
+        "author_handle": "alphacand", "text": "Bravo speaking as Alpha's candidate",
+        "reply_to_account_id": "200", "conversation_id": "cb1"},
     "the shared message's platform id": lambda w: {
         "platform": "x", "platform_id": w.platform_ids["shared"], "author_id": "30",
         "kind": "reply", "text": "Bravo overwrote this", "reply_to_account_id": "200",

@@ -10,20 +10,15 @@ public message to both candidates, so each workspace holds an item and a person 
 platform message and account: the shared facts both may see.
 
 Every string only A typed or only A's inbox received carries a marker (``A_MARKERS``) that
-must never appear in anything B is shown. ``owned_rows`` is A's data as rows: every row of
-every table with a ``workspace_id`` of A, their child rows, and the shared platform facts A's
-inbox shows (its messages and the conversations around them, its people's profiles).
+must never appear in anything B is shown (``rows.owned_rows`` is A's data as rows).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import UTC, datetime, timedelta
 
-import orjson
-from sqlalchemy import Connection, Table, select
+from sqlalchemy import Connection, select
 
 from hustings.inbox import items, replies, sla, sync, views
 from hustings.inbox.workspaces import Actor, Role, add_account, add_user
@@ -33,20 +28,12 @@ from hustings.people import core, merge, stance
 from hustings.store import Store
 from hustings.store.records import write_accounts, write_messages, write_tracked
 from hustings.store.schema import (
-    accounts,
     connections,
     inbox_items,
     inbox_replies,
     memberships,
-    message_scores,
     messages,
-    metadata,
     outbound,
-    people,
-    person_identities,
-    stance_entries,
-    tracked_accounts,
-    users,
     workspace_accounts,
 )
 
@@ -56,8 +43,6 @@ __all__ = [
     "Side",
     "World",
     "build_world",
-    "owned_rows",
-    "rows_diff",
 ]
 
 PASSWORD = "correct horse battery"
@@ -125,145 +110,57 @@ class World:
     platform_ids: dict[str, str] = field(default_factory=dict)
 
 
-def _msg(
-    pid: str,
-    author: str,
-    handle: str,
-    text: str,
-    *,
-    kind: MessageKind = MessageKind.REPLY,
-    to: str | None = None,
-    to_handle: str | None = None,
-    conversation: str | None = None,
-    mentions: tuple[str, ...] = (),
-    platform: str = "x",
-    minutes_ago: int = 60,
-    private: bool = False,
-) -> Message:
-    return Message(
-        platform=platform,
-        platform_id=pid,
-        author_id=author,
-        author_handle=handle,
-        created_at=datetime.now(UTC) - timedelta(minutes=minutes_ago),
-        text=text,
-        kind=kind,
-        visibility=Visibility.DIRECT if private else Visibility.PUBLIC,
-        reply_to_id="s0" if kind is MessageKind.REPLY and platform == "x" else None,
-        reply_to_account_id=to,
-        reply_to_handle=to_handle,
-        conversation_id=conversation or pid,
-        mentions=mentions,
-    )
+# What the platforms delivered: to A only, to B only, and to both. One citizen (x:30)
+# writes to both candidates at once; Jo's daughter answers in Jo's e-mail thread, to B's
+# office, so B holds her e-mail but never Jo's (nor A's answer to Jo).
+# (platform, id, author id, handle, kind, conversation, to account, mentions, text)
+_FACTS: list[tuple[str, str, str, str, str, str, str | None, tuple[str, ...], str]] = [
+    ("x", "s0", "100", "alphacand", "post", "cs", None, (), "Debate tonight at the town hall"),
+    ("x", "s1", "30", "both_sides", "reply", "cs", "100", ("alphacand", "bravocand"),
+     "@alphacand @bravocand will you both debate the rail link?"),
+    ("x", "s2", "30", "both_sides", "reply", "cs", "77", (),
+     "@bystander I agree about the rail link"),
+    ("x", "a1", "11", "amberley_resident", "reply", "ca1", "100", (),
+     "When will the Amberley bypass open?"),
+    ("x", "a2", "12", "quarry_walker", "post", "a2", None, ("alphacand",),
+     "@alphacand the Quarry Lane footpath is flooded again"),
+    ("x", "a3", "11", "amberley_resident", "dm", "11-100", None, (),
+     "Private: my carer's number is 07700 900123"),
+    ("email", "<a4@alpha-voter.example>", "jo@alpha-voter.example", "Jo Amberley", "email",
+     "<a4@alpha-voter.example>", "office@alpha.example", (),
+     "My postal ballot never reached 4 Orchard Row"),
+    ("x", "b1", "21", "brookfield_local", "reply", "cb1", "200", (),
+     "Is the Brookfield clinic closing?"),
+    ("x", "b2", "21", "brookfield_local", "dm", "21-200", None, (),
+     "Private: please ring me about the clinic"),
+    ("email", "<b3@bravo-voter.example>", "sam@bravo-voter.example", "Sam Brook", "email",
+     "<b3@bravo-voter.example>", "office@bravo.example", (), "Where is my polling station?"),
+    ("email", "<b4@family.example>", "kim@family.example", "Kim", "email",
+     "<a4@alpha-voter.example>", "office@bravo.example", (), "Mum asked me to write to you too"),
+]  # fmt: skip
 
 
 def _platform_facts() -> list[Message]:
-    """What the platforms delivered: to A only, to B only, and to both."""
-    dm, email = MessageKind.DM, MessageKind.EMAIL
+    """The facts as messages, an hour and a half to half an hour old, oldest first."""
+    start = datetime.now(UTC) - timedelta(minutes=90)
     return [
-        _msg(
-            "s0",
-            "100",
-            "alphacand",
-            "Debate tonight at the town hall",
-            kind=MessageKind.POST,
-            conversation="cs",
-            minutes_ago=90,
-        ),
-        _msg(
-            "s1",
-            "30",
-            "both_sides",
-            "@alphacand @bravocand will you both debate the rail link?",
-            to="100",
-            to_handle="alphacand",
-            conversation="cs",
-            mentions=("alphacand", "bravocand"),
-            minutes_ago=80,
-        ),
-        _msg(
-            "s2",
-            "30",
-            "both_sides",
-            "@bystander I agree about the rail link",
-            to="77",
-            to_handle="bystander",
-            conversation="cs",
-            minutes_ago=75,
-        ),
-        _msg(
-            "a1",
-            "11",
-            "amberley_resident",
-            "When will the Amberley bypass open?",
-            to="100",
-            to_handle="alphacand",
-            conversation="ca1",
-            minutes_ago=70,
-        ),
-        _msg(
-            "a2",
-            "12",
-            "quarry_walker",
-            "@alphacand the Quarry Lane footpath is flooded again",
-            kind=MessageKind.POST,
-            mentions=("alphacand",),
-            minutes_ago=65,
-        ),
-        _msg(
-            "a3",
-            "11",
-            "amberley_resident",
-            "Private: my carer's number is 07700 900123",
-            kind=dm,
-            conversation="11-100",
-            minutes_ago=60,
-            private=True,
-        ),
-        _msg(
-            "<a4@alpha-voter.example>",
-            "jo@alpha-voter.example",
-            "Jo Amberley",
-            "My postal ballot never reached 4 Orchard Row",
-            kind=email,
-            platform="email",
-            to="office@alpha.example",
-            to_handle="Alpha office",
-            minutes_ago=55,
-            private=True,
-        ),
-        _msg(
-            "b1",
-            "21",
-            "brookfield_local",
-            "Is the Brookfield clinic closing?",
-            to="200",
-            to_handle="bravocand",
-            conversation="cb1",
-            minutes_ago=50,
-        ),
-        _msg(
-            "b2",
-            "21",
-            "brookfield_local",
-            "Private: please ring me about the clinic",
-            kind=dm,
-            conversation="21-200",
-            minutes_ago=45,
-            private=True,
-        ),
-        _msg(
-            "<b3@bravo-voter.example>",
-            "sam@bravo-voter.example",
-            "Sam Brook",
-            "Where is my polling station?",
-            kind=email,
-            platform="email",
-            to="office@bravo.example",
-            to_handle="Bravo office",
-            minutes_ago=40,
-            private=True,
-        ),
+        Message(
+            platform=platform,
+            platform_id=pid,
+            author_id=author,
+            author_handle=handle,
+            created_at=start + timedelta(minutes=5 * n),
+            text=text,
+            kind=MessageKind(kind),
+            visibility=Visibility.DIRECT if kind in ("dm", "email") else Visibility.PUBLIC,
+            reply_to_id="s0" if kind == "reply" and platform == "x" else None,
+            reply_to_account_id=to,
+            conversation_id=conversation,
+            mentions=mentions,
+        )
+        for n, (platform, pid, author, handle, kind, conversation, to, mentions, text) in (
+            enumerate(_FACTS)
+        )
     ]
 
 
@@ -312,6 +209,7 @@ def _ids(conn: Connection, side: Side) -> None:
         "b2": "dm",
         "<a4@alpha-voter.example>": "email",
         "<b3@bravo-voter.example>": "email",
+        "<b4@family.example>": "family",
     }
     for r in rows:
         side.items[names[r.platform_id]] = r.id
@@ -480,138 +378,3 @@ TRACKED = [
     TrackedAccount("x", "bravocand", AccountRole.CANDIDATE, platform_id="200"),
     TrackedAccount("email", "office@bravo.example", AccountRole.STAFF),
 ]
-
-
-# --- A's data as rows -------------------------------------------------------------------
-
-# Tables without a ``workspace_id`` whose rows belong to a workspace through a parent, with
-# how ``owned_rows`` finds them; and the store's tables that hold no workspace's data.
-CHILD_TABLES = {
-    "person_tags",
-    "person_notes",
-    "inbox_notes",
-    "inbox_replies",
-    "users",
-    "tracked_accounts",
-    "messages",
-    "message_scores",
-    "accounts",
-}
-NOT_WORKSPACE_DATA = {
-    "import_batches": "bookkeeping of file imports, which no workspace owns",
-    "quarantine": "records an import could not read, before any inbox saw them",
-    "follower_snapshots": "public follower counts of tracked accounts",
-    "login_attempts": "rate-limit counters keyed by the address typed, before any session",
-}
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict | list):
-        return orjson.dumps(value, option=orjson.OPT_SORT_KEYS).decode()
-    return value
-
-
-def _rows(conn: Connection, table: Table, *where: Any) -> list[tuple[Any, ...]]:
-    found = conn.execute(select(table).where(*where)).all()
-    return sorted((tuple(_plain(v) for v in r) for r in found), key=repr)
-
-
-def _keys(rows: Iterable[Any], *names: str) -> set[tuple[str, str]]:
-    return {(r.platform, getattr(r, n)) for r in rows for n in names if getattr(r, n)}
-
-
-def owned_rows(conn: Connection, workspace_id: int) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of ``workspace_id``'s data, and the shared facts its inbox shows, by table."""
-    found: dict[str, list[tuple[Any, ...]]] = {}
-    for name, table in metadata.tables.items():
-        if "workspace_id" in table.c and name != "messages":
-            found[name] = _rows(conn, table, table.c.workspace_id == workspace_id)
-    found["workspaces"] = _rows(
-        conn, metadata.tables["workspaces"], metadata.tables["workspaces"].c.id == workspace_id
-    )
-    live = select(people.c.id).where(people.c.workspace_id == workspace_id)
-    held = select(inbox_items.c.id).where(inbox_items.c.workspace_id == workspace_id)
-    for name in ("person_tags", "person_notes"):
-        table = metadata.tables[name]
-        found[name] = _rows(conn, table, table.c.person_id.in_(live))
-    for name in ("inbox_notes", "inbox_replies"):
-        table = metadata.tables[name]
-        found[name] = _rows(conn, table, table.c.item_id.in_(held))
-    members = select(memberships.c.user_id).where(memberships.c.workspace_id == workspace_id)
-    found["users"] = _rows(conn, users, users.c.id.in_(members))
-    own = select(workspace_accounts.c.tracked_account_id).where(
-        workspace_accounts.c.workspace_id == workspace_id
-    )
-    tracked = conn.execute(select(tracked_accounts).where(tracked_accounts.c.id.in_(own))).all()
-    found["tracked_accounts"] = _rows(conn, tracked_accounts, tracked_accounts.c.id.in_(own))
-    idents = conn.execute(
-        select(person_identities.c.platform, person_identities.c.account_id).where(
-            person_identities.c.workspace_id == workspace_id
-        )
-    ).all()
-    parties = _keys(idents, "account_id") | _keys(tracked, "platform_id", "handle_lower")
-    found["messages"] = _messages(conn, workspace_id, parties)
-    shown = [m[0] for m in found["messages"]]
-    found["message_scores"] = _rows(conn, message_scores, message_scores.c.message_id.in_(shown))
-    found["accounts"] = sorted(
-        (
-            tuple(_plain(v) for v in r)
-            for r in conn.execute(select(accounts)).all()
-            if (r.platform, r.platform_id) in parties
-        ),
-        key=repr,
-    )
-    return found
-
-
-def _messages(
-    conn: Connection, workspace_id: int, parties: set[tuple[str, str]]
-) -> list[tuple[Any, ...]]:
-    """Messages A owns or holds, those in the conversations of A's items, and those written
-    by or to the accounts A's people and A's own accounts use."""
-    held = {
-        r[0]
-        for query in (
-            select(inbox_items.c.message_id).where(inbox_items.c.workspace_id == workspace_id),
-            select(inbox_replies.c.message_id)
-            .join(inbox_items, inbox_items.c.id == inbox_replies.c.item_id)
-            .where(inbox_items.c.workspace_id == workspace_id),
-            select(stance_entries.c.evidence_message_id).where(
-                stance_entries.c.workspace_id == workspace_id
-            ),
-        )
-        for r in conn.execute(query)
-    }
-    every = conn.execute(select(messages)).all()
-    threads = {
-        (m.platform, key)
-        for m in every
-        if m.id in held
-        for key in (m.conversation_id, m.root_id, m.platform_id)
-        if key
-    }
-    chosen = [
-        m
-        for m in every
-        if m.workspace_id == workspace_id
-        or m.id in held
-        or (m.platform, m.conversation_id) in threads
-        or (m.platform, m.root_id) in threads
-        or (m.platform, m.author_id) in parties
-        or (m.platform, m.reply_to_account_id) in parties
-    ]
-    return sorted((tuple(_plain(v) for v in m) for m in chosen), key=repr)
-
-
-def rows_diff(before: dict[str, list[Any]], after: dict[str, list[Any]]) -> str:
-    """What changed, table by table, in words a failing test can print."""
-    lines = []
-    for name in sorted(set(before) | set(after)):
-        old, new = set(before.get(name, [])), set(after.get(name, []))
-        for row in sorted(old - new, key=repr):
-            lines.append(f"{name}: lost or changed {row}")
-        for row in sorted(new - old, key=repr):
-            lines.append(f"{name}: new or changed {row}")
-    return "\n".join(lines) or "(no difference)"
