@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -24,7 +25,7 @@ from hustings.store.schema import metadata
 from hustings.web import create_app
 from hustings.web.auth import SESSION_COOKIE
 from tests.tenancy.rows import owned_rows, rows_diff
-from tests.tenancy.world import A_MARKERS, PASSWORD, World
+from tests.tenancy.world import A_MARKERS, A_PUSHED, PASSWORD, World
 from tests.web.conftest import Web
 
 __all__ = [
@@ -193,7 +194,8 @@ class Copy:
 
 
 def sign_in(template: Template, store: Store) -> None:
-    """Open the staff's sessions on the template and take the baselines."""
+    """Open the staff's sessions on the template, have A's connector push a DM (so that A
+    holds a pushed message too), and take the baselines."""
     clients = {}
     for who in STAFF:
         side, role = who.split(":")
@@ -203,6 +205,7 @@ def sign_in(template: Template, store: Store) -> None:
         cookie = client.client.cookies[SESSION_COOKIE]
         template.sessions[who] = Signed(cookie, client.csrf)
         clients[who] = client
+    _push_as_a(clients["a:owner"], template.world)
     with store.begin() as conn:
         template.a_rows = owned_rows(conn, template.world.a.workspace)
     template.a_view = api_view(clients["a:owner"], clients["a:manager"])
@@ -211,6 +214,16 @@ def sign_in(template: Template, store: Store) -> None:
         client.close()
     if store.engine.dialect.name == "postgresql":
         template.dump = Dump(store.engine)
+
+
+def _push_as_a(owner: Client, world: World) -> None:
+    message = {**A_PUSHED, "created_at": datetime.now(UTC).isoformat()}
+    assert owner.post("/api/messages", json=[message]).status_code == 200
+    found = _json(owner, "/api/items?status=any&limit=500")
+    item = next(i for i in found if i["text"] == A_PUSHED["text"])
+    world.a.items["pushed"] = item["id"]
+    world.a.messages["pushed"] = item["message_id"]
+    world.a.people["pushed"] = item["person_id"]
 
 
 def _json(web: Web, url: str) -> Any:

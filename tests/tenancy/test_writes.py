@@ -96,6 +96,13 @@ PUSHES: dict[str, Push] = {
         "platform": "email", "platform_id": w.platform_ids["a_email"],
         "author_id": "jo@alpha-voter.example", "kind": "email", "visibility": "direct",
         "text": "Bravo overwrote this", "reply_to_account_id": "office@bravo.example"},
+    "the platform id of a DM A pushed": lambda w: {
+        "platform": "x", "platform_id": "ap1", "author_id": "13", "kind": "dm",
+        "visibility": "direct", "text": "Bravo overwrote this", "conversation_id": "13-200"},
+    "a DM to B in the conversation of a DM A pushed": lambda w: {
+        "platform": "x", "platform_id": "push-8", "author_id": "13", "kind": "dm",
+        "visibility": "direct", "text": "Bravo pushed this", "conversation_id": "13-100",
+        "reply_to_account_id": "200"},
     "a message in the name of A's candidate": lambda w: {
         "platform": "x", "platform_id": "push-7", "author_id": "100", "kind": "reply",
         "author_handle": "alphacand", "text": "Bravo speaking as Alpha's candidate",
@@ -206,6 +213,18 @@ def test_b_replying_on_the_shared_message_stays_in_b(scene: Scene, form: bool) -
     scene.assert_a_untouched("B replying to the message both inboxes hold")
 
 
+@pytest.mark.parametrize("form", [False, True], ids=["api", "form"])
+@pytest.mark.parametrize("kind", ["reply", "dm", "email", "shared", "pushed"])
+def test_b_cannot_reply_to_as_item(scene: Scene, kind: str, form: bool) -> None:
+    item = scene.world.a.items[kind]
+    if form:
+        response = scene.send("POST", f"/inbox/{item}/reply", data={"text": "Bravo answers"})
+    else:
+        response = scene.send("POST", f"/api/items/{item}/replies", json={"text": "Hi"})
+    assert response.status_code == 404
+    scene.assert_a_untouched(f"B replying to A's {kind} item")
+
+
 def test_b_cannot_reply_to_as_item_with_as_canned_reply(scene: Scene) -> None:
     item, canned = scene.world.a.items["reply"], scene.world.a.canned
     body = {"canned_id": canned, "fields": {"name": "Jo"}}
@@ -216,12 +235,26 @@ def test_b_cannot_reply_to_as_item_with_as_canned_reply(scene: Scene) -> None:
 # --- stance -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["reply", "dm", "email", "draft"])
+@pytest.mark.parametrize("kind", ["reply", "dm", "email", "draft", "pushed"])
 def test_b_cannot_cite_as_messages_as_stance_evidence(scene: Scene, kind: str) -> None:
     person = scene.world.b.people["both"]
     body = {"value": "oppose", "evidence_message_id": scene.world.a.messages[kind]}
     assert scene.send("POST", f"/api/people/{person}/stance", json=body).status_code == 404
     scene.assert_a_untouched(f"B citing A's {kind} as stance evidence")
+
+
+@pytest.mark.parametrize("form", [False, True], ids=["api", "form"])
+@pytest.mark.parametrize("kind", ["fan", "both", "pushed"])
+def test_b_cannot_record_stance_on_as_person(scene: Scene, kind: str, form: bool) -> None:
+    person, evidence = scene.world.a.people[kind], scene.world.a.messages["shared"]
+    body = {"value": "strong_support", "evidence_message_id": evidence}
+    if form:
+        form_body = {"value": "support", "evidence_message_id": str(evidence)}
+        response = scene.send("POST", f"/people/{person}/stance", data=form_body)
+    else:
+        response = scene.send("POST", f"/api/people/{person}/stance", json=body)
+    assert response.status_code == 404
+    scene.assert_a_untouched(f"B recording a stance on A's {kind} person")
 
 
 def test_b_may_cite_the_message_both_hold(scene: Scene) -> None:

@@ -39,6 +39,7 @@ from hustings.store.schema import (
 
 __all__ = [
     "A_MARKERS",
+    "A_PUSHED",
     "PASSWORD",
     "Side",
     "World",
@@ -74,6 +75,20 @@ A_MARKERS: dict[str, str] = {
     "responder@alpha.example": "A's responder",
     "alpha-connector.example": "A's live-channel settings",
     "alpha-outbound-1": "A's outbound row",
+    "my flat number is 4B": "a private DM A's live connector pushed",
+    "orchard_tenant": "the handle of a constituent whose DM only A's connector pushed",
+}
+
+# The DM A's live connector pushes (``POST /api/messages``) once A's owner is signed in.
+A_PUSHED = {
+    "platform": "x",
+    "platform_id": "ap1",
+    "author_id": "13",
+    "author_handle": "orchard_tenant",
+    "kind": "dm",
+    "visibility": "direct",
+    "text": "Pushed privately: my flat number is 4B",
+    "conversation_id": "13-100",
 }
 
 
