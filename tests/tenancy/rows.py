@@ -118,8 +118,9 @@ def owned_rows(conn: Connection, workspace_id: int) -> dict[str, list[tuple[Any,
 def _messages(
     conn: Connection, workspace_id: int, parties: set[tuple[str, str]]
 ) -> list[tuple[Any, ...]]:
-    """Messages A owns or holds, those in the conversations of A's items, and those written
-    by or to the accounts A's people and A's own accounts use."""
+    """Messages A owns or holds; and the platform facts (no owner) in the conversations of
+    A's items or written by or to the accounts A's people and A's own accounts use. A row
+    another workspace owns is that workspace's, wherever it points, unless A holds it."""
     held = {
         r[0]
         for query in (
@@ -144,12 +145,17 @@ def _messages(
     chosen = [
         m
         for m in every
-        if m.workspace_id == workspace_id
-        or m.id in held
-        or (m.platform, m.conversation_id) in threads
-        or (m.platform, m.root_id) in threads
-        or (m.platform, m.author_id) in parties
-        or (m.platform, m.reply_to_account_id) in parties
+        if m.id in held
+        or m.workspace_id == workspace_id
+        or (
+            m.workspace_id is None
+            and (
+                (m.platform, m.conversation_id) in threads
+                or (m.platform, m.root_id) in threads
+                or (m.platform, m.author_id) in parties
+                or (m.platform, m.reply_to_account_id) in parties
+            )
+        )
     ]
     return sorted((tuple(_plain(v) for v in m) for m in chosen), key=repr)
 
