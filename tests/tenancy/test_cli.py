@@ -6,6 +6,7 @@ other workspace is shown nothing of A's.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 from sqlalchemy import select
 from typer.testing import CliRunner
@@ -14,14 +15,13 @@ from hustings.cli.main import app as cli
 from hustings.nlp.enrich import EnrichTask
 from hustings.store.schema import message_scores, messages, stance_entries
 from hustings.web.demo import create_demo_workspace
-from tests.tenancy.harness import Copy, api_view, assert_same, b_looks_around
+from tests.tenancy.harness import Copy, api_view, assert_same, b_looks_around, leaks
 from tests.tenancy.world import PASSWORD, World
 
 
-def _run(copy: Copy, *args: str, stdin: str | None = None) -> str:
-    url = copy.store.engine.url.render_as_string(hide_password=False)
-    result = CliRunner().invoke(cli, ["--db", url, *args], input=stdin)
-    assert result.exit_code == 0, result.output
+def _run(copy: Copy, *args: str, stdin: str | None = None, code: int = 0) -> str:
+    result = CliRunner().invoke(cli, ["--db", _url(copy), *args], input=stdin)
+    assert result.exit_code == code, result.output
     return result.output
 
 
@@ -91,3 +91,52 @@ def test_the_demo_workspace_sees_nothing_of_a(fresh: Copy) -> None:
     found = b_looks_around(demo)
     assert not found, f"the demo workspace sees A's data: {sorted(found)}"
     _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
+
+
+def test_accounts_attach_to_b_of_as_account_gives_b_nothing_of_a(fresh: Copy) -> None:
+    """B's owner attaching A's candidate's account (no credentials needed) must not make
+    A's inbox, private DMs included, B's too: refused, or B is shown nothing of A's."""
+    args = ["--db", _url(fresh), "accounts", "attach", "--workspace", fresh.world.b.name]
+    CliRunner().invoke(cli, [*args, "--platform", "x", "alphacand"])
+    CliRunner().invoke(cli, [*args, "--platform", "email", "office@alpha.example"])
+    b = fresh.web("b:owner")
+    assert b.post("/api/sync").status_code == 200
+    new = b_looks_around(b) - fresh.template.b_leaks
+    assert not new, f"B's inbox shows A's data once B attached A's accounts: {sorted(new)}"
+    _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
+
+
+def test_accounts_detach_from_b_of_as_account_is_refused(fresh: Copy) -> None:
+    output = _run(fresh, "accounts", "detach", "--workspace", fresh.world.b.name,
+                  "--platform", "x", "alphacand", code=1)  # fmt: skip
+    assert "not attached to this workspace" in output
+    _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
+
+
+def test_connections_of_b_list_nothing_of_as(fresh: Copy) -> None:
+    output = _run(fresh, "connections", "--workspace", fresh.world.b.name, "--json")
+    assert "bravo-connector.example" in output and not leaks(output)
+    _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
+
+
+def test_sync_of_b_leaves_as_connection_and_outbound_alone(fresh: Copy) -> None:
+    """B's (credential-less) connection fails to sync: B's business. A's connection, its
+    health and A's queued reply are not touched."""
+    result = CliRunner().invoke(cli, ["--db", _url(fresh), "sync", "--workspace",
+                                      fresh.world.b.name, "--once", "--json"])  # fmt: skip
+    assert result.exit_code in (0, 1) and not leaks(result.output), result.output
+    _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
+
+
+def test_connect_for_b_changes_nothing_of_a(fresh: Copy, tmp_path: Path) -> None:
+    """Connecting needs the account's own credentials, checked with the platform first: a
+    server that does not answer leaves no trace, in B or in A."""
+    token = tmp_path / "token.txt"
+    token.write_text("not a real token")
+    _run(fresh, "connect", "mastodon", "--workspace", fresh.world.b.name,
+         "--server", "http://127.0.0.1:9", "--token-file", str(token), code=1)  # fmt: skip
+    _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
+
+
+def _url(copy: Copy) -> str:
+    return copy.store.engine.url.render_as_string(hide_password=False)

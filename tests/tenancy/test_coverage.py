@@ -20,6 +20,11 @@ CLI_WALKED = {
     "users add": "test_users_add_of_as_owner_to_b_changes_nothing_of_a",
     "nlp enrich": "test_nlp_enrich_for_b_records_no_stance_in_a",
     "demo": "test_the_demo_workspace_sees_nothing_of_a",
+    "accounts attach": "test_accounts_attach_to_b_of_as_account_gives_b_nothing_of_a",
+    "accounts detach": "test_accounts_detach_from_b_of_as_account_is_refused",
+    "connections": "test_connections_of_b_list_nothing_of_as",
+    "sync": "test_sync_of_b_leaves_as_connection_and_outbound_alone",
+    "connect": "test_connect_for_b_changes_nothing_of_a",
 }
 # Commands that act on the shared platform store or on files, never as a workspace.
 CLI_NO_WORKSPACE = {

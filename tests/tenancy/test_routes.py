@@ -1,5 +1,6 @@
 """B, signed in as its owner, calls every route with A's ids and data: each answer is a refusal
-(or B's own data), never a 500, never anything of A's, and A's rows stay exactly as they were.
+(or B's own data), never a 500, never anything of A's, never cacheable, and A's rows stay
+exactly as they were.
 
 One copy of the world per backend serves the whole walk: each write compares A's rows just
 before and just after itself (before being what the previous write left: only the walk
@@ -68,4 +69,6 @@ def test_b_gets_nothing_of_a_from(walk: Walk, attack: Attack) -> None:
     )
     shown = leaks(response.text, sent)
     assert not shown, f"{attack} showed B: {shown}"
+    # No cache between B and the app may keep an answer and hand it to someone else.
+    assert "no-store" in response.headers.get("cache-control", ""), str(attack)
     assert_same(before, walk.rows, str(attack))
