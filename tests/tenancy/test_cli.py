@@ -5,9 +5,13 @@ other workspace is shown nothing of A's.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
@@ -128,13 +132,38 @@ def test_sync_of_b_leaves_as_connection_and_outbound_alone(fresh: Copy) -> None:
     _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
 
 
-def test_connect_for_b_changes_nothing_of_a(fresh: Copy, tmp_path: Path) -> None:
-    """Connecting needs the account's own credentials, checked with the platform first: a
-    server that does not answer leaves no trace, in B or in A."""
+class _Refusing(BaseHTTPRequestHandler):
+    """A platform that refuses every credential (the network edge, faked)."""
+
+    def do_GET(self) -> None:
+        self.send_response(401)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def refusing_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Refusing)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_connect_for_b_changes_nothing_of_a(
+    fresh: Copy, tmp_path: Path, refusing_server: str
+) -> None:
+    """Connecting needs the account's own credentials, checked with the platform first:
+    credentials the platform refuses leave no trace, in B or in A."""
     token = tmp_path / "token.txt"
-    token.write_text("not a real token")
-    _run(fresh, "connect", "mastodon", "--workspace", fresh.world.b.name,
-         "--server", "http://127.0.0.1:9", "--token-file", str(token), code=1)  # fmt: skip
+    token.write_text("A's token, guessed")
+    output = _run(fresh, "connect", "mastodon", "--workspace", fresh.world.b.name,
+                  "--server", refusing_server, "--token-file", str(token), code=1)  # fmt: skip
+    assert not leaks(output)
     _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
 
 
