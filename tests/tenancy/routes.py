@@ -232,6 +232,8 @@ EXTRA: list[Attack] = [
            body=lambda w: {"value": "support", "evidence_message_id": str(w.a.messages["dm"])}),
     Attack("POST", "/api/people/{person_id}/identities", "b:fan", "A's candidate's account",
            expect=_REFUSED, body=lambda w: {"platform": "x", "account_id": "100"}),
+    Attack("POST", "/api/people/{person_id}/identities", "b:fan", "A's candidate's handle",
+           expect=_REFUSED, body=lambda w: {"platform": "x", "account_id": "alphacand"}),
     Attack("POST", "/api/people/{person_id}/identities", "b:fan", "A's office address",
            expect=_REFUSED, body=lambda w: {"platform": "email",
                                             "account_id": "office@alpha.example"}),

@@ -31,7 +31,7 @@ def _run(copy: Copy, *args: str, stdin: str | None = None, code: int = 0) -> str
 
 def _a_unchanged(copy: Copy, rows: dict[str, list[object]], view: dict[str, object]) -> None:
     assert_same(rows, copy.a_rows(), "the command")
-    after = api_view(copy.web("a:owner"), copy.web("a:manager"))
+    after = api_view(copy.web("a:owner"))
     assert after == view, sorted(k for k in after if after[k] != view[k])
 
 
@@ -77,7 +77,7 @@ def test_nlp_enrich_for_b_records_no_stance_in_a(fresh: Copy) -> None:
     task = EnrichTask.of("stance", "climate")
     _score_everything(fresh, task)
     rows = fresh.a_rows()
-    view = api_view(fresh.web("a:owner"), fresh.web("a:manager"))
+    view = api_view(fresh.web("a:owner"))
     _run(fresh, "nlp", "enrich", "--tasks", "stance", "--target", "climate",
          "--workspace", world.b.name, "--json")  # fmt: skip
     assert _model_entries(fresh, world.b.workspace) > 0  # the run did record stances

@@ -2,7 +2,7 @@
 merge, erase, reply and stance, by B with A's ids and data.
 
 Each test checks the three things a victim would notice: A's rows (every table) are as they
-were, A's owner and manager see exactly what they saw through the API, and nothing B was
+were, A's owner sees exactly what they saw through the API, and nothing B was
 shown (its answers, then its own inbox and records) carries any of A's markers.
 """
 
@@ -48,8 +48,7 @@ class Scene:
         new = b_looks_around(self.b, typed=self.typed) - self.template.b_leaks
         assert not new, f"{what}: B's inbox and records now show A's data: {sorted(new)}"
         assert_same(self.template.a_rows, self.copy.a_rows(), what)
-        owner, manager = self.copy.web("a:owner"), self.copy.web("a:manager")
-        after = api_view(owner, manager)
+        after = api_view(self.copy.web("a:owner"))
         changed = sorted(k for k in after if after[k] != self.template.a_view[k])
         assert not changed, f"{what}: A's users now see different {changed}"
 
@@ -139,22 +138,11 @@ A_CONSTITUENTS = {
 }
 
 
-@pytest.mark.parametrize("what", A_ACCOUNTS)
-def test_b_cannot_attach_as_identity(scene: Scene, what: str) -> None:
-    platform, account = A_ACCOUNTS[what]
-    person = scene.world.b.people["fan"]
-    scene.typed = account
-    response = scene.send(
-        "POST",
-        f"/api/people/{person}/identities",
-        json={"platform": platform, "account_id": account},
-    )
-    assert response.status_code in (403, 409, 422), (what, response.status_code)
-    scene.assert_a_untouched(f"B attaching {what}")
-
-
 @pytest.mark.parametrize("what", {**A_ACCOUNTS, **A_CONSTITUENTS})
 def test_b_attaching_then_erasing_leaves_a_alone(scene: Scene, what: str) -> None:
+    """B may record that its person uses an account A's inbox also knows (a citizen writes
+    to both), never one of A's own accounts (test_routes: refused); erasing that person
+    then takes nothing of A's with it: not A's replies to them, nor A's candidate's posts."""
     platform, account = {**A_ACCOUNTS, **A_CONSTITUENTS}[what]
     person = scene.world.b.people["fan"]
     scene.typed = account
@@ -173,6 +161,7 @@ def test_b_attaching_then_erasing_leaves_a_alone(scene: Scene, what: str) -> Non
 @pytest.mark.parametrize("form", [False, True], ids=["api", "form"])
 @pytest.mark.parametrize("direction", ["A's into B's", "B's into A's"])
 def test_b_cannot_merge_across_workspaces(scene: Scene, direction: str, form: bool) -> None:
+    """Both directions, on the API and the form (test_routes merges A's people too)."""
     a, b = scene.world.a.people["both"], scene.world.b.people["both"]
     keep, merged = (b, a) if direction == "A's into B's" else (a, b)
     body = {"keep_id": keep, "merge_id": merged}
@@ -220,7 +209,7 @@ def test_b_replying_on_the_shared_message_stays_in_b(scene: Scene, form: bool) -
 
 
 @pytest.mark.parametrize("form", [False, True], ids=["api", "form"])
-@pytest.mark.parametrize("kind", ["shared", "pushed"])  # test_routes replies to the DM too
+@pytest.mark.parametrize("kind", ["pushed"])  # test_routes replies to the DM and shared ones
 def test_b_cannot_reply_to_as_item(scene: Scene, kind: str, form: bool) -> None:
     item = scene.world.a.items[kind]
     if form:
@@ -250,7 +239,7 @@ def test_b_cannot_cite_as_messages_as_stance_evidence(scene: Scene, kind: str) -
 
 
 @pytest.mark.parametrize("form", [False, True], ids=["api", "form"])
-@pytest.mark.parametrize("kind", ["both", "pushed"])  # test_routes tries the others too
+@pytest.mark.parametrize("kind", ["pushed"])  # test_routes tries the others
 def test_b_cannot_record_stance_on_as_person(scene: Scene, kind: str, form: bool) -> None:
     person, evidence = scene.world.a.people[kind], scene.world.a.messages["shared"]
     body = {"value": "strong_support", "evidence_message_id": evidence}
