@@ -1,9 +1,12 @@
 """Replies written in the app, and canned replies that must be personalised before sending.
 
 A reply is stored as an outgoing message (kind ``reply``, authored by the workspace's
-account, answering the inbound message) so that threads, the person's history and the
-metrics see it like any other reply, plus an ``inbox_replies`` row with status ``to_post``:
-sending through platform connectors is separate work, and until then staff post it by hand.
+account, answering the inbound message) so that the thread and the person's history show it
+like any other reply, plus an ``inbox_replies`` row with status ``to_post``: sending through
+platform connectors is separate work, and until then staff post it by hand. The message is
+the workspace's own row (``messages.workspace_id``): no other workspace sees it, and the
+shared analytical export (the audit) leaves it out, since the reply it counts is the one the
+platform shows once posted and imported.
 
 A canned reply must contain at least one ``{placeholder}``, and a reply is refused while any
 placeholder is unfilled: a template nobody edits is the spam this product fights.
@@ -168,7 +171,9 @@ def reply(
         conversation_id=row.conversation_id or row.message_platform_id,
         subject=f"Re: {row.subject}" if row.subject else None,
     )
-    message_id = insert_own_message(conn, outgoing, row.root_id, row.message_depth)
+    message_id = insert_own_message(
+        conn, outgoing, row.root_id, row.message_depth, workspace_id=actor.workspace_id
+    )
     reply_id = conn.execute(
         _INSERT_REPLY,
         {
