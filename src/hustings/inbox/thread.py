@@ -14,8 +14,9 @@ What a thread shows a workspace (the tenancy rule, ``docs/security.md``):
 E-mail threads are keyed on the correspondent pair (the person's address and the
 workspace's addresses), not on ``References``: a newsletter that hundreds of constituents
 replied to is every reply's root, and keying on it showed each one all the others. The
-item's own message is always shown, and so is the message it answers when one of this
-workspace's accounts sent it (the newsletter itself, which records no single recipient).
+item's own message is always shown, and so are this workspace's own messages that shown ones
+answer (the newsletter itself, the first mail of an exchange: e-mail records no recipient for
+a mail that answers nothing).
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ _COLUMNS = (
     messages.c.created_at,
     messages.c.kind,
     messages.c.visibility,
+    messages.c.reply_to_id,
     messages.c.reply_to_account_id,
     messages.c.reply_to_handle,
     messages.c.conversation_id,
@@ -108,14 +110,18 @@ _THREAD = _thread_query(
     )
 )
 # Private e-mail: the correspondence between the person and the workspace's addresses,
-# whatever thread each mail names, plus the item itself and the own mail it answers.
+# whatever thread each mail names, and the item itself.
 _MAIL_THREAD = _thread_query(
     or_(
         and_(messages.c.author_id.in_(_PERSON), messages.c.reply_to_account_id.in_(_OWN)),
         and_(messages.c.author_id.in_(_OWN), messages.c.reply_to_account_id.in_(_PERSON)),
         messages.c.platform_id == bindparam("item_pid"),
-        and_(messages.c.platform_id == bindparam("parent_pid"), messages.c.author_id.in_(_OWN)),
     )
+)
+# The workspace's own messages that shown ones answer (a newsletter, the first mail of an
+# exchange: e-mail records no recipient for a mail that answers nothing).
+_ANSWERED = _thread_query(
+    and_(messages.c.platform_id.in_(bindparam("answered", expanding=True)), _PARTIES)
 )
 _OWN_ACCOUNTS = (
     select(tracked_accounts.c.handle_lower, tracked_accounts.c.platform_id)
@@ -158,8 +164,10 @@ _REPLIES = (
 
 
 def _ids(*values: str | None) -> set[str]:
-    """Account ids and handles as messages name them: lower case, no leading ``@``."""
-    return {v.lower().lstrip("@") for v in values if v}
+    """Account ids and handles as messages name them, without a leading ``@``: as given and
+    in lower case (handles and addresses ignore case; some platforms' ids do not)."""
+    given = {v.lstrip("@") for v in values if v}
+    return given | {v.lower() for v in given}
 
 
 def _recipients(m: Any) -> set[str]:
@@ -168,6 +176,10 @@ def _recipients(m: Any) -> set[str]:
     if m.kind == MessageKind.DM.value and m.conversation_id:
         found |= _ids(*m.conversation_id.split("-"))  # X: the two participants' ids
     return found
+
+
+def _public(m: Any) -> bool:
+    return bool(m.visibility == Visibility.PUBLIC.value and m.kind not in _PRIVATE_KINDS)
 
 
 def _between(m: Any, person: set[str], own: set[str]) -> bool:
@@ -187,17 +199,18 @@ def _thread(conn: Connection, actor: Actor, row: Any) -> list[dict[str, Any]]:
     person = _ids(row.author_id, row.author_handle) - own
     params: dict[str, Any] = {"platform": row.channel, "workspace_id": actor.workspace_id}
     if row.kind == MessageKind.EMAIL.value:
-        params |= {
-            "person": sorted(person),
-            "own": sorted(own),
-            "item_pid": row.message_platform_id,
-            "parent_pid": row.message_reply_to_id,
-        }
-        found = conn.execute(_MAIL_THREAD, params)
+        mail = {"person": sorted(person), "own": sorted(own), "item_pid": row.message_platform_id}
+        found = conn.execute(_MAIL_THREAD, params | mail)
     else:
         keys = sorted({k for k in (row.conversation_id, row.root_id, row.message_platform_id) if k})
-        params |= {"keys": keys, "parties": sorted(person | own)}
-        found = conn.execute(_THREAD, params)
+        found = conn.execute(_THREAD, params | {"keys": keys, "parties": sorted(person | own)})
+    shown = [m for m in found if m.id == row.message_id or _public(m) or _between(m, person, own)]
+    have = {m.platform_id for m in shown}
+    answered = sorted({m.reply_to_id for m in shown if m.reply_to_id} - have)
+    if answered:
+        more = conn.execute(_ANSWERED, params | {"answered": answered, "parties": sorted(own)})
+        shown += [m for m in more if _ids(m.author_id, m.author_handle) & own]
+        shown.sort(key=lambda m: (m.created_at, m.id))
     return [
         {
             "id": m.id,
@@ -208,11 +221,7 @@ def _thread(conn: Connection, actor: Actor, row: Any) -> list[dict[str, Any]]:
             "to_post": m.reply_status == "to_post",
             "is_item": m.id == row.message_id,
         }
-        for m in found
-        if m.id == row.message_id
-        or (m.platform_id == row.message_reply_to_id and _ids(m.author_id, m.author_handle) & own)
-        or (m.visibility == Visibility.PUBLIC.value and m.kind not in _PRIVATE_KINDS)
-        or _between(m, person, own)
+        for m in shown
     ]
 
 
