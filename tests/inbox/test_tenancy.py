@@ -8,14 +8,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import orjson
+import pyarrow.dataset as pads
 import pytest
 from sqlalchemy import select
+from typer.testing import CliRunner
 
+from hustings.cli.main import app
 from hustings.inbox.sync import sync_inbox
 from hustings.inbox.workspaces import Actor, add_account
 from hustings.ingest.runner import import_paths
+from hustings.listen import ListenQuery, load_corpus
 from hustings.model import Message, MessageKind, TrackedAccount, Visibility
 from hustings.model import Role as AccountRole
+from hustings.store.parquet import export_parquet
 from hustings.store.records import NOT_IMPORTS, write_messages, write_tracked
 from hustings.store.schema import messages
 from tests.web.conftest import Campaign, msg
@@ -321,3 +327,66 @@ def test_an_email_thread_is_the_correspondence_with_that_person_not_the_newslett
         voter0,
         "Office to voter 0: we will keep the 12",
     ]
+
+
+def _drafts_and_pushes(c: Campaign, web_factory: Any) -> tuple[str, str, str]:
+    """South shares North's office address; each drafts a reply to the voter's e-mail, and
+    North pushes a message of its own. Returns the two drafts' and the push's texts."""
+    with c.store.begin() as conn:
+        add_account(conn, Actor.system(c.south_id), "email", "office@north.example")
+    sync_inbox(c.store)
+    texts = ("North draft: see you Tuesday", "South draft: see you Monday", "Pushed: hello?")
+    for who, text in ((_NORTH_OWNER, texts[0]), (_SOUTH_OWNER, texts[1])):
+        web = web_factory(c.store, who)
+        item = _item(web, "Question about my ballot")["id"]
+        assert web.post(f"/api/items/{item}/replies", json={"text": text}).status_code == 200
+    pushed = _invented(text=texts[2], reply_to_account_id="100", reply_to_handle="northcand")
+    north = web_factory(c.store, _NORTH_OWNER)
+    assert north.post("/api/messages", json=[pushed]).status_code == 200
+    return texts
+
+
+def test_the_shared_analytical_snapshot_holds_platform_facts_only(
+    any_campaign: Campaign, web_factory: Any, tmp_path: Path
+) -> None:
+    """The audit's snapshot serves every workspace: no workspace's unsent drafts or pushed
+    messages are in it, so none can count as answers or move another's scorecard."""
+    own = _drafts_and_pushes(any_campaign, web_factory)
+    export_parquet(any_campaign.store, tmp_path / "snapshot")
+    texts = pads.dataset(tmp_path / "snapshot" / "messages").to_table(columns=["text"])
+    exported = set(texts.column("text").to_pylist())
+    assert "Question about my ballot" in exported
+    assert exported.isdisjoint(own)
+
+
+def test_the_thread_command_shows_a_workspaces_own_messages_only_when_named(
+    any_campaign: Campaign, web_factory: Any
+) -> None:
+    north_draft, south_draft, _ = _drafts_and_pushes(any_campaign, web_factory)
+    url = any_campaign.store.engine.url.render_as_string(hide_password=False)
+
+    def thread(*options: str) -> list[str]:
+        result = CliRunner().invoke(app, ["--db", url, "thread", "email", "m5", "--json", *options])
+        assert result.exit_code == 0, result.output
+        return [orjson.loads(line)["text"] for line in result.stdout.splitlines()]
+
+    assert thread() == ["Question about my ballot"]
+    assert thread("--workspace", "South HQ") == ["Question about my ballot", south_draft]
+    assert thread("--workspace", "North HQ") == ["Question about my ballot", north_draft]
+
+
+def test_a_listening_analysis_leaves_out_what_workspaces_pushed(
+    any_campaign: Campaign, web_factory: Any
+) -> None:
+    """``hustings listen`` maps a public conversation from platform facts: a workspace's
+    pushed public reply (its own row) is not a voice in it."""
+    c = any_campaign
+    with c.store.begin() as conn:
+        write_messages(conn, [msg("fact-1", "5", "Bus cuts again #route12", minutes_ago=9)], None)
+    north = web_factory(c.store, _NORTH_OWNER)
+    pushed = _invented(
+        text="Pushed: #route12 is fine", reply_to_account_id="100", reply_to_handle="northcand"
+    )
+    assert north.post("/api/messages", json=[pushed]).status_code == 200
+    corpus = load_corpus(c.store, ListenQuery.parse("route12"))
+    assert list(corpus.texts) == ["Bus cuts again #route12"]
