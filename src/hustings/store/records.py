@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Table, bindparam, select, update
+from sqlalchemy import ColumnElement, Connection, Table, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -77,7 +77,13 @@ def _existing(
     return found
 
 
-def _update(conn: Connection, table: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+def _update(
+    conn: Connection,
+    table: Any,
+    rows: Sequence[Mapping[str, Any]],
+    only: ColumnElement[bool] | None = None,
+) -> None:
+    """Update ``rows`` by platform and platform id, and only where ``only`` holds."""
     if not rows:
         return
     names = [k for k in rows[0] if k not in ("platform", "platform_id")]
@@ -87,6 +93,8 @@ def _update(conn: Connection, table: Any, rows: Sequence[Mapping[str, Any]]) -> 
         .where(table.c.platform_id == bindparam("k_platform_id"))
         .values({name: bindparam(f"v_{name}") for name in names})
     )
+    if only is not None:
+        statement = statement.where(only)
     params = [
         {
             "k_platform": r["platform"],
@@ -143,32 +151,16 @@ def _update_rows(conn: Connection, rows: Sequence[MessageRow], owner: int | None
 
     The update names the owner too, so that it can only ever change the writer's own rows.
     """
-    if not rows:
-        return
-    owned = messages.c.workspace_id.is_(None) if owner is None else messages.c.workspace_id == owner
-    names = [n for n in MessageRow._fields if n not in ("platform", "platform_id")]
-    statement = (
-        update(messages)
-        .where(messages.c.platform == bindparam("k_platform"))
-        .where(messages.c.platform_id == bindparam("k_platform_id"))
-        .where(owned)
-        .values({name: bindparam(f"v_{name}") for name in names})
-    )
-    params = []
+    decoded = []
     for row in rows:
         values = row._asdict()
         for name in ("mentions", "hashtags", "urls"):
             values[name] = orjson.loads(values[name])
         if isinstance(row.created_at, str):
             values["created_at"] = datetime.fromisoformat(row.created_at).replace(tzinfo=UTC)
-        params.append(
-            {
-                "k_platform": row.platform,
-                "k_platform_id": row.platform_id,
-                **{f"v_{name}": values[name] for name in names},
-            }
-        )
-    conn.execute(statement, params)
+        decoded.append(values)
+    owned = messages.c.workspace_id
+    _update(conn, messages, decoded, owned.is_(None) if owner is None else owned == owner)
 
 
 def write_messages(
