@@ -113,7 +113,6 @@ def _base() -> Select[Any]:
             messages.c.conversation_id,
             messages.c.root_id,
             messages.c.depth.label("message_depth"),
-            messages.c.reply_to_id.label("message_reply_to_id"),
             messages.c.subject,
             messages.c.visibility,
             people.c.name.label("person_name"),
