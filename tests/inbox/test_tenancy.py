@@ -24,7 +24,7 @@ from hustings.model import Role as AccountRole
 from hustings.store.parquet import export_parquet
 from hustings.store.records import NOT_IMPORTS, write_messages, write_tracked
 from hustings.store.schema import messages
-from tests.web.conftest import Campaign, msg
+from tests.web.conftest import Campaign, msg, share_account
 
 _NORTH_OWNER, _SOUTH_OWNER = "owner@example.org", "south@example.org"
 _MASTODON_NORTH, _MASTODON_SOUTH = "north@social.example", "south@social.example"
@@ -261,7 +261,7 @@ def test_another_workspaces_draft_is_not_in_the_thread_of_the_same_email(
     to a voter's e-mail. North's view of that e-mail shows North's reply, not South's."""
     c = any_campaign
     with c.store.begin() as conn:
-        add_account(conn, Actor.system(c.south_id), "email", "office@north.example")
+        share_account(conn, c.south_id, "email", "office@north.example")
     sync_inbox(c.store)
     south = web_factory(c.store, _SOUTH_OWNER)
     north = web_factory(c.store, _NORTH_OWNER)
@@ -333,7 +333,7 @@ def _drafts_and_pushes(c: Campaign, web_factory: Any) -> tuple[str, str, str]:
     """South shares North's office address; each drafts a reply to the voter's e-mail, and
     North pushes a message of its own. Returns the two drafts' and the push's texts."""
     with c.store.begin() as conn:
-        add_account(conn, Actor.system(c.south_id), "email", "office@north.example")
+        share_account(conn, c.south_id, "email", "office@north.example")
     sync_inbox(c.store)
     texts = ("North draft: see you Tuesday", "South draft: see you Monday", "Pushed: hello?")
     for who, text in ((_NORTH_OWNER, texts[0]), (_SOUTH_OWNER, texts[1])):

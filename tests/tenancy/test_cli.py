@@ -170,3 +170,22 @@ def test_connect_for_b_changes_nothing_of_a(
 
 def _url(copy: Copy) -> str:
     return copy.store.engine.url.render_as_string(hide_password=False)
+
+
+@pytest.mark.parametrize("platform_id", ["a1", "a3", "s1"])
+def test_thread_as_b_shows_nothing_of_as_drafts(fresh: Copy, platform_id: str) -> None:
+    """``hustings thread --workspace B`` on A's public reply, A's DM and the message both
+    hold: B's own rows may show, A's drafts and pushes never (nor without ``--workspace``).
+    The command is the store operator's: platform facts, private ones too, are the store's
+    to print; rows a workspace typed are not."""
+    for extra in (["--workspace", fresh.world.b.name], []):
+        result = CliRunner().invoke(
+            cli, ["--db", _url(fresh), "thread", "x", platform_id, "--json", *extra]
+        )
+        assert result.exit_code in (0, 1), result.output
+        typed = [m for m in leaks(result.output) if "to post" in m or "pushed" in m]
+        assert not typed, f"thread {platform_id} {extra} shows rows A typed: {typed}"
+    shown = CliRunner().invoke(cli, ["--db", _url(fresh), "thread", "x", "a1", "--json"])
+    assert "Amberley bypass" in shown.output  # the platform fact itself is printed
+    _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
+

@@ -25,6 +25,7 @@ CLI_WALKED = {
     "connections": "test_connections_of_b_list_nothing_of_as",
     "sync": "test_sync_of_b_leaves_as_connection_and_outbound_alone",
     "connect": "test_connect_for_b_changes_nothing_of_a",
+    "thread": "test_thread_as_b_shows_nothing_of_as_drafts",
 }
 # Commands that act on the shared platform store or on files, never as a workspace.
 CLI_NO_WORKSPACE = {
@@ -33,7 +34,7 @@ CLI_NO_WORKSPACE = {
     "status": "counts rows per table for the operator",
     "batches": "lists file imports",
     "quarantine": "lists records an import could not read",
-    "thread": "prints a platform conversation for the operator of the store",
+    "messages": "searches platform facts only, never a workspace's own rows",
     "audit": "scores tracked accounts from platform facts",
     "listen": "analyses a hashtag's platform conversation",
     "serve": "starts the web app, whose every route test_routes walks",

@@ -19,7 +19,14 @@ import httpx
 import pytest
 
 from hustings.inbox.sync import sync_inbox
-from hustings.inbox.workspaces import Actor, Role, add_account, add_user, create_workspace
+from hustings.inbox.workspaces import (
+    Actor,
+    Role,
+    add_account,
+    add_user,
+    claim_account,
+    create_workspace,
+)
 from hustings.model import Message, MessageKind, TrackedAccount, Visibility
 from hustings.model import Role as AccountRole
 from hustings.store import Store
@@ -218,3 +225,18 @@ def web_factory() -> Iterator[Any]:
     yield make
     for web in made:
         web.close()
+
+
+def share_account(conn: Any, workspace_id: int, platform: str, handle: str) -> None:
+    """Give a second workspace an account another already has, as connecting it with its own
+    credentials does (a party HQ and its candidate's office both holding the address)."""
+    from sqlalchemy import select
+
+    from hustings.store.schema import tracked_accounts
+
+    tracked = conn.execute(
+        select(tracked_accounts.c.id).where(
+            tracked_accounts.c.platform == platform, tracked_accounts.c.handle_lower == handle
+        )
+    ).scalar_one()
+    claim_account(conn, Actor.system(workspace_id), tracked, proven=True)

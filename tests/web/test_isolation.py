@@ -11,9 +11,8 @@ from fastapi.routing import APIRoute
 
 from hustings.inbox import items, replies, views
 from hustings.inbox.sync import sync_inbox
-from hustings.inbox.workspaces import Actor, add_account
 from hustings.people import merge, privacy
-from tests.web.conftest import Campaign
+from tests.web.conftest import Campaign, share_account
 
 _PUBLIC = {"/login", "/", "/api/login"}
 _NORTH_TEXT = ("town hall in Northville", "bus route", "jo@voter.example")
@@ -133,7 +132,7 @@ def _norths_own_rows(c: Campaign, web_factory: Any) -> tuple[str, ...]:
     """North drafts a reply to the voter's e-mail (South watches that office address too)
     and pushes two messages, one of them mentioning South's candidate: rows North owns."""
     with c.store.begin() as conn:
-        add_account(conn, Actor.system(c.south_id), "email", "office@north.example")
+        share_account(conn, c.south_id, "email", "office@north.example")
     sync_inbox(c.store)
     own = ("North's draft to Jo", "Pushed to North, cc South", "Pushed DM to North")
     north = web_factory(c.store, "owner@example.org")

@@ -57,8 +57,9 @@ def _mentions(handle: str) -> ColumnElement[bool]:
 
 
 def search_messages(conn: Connection, query: MessageQuery) -> list[dict[str, Any]]:
-    """Messages matching every given field of ``query``, newest first."""
-    where: list[ColumnElement[bool]] = []
+    """Platform facts matching every given field of ``query``, newest first. A workspace's
+    own rows (drafts, pushes) are never listed: they are that workspace's, not the store's."""
+    where: list[ColumnElement[bool]] = [messages.c.workspace_id.is_(None)]
     if query.sender:
         sender = _handle(query.sender)
         where.append(
