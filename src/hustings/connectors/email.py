@@ -373,6 +373,8 @@ class EmailConnector(Connector):
                     f"the SMTP connection dropped after the mail was handed over "
                     f"({type(exc).__name__}): it may have left; checked before any retry"
                 ) from None
+        except SendOutcomeUnknownError:
+            raise  # a TimeoutError, hence an OSError: not "before it was handed over"
         except smtplib.SMTPResponseException as exc:
             _check((exc.smtp_code, exc.smtp_error), "the mail")
             raise
