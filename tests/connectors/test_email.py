@@ -304,7 +304,8 @@ def test_a_send_whose_connection_drops_after_data_is_not_sent_twice(
         reply(conn, actor, _item_id(store, actor, "where@voter.example"), "At the library.")
     before = len(smtp_server.received)
 
-    (outbound_id,) = deliver_due(store)
+    ((outbound_id, state),) = deliver_due(store).items()
+    assert state == "sending"
     smtp_server.wait_for(before + 1)  # the server did take it, though we never heard so
     assert deliver(store, outbound_id) == "sent"  # found in the mailbox, not sent again
 
@@ -312,6 +313,30 @@ def test_a_send_whose_connection_drops_after_data_is_not_sent_twice(
     assert len(smtp_server.received) == before + 1
     assert len(_fetch_all(imap_server, voter)) == 1
     assert _items(store, actor) == [("where@voter.example", "answered")]
+    proxy.close()
+
+
+def test_a_send_cut_off_before_the_mail_was_handed_over_is_sent_once_on_retry(
+    store: Store, imap_server: ImapServer, smtp_server: SmtpServer,
+) -> None:
+    smtp_server.deliver_into(imap_server)
+    office, voter = _office(imap_server, smtp_server), imap_server.add_user()
+    imap_server.deliver(office, _mail(voter.name, office.name, "Ballots", "Mail-in?",
+                                      "ballot@voter.example"))
+    proxy = _DropAfterData(smtp_server.host, smtp_server.port, marker=b"DATA\r\n")
+    actor, connection = _connected(store, imap_server, smtp_server, office,
+                                   smtp_port=proxy.port)
+    sync_connection(store, connection)
+    with store.begin() as conn:
+        reply(conn, actor, _item_id(store, actor, "ballot@voter.example"), "Yes, by the 3rd.")
+
+    ((outbound_id, state),) = deliver_due(store).items()
+    assert state == "sending"  # cut off: unknown, so it is looked for before a retry
+    assert deliver(store, outbound_id) == "sent"  # not found anywhere: sent, once
+
+    (answer,) = _fetch_all(imap_server, voter)
+    assert answer["In-Reply-To"] == "<ballot@voter.example>"
+    assert _items(store, actor) == [("ballot@voter.example", "answered")]
     proxy.close()
 
 
@@ -337,11 +362,14 @@ def test_a_mail_without_message_id_gets_a_stable_id_and_an_answer(
     assert answer["In-Reply-To"] is None  # nothing upstream to point at
 
 
-def test_live_mail_arrives_through_idle(
-    store: Store, imap_server: ImapServer, smtp_server: SmtpServer,
+@pytest.mark.parametrize("live", [{"idle_seconds": 60.0}, {"idle": False, "poll_seconds": 0.3}],
+                         ids=["idle", "polling"])
+def test_live_mail_arrives_while_following(
+    store: Store, imap_server: ImapServer, smtp_server: SmtpServer, live: dict[str, Any],
 ) -> None:
     office = _office(imap_server, smtp_server)
-    actor, connection = _connected(store, imap_server, smtp_server, office)
+    # With IDLE the wait is a minute long: the mail can only show sooner if IDLE woke it.
+    actor, connection = _connected(store, imap_server, smtp_server, office, **live)
     stop = threading.Event()
     thread = threading.Thread(target=follow_connection, args=(store, connection, stop),
                               kwargs={"max_connects": 1}, daemon=True)
@@ -415,11 +443,16 @@ def test_cli_connects_reports_a_wrong_password_and_never_shows_it(
 
 
 class _DropAfterData:
-    """A TCP proxy to the SMTP server that hands the mail over whole, then cuts the client
-    off before the server's answer reaches it: a send whose outcome the sender cannot know."""
+    """A TCP proxy to the SMTP server that forwards the client's bytes up to ``marker`` (by
+    default the end of the mail), then cuts the client off before the server's answer
+    reaches it: a send whose outcome the sender cannot know. Only the first ``times``
+    connections are cut."""
 
-    def __init__(self, host: str, port: int) -> None:
+    def __init__(self, host: str, port: int, marker: bytes = b"\r\n.\r\n",
+                 times: int = 1) -> None:
         self.target = (host, port)
+        self.marker = marker
+        self.times = times
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.port = int(self.listener.getsockname()[1])
         threading.Thread(target=self._serve, daemon=True).start()
@@ -434,6 +467,8 @@ class _DropAfterData:
 
     def _pipe(self, client: socket.socket) -> None:
         server = socket.create_connection(self.target)
+        cutting = self.times > 0
+        self.times -= 1
         cut = threading.Event()
 
         def down() -> None:  # server to client, until the mail is handed over
@@ -448,7 +483,7 @@ class _DropAfterData:
         for chunk in _chunks(client):
             server.sendall(chunk)
             seen = (seen + chunk)[-8:]
-            if seen.endswith(b"\r\n.\r\n"):
+            if cutting and seen.lower().endswith(self.marker.lower()):
                 cut.set()
                 client.shutdown(socket.SHUT_RDWR)
                 break

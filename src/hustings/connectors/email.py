@@ -89,7 +89,9 @@ class EmailOptions(ConnectorOptions):
 
     ``username`` logs in to IMAP (the address when unset), ``smtp_username`` to SMTP (the IMAP
     login when unset); ``smtp_login`` false sends without AUTH (a relay that trusts the
-    network). ``sent_folder`` receives a copy of each answer (created when missing)."""
+    network). ``sent_folder`` receives a copy of each answer (created when missing).
+    ``idle`` false polls every ``poll_seconds`` even where the server has IDLE (a proxy
+    that cuts idle connections)."""
 
     imap_host: str
     smtp_host: str
@@ -105,6 +107,7 @@ class EmailOptions(ConnectorOptions):
     smtp_username: str | None = None
     page_size: int = 50
     timeout: float = 30.0
+    idle: bool = True
     idle_seconds: float = 300.0
     poll_seconds: float = 60.0
 
@@ -256,7 +259,7 @@ class EmailConnector(Connector):
         try:
             validity, uidnext = self._status(box)
             seen = uidnext - 1
-            idle = b"IDLE" in b" ".join(
+            idle = self.opts.idle and b"IDLE" in b" ".join(
                 c.encode() if isinstance(c, str) else c for c in box.client.capabilities
             )
             yield Event("open")
