@@ -5,9 +5,12 @@
     HustingsError
     ├── ConfigError(ValueError)          bad settings, URLs, option combinations
     ├── StoreError                       the database refused or is at the wrong schema
+    ├── RecordRefusedError(ValueError)   one record outside what both stores accept: an id
+    │                                    or a text too long, a number or a date out of range
     ├── ImportError_                     an input that cannot be imported at all
     │   ├── UnknownFormatError(ValueError)   no importer recognises the file
-    │   └── SourceUnreadableError(OSError)   missing, a directory of nothing, unreadable
+    │   ├── SourceUnreadableError(OSError)   missing, a directory of nothing, unreadable
+    │   └── ImportRunningError               another live process is importing the same file
     ├── NlpError(ValueError)             a classifier's bad input: task, target, examples
     ├── PluginError                      two plugins registered the same name
     └── ConnectorError                   a live platform connection could not do its work
@@ -16,9 +19,10 @@
         ├── PlatformResponseError(ValueError)   an answer that is not the API's (HTML, bad JSON)
         └── SendOutcomeUnknownError(TimeoutError)  a send timed out: it may have left
 
-A bad *record* is not an exception: importers quarantine it and carry on. These errors are
-for whole inputs a user must fix. The CLI catches ``HustingsError`` in one place and prints
-one red line (exit 1).
+A bad *record* is not an exception: importers quarantine it and carry on (the runner turns a
+``RecordRefusedError`` into a quarantine row; only a caller writing records one by one, such
+as the push API, sees it raised). The other errors are for whole inputs a user must fix.
+The CLI catches ``HustingsError`` in one place and prints one red line (exit 1).
 """
 
 from __future__ import annotations
@@ -29,10 +33,12 @@ __all__ = [
     "CredentialsError",
     "HustingsError",
     "ImportError_",
+    "ImportRunningError",
     "NlpError",
     "PlatformResponseError",
     "PlatformUnavailableError",
     "PluginError",
+    "RecordRefusedError",
     "SendOutcomeUnknownError",
     "SourceUnreadableError",
     "StoreError",
@@ -52,8 +58,16 @@ class StoreError(HustingsError):
     pass
 
 
+class RecordRefusedError(HustingsError, ValueError):
+    """A record the store will not hold as it is; the message says which field and why."""
+
+
 class ImportError_(HustingsError):
     pass
+
+
+class ImportRunningError(ImportError_):
+    """The same file is being imported by a process that is still alive."""
 
 
 class UnknownFormatError(ImportError_, ValueError):

@@ -74,7 +74,10 @@ def require_utc(when: datetime) -> datetime:
     """Refuse naive datetimes: a naive time in a campaign spanning time zones is a silent bug."""
     if when.utcoffset() is None:
         raise ValueError(f"timestamp {when.isoformat()} has no time zone")
-    return when.astimezone(UTC)
+    try:
+        return when.astimezone(UTC)
+    except OverflowError:  # year 1 east of UTC, year 9999 west of it: no UTC year exists
+        raise ValueError(f"timestamp {when.isoformat()} is out of range in UTC") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,3 +207,5 @@ class ImportBatch:
     status: str = "running"
     checkpoint: int = 0
     counts: dict[str, int] = field(default_factory=dict)
+    pid: int | None = None
+    """The process running the batch while its status is ``running``."""

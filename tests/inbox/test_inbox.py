@@ -234,7 +234,9 @@ def _pushed(pid: str, author: str, text: str) -> Message:
 def test_a_push_files_one_character_messages_too(campaign: Campaign) -> None:
     """The needs-reply model sees texts shorter than its character n-grams ("?", "x")."""
     with campaign.store.begin() as conn:
-        created = receive_messages(conn, [_pushed("p-q", "41", "?"), _pushed("p-x", "42", "x")])
+        created = receive_messages(
+            conn, campaign.north_id, [_pushed("p-q", "41", "?"), _pushed("p-x", "42", "x")]
+        ).filed
     assert created == 2
     texts = {i["text"]: i["needs_reply"] for i in _open(campaign, q="")}
     assert texts["?"] is True
@@ -243,26 +245,33 @@ def test_a_push_files_one_character_messages_too(campaign: Campaign) -> None:
 def test_a_failed_push_leaves_nothing_half_filed(campaign: Campaign) -> None:
     """The messages and their items are one transaction: no message without its item."""
     with pytest.raises(RuntimeError), campaign.store.begin() as conn:
-        receive_messages(conn, [_pushed("p-lost", "43", "Anyone there?")])
+        receive_messages(conn, campaign.north_id, [_pushed("p-lost", "43", "Anyone there?")])
         raise RuntimeError("the connection dropped before the commit")
     with campaign.store.begin() as conn:
         assert (
             conn.execute(select(messages).where(messages.c.platform_id == "p-lost")).first() is None
         )
-        assert receive_messages(conn, [_pushed("p-lost", "43", "Anyone there?")]) == 1
+        assert (
+            receive_messages(
+                conn, campaign.north_id, [_pushed("p-lost", "43", "Anyone there?")]
+            ).filed
+            == 1
+        )
 
 
 def test_simultaneous_pushes_from_a_new_author_make_one_person(any_campaign: Campaign) -> None:
     """Two connectors deliver a stranger's first two messages at once: one person, two
     items, and no person left over from the losing insert."""
-    store = any_campaign.store
+    store, north = any_campaign.store, any_campaign.north_id
     first, second = store.engine.connect(), store.engine.connect()
     try:
         first.begin()
-        assert receive_messages(first, [_pushed("p-a", "77", "Hello?")]) == 1
+        assert receive_messages(first, north, [_pushed("p-a", "77", "Hello?")]).filed == 1
         done: list[int] = []
         racer = threading.Thread(
-            target=lambda: done.append(receive_messages(second, [_pushed("p-b", "77", "Hi?")]))
+            target=lambda: done.append(
+                receive_messages(second, north, [_pushed("p-b", "77", "Hi?")]).filed
+            )
         )
         second.begin()
         racer.start()
@@ -327,7 +336,7 @@ def test_a_push_costs_the_same_round_trips_whatever_its_size(
         with _statements(store) as sent:
             response = owner.post("/api/messages", json=body)
         assert response.status_code == 200, response.text
-        return int(response.json()["id"]), len(sent)
+        return int(response.json()["filed"]), len(sent)
 
     (ten, small), (fifty, large) = push(10, "ten"), push(50, "fifty")
     assert (ten, fifty) == (10, 50)
@@ -348,7 +357,12 @@ def test_a_pushed_author_keeps_the_profiles_their_account_links(any_campaign: Ca
     bio = "Volunteer. mailto:jo@voter.example"
     with any_campaign.store.begin() as conn:
         write_accounts(conn, [Account("x", "88", "jo", description=bio)], None)
-        assert receive_messages(conn, [_pushed("p-jo", "88", "Can I help?")]) == 1
+        assert (
+            receive_messages(
+                conn, any_campaign.north_id, [_pushed("p-jo", "88", "Can I help?")]
+            ).filed
+            == 1
+        )
         linked = conn.execute(
             select(person_identities.c.linked).where(person_identities.c.account_id == "88")
         ).scalar_one()

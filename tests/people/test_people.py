@@ -166,3 +166,12 @@ def test_people_api_records_stance_and_exports(campaign: Campaign, web_factory: 
     assert web.get(f"/api/people/{alice}/export").json()["stance"] == "strong_support"
     bad = web.post(f"/api/people/{alice}/stance", json={"value": "maybe"})
     assert bad.status_code == 422 and "value" in bad.json()["detail"]
+
+
+def test_strong_opposition_is_recorded_on_both_stores(any_campaign: Campaign) -> None:
+    """The longest stance name (17 characters) once fit SQLite's column but not PostgreSQL's."""
+    alice = _person(any_campaign, "user1")
+    r = any_campaign.actor("responder")
+    with any_campaign.store.begin() as conn:
+        assert record_stance(conn, r, alice, Stance.STRONG_OPPOSITION) is Stance.STRONG_OPPOSITION
+        assert person_detail(conn, r, alice)["stance"] == "strong_opposition"

@@ -4,11 +4,14 @@ never sees North's data in a listing: walked over every route the app declares."
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.routing import APIRoute
 
 from hustings.inbox import items, replies, views
+from hustings.inbox.sync import sync_inbox
+from hustings.inbox.workspaces import Actor, add_account
 from hustings.people import merge, privacy
 from tests.web.conftest import Campaign
 
@@ -124,3 +127,54 @@ def test_isolation_holds_on_postgresql_too(any_campaign: Campaign, web_factory: 
     assert south.post(f"/api/items/{ids['item_id']}/claim").status_code == 404
     assert south.get(f"/api/people/{ids['person_id']}/export").status_code == 404
     assert south.request("DELETE", f"/api/people/{ids['person_id']}").status_code == 404
+
+
+def _norths_own_rows(c: Campaign, web_factory: Any) -> tuple[str, ...]:
+    """North drafts a reply to the voter's e-mail (South watches that office address too)
+    and pushes two messages, one of them mentioning South's candidate: rows North owns."""
+    with c.store.begin() as conn:
+        add_account(conn, Actor.system(c.south_id), "email", "office@north.example")
+    sync_inbox(c.store)
+    own = ("North's draft to Jo", "Pushed to North, cc South", "Pushed DM to North")
+    north = web_factory(c.store, "owner@example.org")
+    item = next(i for i in north.get("/api/items?status=any").json() if i["channel"] == "email")
+    assert north.post(f"/api/items/{item['id']}/replies", json={"text": own[0]}).status_code == 200
+    now = datetime.now(UTC).isoformat()
+    pushed = [
+        {"platform": "x", "platform_id": "own-1", "author_id": "9", "created_at": now,
+         "text": own[1], "kind": "reply", "reply_to_account_id": "100",
+         "reply_to_handle": "northcand", "conversation_id": "c9", "mentions": ["southcand"]},
+        {"platform": "x", "platform_id": "own-2", "author_id": "9", "created_at": now,
+         "text": own[2], "kind": "dm", "visibility": "direct", "conversation_id": "9-100"},
+    ]  # fmt: skip
+    assert north.post("/api/messages", json=pushed).status_code == 200
+    return own
+
+
+def test_no_page_of_another_workspace_shows_what_north_typed_or_pushed(
+    any_campaign: Campaign, web_factory: Any
+) -> None:
+    """Every listing, and every item and person page South has, on SQLite and PostgreSQL."""
+    own = _norths_own_rows(any_campaign, web_factory)
+    sync_inbox(any_campaign.store)  # the cursor-based filing must not pick them up either
+    south = web_factory(any_campaign.store, "south@example.org")
+    items = south.get("/api/items?status=any&limit=500").json()
+    people = {i["person_id"] for i in items}
+    paths = [r.path for r in api_routes(south.app) if "{" not in r.path and "GET" in r.methods]
+    paths += [p for i in items for p in (f"/api/items/{i['id']}", f"/inbox/{i['id']}")]
+    paths += [
+        path
+        for p in people
+        for path in (
+            f"/api/people/{p}",
+            f"/api/people/{p}/export",
+            f"/people/{p}",
+            f"/people/{p}/export.json",
+        )
+    ]
+    assert len(items) >= 2 and people
+    for path in paths:
+        response = south.get(path)
+        assert response.status_code < 500, path
+        for text in own:
+            assert text not in response.text, (path, text)

@@ -81,7 +81,7 @@ def register(app: typer.Typer) -> None:
                 run = run_demo(store, out, seed=seed, scale=scale, now=when)
         else:
             run = run_demo(store, out, seed=seed, scale=scale, now=when)
-        login_path, email, password = create_demo_workspace(store)
+        login_path, email, password = create_demo_workspace(store, accounts=run.accounts())
         answered = record_platform_answers(store, DEMO_WORKSPACE)
         report = _audit_report(store, out / "audit")
         counts = store.counts()

@@ -6,14 +6,14 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 
 from hustings.cli.context import open_store
 from hustings.cli.output import JsonOption, err, print_json, print_rows
 from hustings.errors import HustingsError
 from hustings.model import Message, MessageKind, ReplyLink, Visibility
 from hustings.store.batches import list_batches, list_quarantine
-from hustings.store.schema import messages
+from hustings.store.schema import messages, workspaces
 from hustings.store.search import MessageQuery, search_messages
 from hustings.threads import Thread, build_thread
 
@@ -181,15 +181,26 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         platform: Annotated[str, typer.Argument(help="x, mastodon, bluesky, email …")],
         message_id: Annotated[str, typer.Argument(help="Any message id in the conversation.")],
+        workspace: Annotated[
+            str | None,
+            typer.Option(
+                help="Also show this workspace's own messages (its replies, drafts and "
+                "pushes); without it, only the messages read from platforms."
+            ),
+        ] = None,
         as_json: JsonOption = False,
     ) -> None:
         """Show a whole conversation in turn order, with depth and participants.
 
+        What a workspace typed or pushed is its own: it shows only with ``--workspace``
+        naming that workspace, never with another's.
+
         Example:
 
             hustings thread x 1440716895355764743
+            hustings thread email 'CAJt-7731@mail.example' --workspace "Riverside campaign"
         """
-        found = _load_thread(ctx, platform, message_id)
+        found = _load_thread(ctx, platform, message_id, workspace)
         rows = [
             {
                 "turn": i,
@@ -211,12 +222,22 @@ def register(app: typer.Typer) -> None:
         print_rows(rows, ["turn", "depth", "author", "created_at", "kind", "text"], as_json)
 
 
-def _load_thread(ctx: typer.Context, platform: str, message_id: str) -> Thread:
+def _load_thread(
+    ctx: typer.Context, platform: str, message_id: str, workspace: str | None
+) -> Thread:
     store = open_store(ctx)
     with store.begin() as conn:
+        visible: ColumnElement[bool] = messages.c.workspace_id.is_(None)
+        if workspace is not None:
+            owner = conn.execute(
+                select(workspaces.c.id).where(workspaces.c.name == workspace)
+            ).scalar()
+            if owner is None:
+                raise HustingsError(f"no workspace named {workspace!r}")
+            visible = or_(visible, messages.c.workspace_id == owner)
         anchor = conn.execute(
             select(messages.c.root_id, messages.c.conversation_id).where(
-                messages.c.platform == platform, messages.c.platform_id == message_id
+                messages.c.platform == platform, messages.c.platform_id == message_id, visible
             )
         ).first()
         if anchor is None:
@@ -225,6 +246,7 @@ def _load_thread(ctx: typer.Context, platform: str, message_id: str) -> Thread:
         rows = conn.execute(
             select(messages).where(
                 messages.c.platform == platform,
+                visible,
                 or_(
                     messages.c.root_id == root,
                     messages.c.conversation_id == root,

@@ -32,7 +32,7 @@ from hustings.connectors.base import Connector, Cursor, Event, Identity
 from hustings.connectors.secrets import Secret, decrypt, encrypt
 from hustings.errors import ConfigError, ConnectorError
 from hustings.inbox.errors import NotFoundError
-from hustings.inbox.workspaces import Actor, Role, audit
+from hustings.inbox.workspaces import Actor, Role, audit, claim_account
 from hustings.ingest.intake import connector_source, write_units
 from hustings.model import Role as AccountRole
 from hustings.plugins import connectors
@@ -134,19 +134,8 @@ def _ensure_tracked(
     return int(tracked_id)
 
 
-def _attach(conn: Connection, actor: Actor, tracked_id: int) -> None:
-    exists = conn.execute(
-        select(workspace_accounts.c.id).where(
-            workspace_accounts.c.workspace_id == actor.workspace_id,
-            workspace_accounts.c.tracked_account_id == tracked_id,
-        )
-    ).first()
-    if exists is None:
-        conn.execute(
-            workspace_accounts.insert().values(
-                workspace_id=actor.workspace_id, tracked_account_id=tracked_id
-            )
-        )
+def _attach(conn: Connection, actor: Actor, tracked_id: int, *, proven: bool) -> None:
+    if claim_account(conn, actor, tracked_id, proven=proven):
         audit(conn, actor, "account.attach", "tracked_account", tracked_id)
 
 
@@ -163,7 +152,7 @@ def attach_account(
     if not handle.strip().lstrip("@"):
         raise ConfigError("an account needs a handle")
     tracked_id = _ensure_tracked(conn, platform, handle.strip(), None, role)
-    _attach(conn, actor, tracked_id)
+    _attach(conn, actor, tracked_id, proven=False)
     return tracked_id
 
 
@@ -217,7 +206,7 @@ def connect(
     now = _now()
     with store.begin() as conn:
         tracked_id = _ensure_tracked(conn, platform, identity.handle, identity.platform_id, role)
-        _attach(conn, actor, tracked_id)
+        _attach(conn, actor, tracked_id, proven=True)
         found = conn.execute(
             select(connections.c.id).where(
                 connections.c.workspace_id == actor.workspace_id,

@@ -21,7 +21,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, or_, select, update
+from sqlalchemy import Connection, delete, or_, select, update
 
 from hustings.connectors.base import OutgoingReply, Sent
 from hustings.connectors.connections import open_connector
@@ -97,6 +97,30 @@ def _reply_status(conn: Connection, row: Any, status: str) -> None:
     )
 
 
+def _hand_over(conn: Connection, row: Any, taken: int | None, platform_id: str) -> None:
+    """The sent reply becomes a platform fact: the workspace's draft row takes the platform's
+    id and loses its owner, so the platform's copy (in ``sent.units`` now, or from a later
+    sync) updates it like any imported message and the audit counts the answer. If a sync
+    already brought the platform's copy, the draft gives way to it."""
+    if taken is None:
+        conn.execute(
+            update(messages)
+            .where(messages.c.id == row.message_id)
+            .values(platform_id=platform_id, workspace_id=None)
+        )
+        return
+    if taken == row.message_id:
+        conn.execute(update(messages).where(messages.c.id == taken).values(workspace_id=None))
+        return
+    conn.execute(
+        update(inbox_replies)
+        .where(inbox_replies.c.message_id == row.message_id)
+        .values(message_id=taken)
+    )
+    conn.execute(update(outbound).where(outbound.c.id == row.id).values(message_id=taken))
+    conn.execute(delete(messages).where(messages.c.id == row.message_id))
+
+
 def _mark_sent(store: Store, row: Any, sent: Sent, source: str, platform: str) -> None:
     now = datetime.now(UTC)
     with store.begin() as conn:
@@ -105,16 +129,11 @@ def _mark_sent(store: Store, row: Any, sent: Sent, source: str, platform: str) -
                 messages.c.platform == platform, messages.c.platform_id == sent.platform_id
             )
         ).scalar()
-        if taken is None:
-            conn.execute(
-                update(messages)
-                .where(messages.c.id == row.message_id)
-                .values(platform_id=sent.platform_id)
-            )
+        _reply_status(conn, row, "sent")  # before the hand-over, which may repoint it
+        _hand_over(conn, row, taken, sent.platform_id)
         write_units(conn, sent.units, source)
         _set(conn, row.id, state="sent", platform_id=sent.platform_id, sent_at=now,
              error=None, retry_at=None)
-        _reply_status(conn, row, "sent")
         if row.item_id is not None:
             item = conn.execute(
                 select(inbox_items.c.first_response_at).where(inbox_items.c.id == row.item_id)

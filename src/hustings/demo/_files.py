@@ -8,6 +8,7 @@ synthetic, since the formats themselves leave no room for such a label.
 from __future__ import annotations
 
 import csv
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -20,7 +21,7 @@ from hustings.demo._model import COUNTRY, ELECTION, MASTODON_HOST, Campaign, Dem
 from hustings.demo._x import write_x
 from hustings.escape import csv_cell
 
-__all__ = ["REGISTRY_HEADER", "DemoFiles", "registry_handle", "write_files"]
+__all__ = ["REGISTRY_HEADER", "DemoFiles", "registry_handle", "tracked_handles", "write_files"]
 
 REGISTRY_HEADER = (
     "platform",
@@ -98,33 +99,39 @@ def registry_platform_id(account: DemoAccount, platform: Platform) -> str:
     return x_user_id(account)
 
 
+def tracked_handles(campaign: Campaign) -> Iterator[tuple[DemoAccount, Platform]]:
+    """Each tracked account of the campaign on each platform it has a handle on: the
+    registry's rows, and the accounts the demo workspace owns."""
+    for a in campaign.accounts:
+        if not a.is_tracked:
+            continue
+        for platform in Platform:
+            if platform in a.platforms and registry_handle(a, platform) != "":
+                yield a, platform
+
+
 def _write_registry(campaign: Campaign, path: Path) -> int:
     rows = 0
     with path.open("w", encoding="utf-8", newline="") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(REGISTRY_HEADER)
-        for a in campaign.accounts:
-            if not a.is_tracked:
-                continue
-            for platform in Platform:
-                if platform not in a.platforms or registry_handle(a, platform) == "":
-                    continue
-                party = _PARTY_NAMES.get(a.party or "", "")
-                writer.writerow(
-                    csv_cell(v)
-                    for v in (
-                        platform.value,
-                        registry_handle(a, platform),
-                        a.role.value,
-                        a.name,
-                        party,
-                        a.riding or "",
-                        a.office or "",
-                        COUNTRY,
-                        registry_platform_id(a, platform),
-                    )
+        for a, platform in tracked_handles(campaign):
+            party = _PARTY_NAMES.get(a.party or "", "")
+            writer.writerow(
+                csv_cell(v)
+                for v in (
+                    platform.value,
+                    registry_handle(a, platform),
+                    a.role.value,
+                    a.name,
+                    party,
+                    a.riding or "",
+                    a.office or "",
+                    COUNTRY,
+                    registry_platform_id(a, platform),
                 )
-                rows += 1
+            )
+            rows += 1
     return rows
 
 

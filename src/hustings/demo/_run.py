@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from hustings.demo._files import DemoFiles, write_files
+from hustings.demo._files import DemoFiles, registry_handle, tracked_handles, write_files
 from hustings.demo._model import Campaign
 from hustings.demo._simulate import simulate
 from hustings.ingest.runner import ImportPlan, ImportSummary, Progress, import_paths
@@ -24,6 +24,10 @@ class DemoRun:
     campaign: Campaign
     files: DemoFiles
     imports: tuple[ImportSummary, ...]
+
+    def accounts(self) -> list[tuple[str, str]]:
+        """The campaign's tracked accounts as (platform, handle): what its workspace owns."""
+        return [(p.value, registry_handle(a, p)) for a, p in tracked_handles(self.campaign)]
 
 
 def run_demo(

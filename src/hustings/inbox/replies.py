@@ -1,11 +1,14 @@
 """Replies written in the app, and canned replies that must be personalised before sending.
 
 A reply is stored as an outgoing message (kind ``reply``, authored by the workspace's
-account, answering the inbound message) so that threads, the person's history and the
-metrics see it like any other reply, plus an ``inbox_replies`` row. Where the workspace has
-a connection for the item's account the reply is queued (``hustings.connectors.outbound``)
-and the item becomes answered only once the platform has it; elsewhere it stays ``to_post``
-and the inbox says "not sent: copy and open on the platform".
+account, answering the inbound message) so that threads and the person's history show it
+like any other reply, plus an ``inbox_replies`` row. Where the workspace has a connection
+for the item's account the reply is queued (``hustings.connectors.outbound``) and the item
+becomes answered only once the platform has it; elsewhere it stays ``to_post`` and the inbox
+says "not sent: copy and open on the platform". Until the platform has it the message is
+the workspace's own row (``messages.workspace_id``): no other workspace sees it, and the
+shared analytical export (the audit) leaves it out. Once sent it is a platform fact like
+any other (``outbound`` hands it over), so the audit counts the answer.
 
 A canned reply must contain at least one ``{placeholder}``, and a reply is refused while any
 placeholder is unfilled: a template nobody edits is the spam this product fights.
@@ -170,7 +173,9 @@ def reply(
         conversation_id=row.conversation_id or row.message_platform_id,
         subject=f"Re: {row.subject}" if row.subject else None,
     )
-    message_id = insert_own_message(conn, outgoing, row.root_id, row.message_depth)
+    message_id = insert_own_message(
+        conn, outgoing, row.root_id, row.message_depth, workspace_id=actor.workspace_id
+    )
     reply_id = conn.execute(
         _INSERT_REPLY,
         {

@@ -4,6 +4,10 @@ A message is inbound to a tracked account when it replies to it (by account id o
 mentions it, or is a DM or e-mail addressed to it, and was not written by one of the
 workspace's own accounts. Reposts are not conversation and are skipped.
 
+Only messages the workspace may see are filed: platform facts (``messages.workspace_id`` is
+NULL) and its own rows, never what another workspace pushed or typed (the tenancy rule of
+``hustings.store.schema`` and ``docs/security.md``).
+
 Each workspace keeps a cursor (the highest message row id it has examined). A sync looks a
 little behind the cursor as well (``_LOOKBACK`` ids): on PostgreSQL a transaction can
 commit a lower id after a higher one, and the unique ``(workspace, message)`` key makes the
@@ -20,14 +24,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, select, update
+from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, or_, select, update
 
+from hustings.inbox.errors import InvalidInputError
 from hustings.inbox.sla import Policy, joined_policy, with_active_policy
 from hustings.model import Message
 from hustings.people.core import Author, people_for_authors
 from hustings.store import Store
 from hustings.store.keys import keys_in
-from hustings.store.records import insert_ignoring_duplicates, write_messages
+from hustings.store.records import (
+    SAME_ID_TWICE,
+    insert_ignoring_duplicates,
+    write_messages,
+)
 from hustings.store.schema import (
     accounts,
     inbox_items,
@@ -38,7 +47,15 @@ from hustings.store.schema import (
 )
 from hustings.store.scores import NEEDS_REPLY, probability_of, with_stored_label
 
-__all__ = ["receive_messages", "sync_inbox", "sync_workspace", "warm_up"]
+__all__ = [
+    "PushResult",
+    "Refusal",
+    "receive_messages",
+    "sync_inbox",
+    "sync_workspace",
+    "visible_to",
+    "warm_up",
+]
 
 _log = logging.getLogger(__name__)
 _LOOKBACK = 2000
@@ -153,6 +170,17 @@ def _match(row: Any, own: list[_Account]) -> _Account | None:
     return None
 
 
+def _involves(message: Message, own: list[_Account]) -> bool:
+    """Whether one of ``own`` sent ``message`` or it is inbound to one of them."""
+    for account in own:
+        if account.platform != message.platform:
+            continue
+        ids = {account.handle, account.platform_id} - {None}
+        if message.author_id in ids or (message.author_handle or "").lower() == account.handle:
+            return True
+    return _match(message, own) is not None
+
+
 def _linked(url: str | None, description: str | None) -> list[list[str]]:
     """Profiles an account links to itself (its URL, its bio): merge evidence in ``merge``."""
     found: list[list[str]] = []
@@ -234,6 +262,11 @@ def _follow_ups(conn: Connection, workspace_id: int, person_ids: set[int]) -> di
     return {int(r.person_id): r.assignee_id for r in rows}
 
 
+def visible_to(workspace_id: int) -> ColumnElement[bool]:
+    """Messages a workspace may see: platform facts and its own rows, not another's."""
+    return or_(messages.c.workspace_id.is_(None), messages.c.workspace_id == workspace_id)
+
+
 def _candidates(inbox: _Inbox) -> Select[Any]:
     """Messages on the workspace's platforms that could be inbound and are not items yet,
     with all ``_file`` reads about them: their stored needs-reply score, and the URL and bio
@@ -257,6 +290,7 @@ def _candidates(inbox: _Inbox) -> Select[Any]:
         messages.c.platform.in_(sorted({a.platform for a in inbox.own})),
         messages.c.partial.is_(False),
         messages.c.kind != "repost",
+        visible_to(inbox.workspace_id),
         ~filed.exists(),
     )
 
@@ -365,25 +399,65 @@ def sync_inbox(store: Store, workspace_id: int | None = None) -> int:
     return created
 
 
-def receive_messages(conn: Connection, batch: Sequence[Message]) -> int:
-    """Store messages pushed by a live connector and file them into every inbox they reach.
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """A pushed message that was not stored, and why."""
+
+    platform: str
+    platform_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class PushResult:
+    """What a push did: items filed, messages added, updated (the workspace's own, edited),
+    unchanged (already stored with the same content), and refused (see ``Refusal``)."""
+
+    filed: int
+    added: int
+    updated: int
+    unchanged: int
+    refused: tuple[Refusal, ...]
+
+
+_PUSHED_TWICE = "the same id twice with different content in this push"
+
+
+def receive_messages(conn: Connection, workspace_id: int, batch: Sequence[Message]) -> PushResult:
+    """Store messages a workspace pushes (a live connector of its own) and file them into
+    its inbox, and no other.
+
+    Every message must involve one of the workspace's accounts (sent by it, replying to it,
+    mentioning it, or a DM or e-mail addressed to it), else nothing is stored and
+    ``InvalidInputError`` names the first few that do not. New messages become the
+    workspace's own rows; a message already stored is changed only when the workspace
+    pushed it before. One that is a platform fact or another workspace's row stays as it
+    is: the same content counts as unchanged, other content is refused with its reason
+    while the rest of the batch is stored (so one stale record cannot block a connector).
 
     In the caller's transaction: the messages and their items are committed together, so a
-    push that fails leaves nothing half-filed. Only workspaces owning an account on one of
-    the batch's platforms are visited, and in them only the batch's messages, not what lies
-    behind the sync cursor (which a push leaves alone, so pushes do not queue on the
-    workspace row's lock). The statements are a constant number per workspace reached,
-    however large the batch.
+    push that fails leaves nothing half-filed. Only the pushed messages are filed, not what
+    lies behind the sync cursor (which a push leaves alone, so pushes do not queue on the
+    workspace row's lock). The statements are a constant number, however large the batch.
     """
+    found = _inboxes(conn, workspace_accounts.c.workspace_id == workspace_id)
+    if not found:
+        raise InvalidInputError("this workspace has no accounts: add one before pushing")
+    (inbox,) = found
+    strangers = [m for m in batch if not _involves(m, inbox.own)]
+    if strangers:
+        named = ", ".join(f"{m.platform} {m.platform_id}" for m in strangers[:5])
+        more = f" and {len(strangers) - 5} more" if len(strangers) > 5 else ""
+        raise InvalidInputError(
+            f"{len(strangers)} message(s) neither sent by nor addressed to one of this "
+            f"workspace's accounts: {named}{more}"
+        )
+    written = write_messages(conn, batch, None, owner=workspace_id)
+    refused = tuple(
+        Refusal(row.platform, row.platform_id, _PUSHED_TWICE if why == SAME_ID_TWICE else why)
+        for row, why in written.conflicts
+    )
     keys = [(m.platform, m.platform_id) for m in batch]
-    write_messages(conn, batch, None)
-    reached = (
-        select(workspace_accounts.c.workspace_id)
-        .join(tracked_accounts, tracked_accounts.c.id == workspace_accounts.c.tracked_account_id)
-        .where(tracked_accounts.c.platform.in_({p for p, _ in keys}))
-    )
     pushed = keys_in(messages.c.platform, messages.c.platform_id, keys)
-    return sum(
-        _file(conn, inbox, conn.execute(_candidates(inbox).where(pushed)).all())
-        for inbox in _inboxes(conn, workspace_accounts.c.workspace_id.in_(reached))
-    )
+    filed = _file(conn, inbox, conn.execute(_candidates(inbox).where(pushed)).all())
+    return PushResult(filed, written.added, written.updated, written.unchanged, refused)

@@ -23,7 +23,12 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, func, select
 
-from hustings.inbox.errors import InvalidInputError, NotFoundError, PermissionDeniedError
+from hustings.inbox.errors import (
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 from hustings.store import Store
 from hustings.store.schema import (
     audit_log,
@@ -43,6 +48,7 @@ __all__ = [
     "add_user",
     "audit",
     "check_password",
+    "claim_account",
     "create_workspace",
     "get_workspace",
     "list_audit",
@@ -238,8 +244,40 @@ def list_members(conn: Connection, actor: Actor) -> list[dict[str, Any]]:
     return [{"id": r.id, "email": r.email, "role": r.role} for r in rows]
 
 
+def claim_account(
+    conn: Connection, actor: Actor, tracked_id: int, *, proven: bool = False
+) -> bool:
+    """Attach the tracked account to the actor's workspace; return whether it was new.
+
+    An account's inbox (its DMs and e-mails as well as its mentions) follows the account,
+    so an account another workspace already has is attached only with credentials that
+    prove control of it (``proven``: a connection that authenticated as that account, as a
+    party HQ and its candidate's office may both hold). Without them it is refused: else
+    any workspace could name a rival's account and read its private messages.
+    """
+    exists = conn.execute(
+        select(workspace_accounts.c.workspace_id).where(
+            workspace_accounts.c.tracked_account_id == tracked_id
+        )
+    ).scalars().all()
+    if actor.workspace_id in exists:
+        return False
+    if exists and not proven:
+        raise ConflictError(
+            "this account belongs to another workspace; connect it with its own "
+            "credentials to show that it is yours"
+        )
+    conn.execute(
+        workspace_accounts.insert().values(
+            workspace_id=actor.workspace_id, tracked_account_id=tracked_id
+        )
+    )
+    return True
+
+
 def add_account(conn: Connection, actor: Actor, platform: str, handle: str) -> int:
-    """Give the workspace the tracked account ``platform``/``handle`` (tracked already)."""
+    """Give the workspace the tracked account ``platform``/``handle`` (tracked already);
+    refused when another workspace has it (see ``claim_account``)."""
     actor.require(Role.MANAGER)
     row = conn.execute(
         select(tracked_accounts.c.id).where(
@@ -249,18 +287,7 @@ def add_account(conn: Connection, actor: Actor, platform: str, handle: str) -> i
     ).first()
     if row is None:
         raise NotFoundError(f"{platform} account {handle!r} is not tracked: add it first")
-    exists = conn.execute(
-        select(workspace_accounts.c.id).where(
-            workspace_accounts.c.workspace_id == actor.workspace_id,
-            workspace_accounts.c.tracked_account_id == row.id,
-        )
-    ).first()
-    if exists is None:
-        conn.execute(
-            workspace_accounts.insert().values(
-                workspace_id=actor.workspace_id, tracked_account_id=row.id
-            )
-        )
+    if claim_account(conn, actor, int(row.id)):
         audit(conn, actor, "account.add", "tracked_account", row.id, {"platform": platform})
     return int(row.id)
 

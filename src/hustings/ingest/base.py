@@ -35,6 +35,8 @@ class Parsed:
 
     ``messages`` are the records the file is about; ``context`` are messages seen only as
     context (expansions, parents in a thread view) which fill gaps but never overwrite.
+    ``unit`` says what ``position`` counts (``line``, ``item``, ``document``), for the
+    quarantine row of a registry entry or snapshot the store refuses.
     """
 
     position: int
@@ -44,6 +46,7 @@ class Parsed:
     snapshots: tuple[FollowerSnapshot, ...] = ()
     tracked: tuple[TrackedAccount, ...] = ()
     quarantined: tuple[Quarantined, ...] = ()
+    unit: str = "line"
 
 
 @dataclass(frozen=True, slots=True)

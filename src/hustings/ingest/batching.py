@@ -19,17 +19,22 @@ import os
 import pickle
 import signal
 import traceback
-from collections.abc import Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TypeVar
 
-from hustings.errors import HustingsError
+from hustings.errors import HustingsError, RecordRefusedError
 from hustings.ingest.base import Importer, ImportOptions, Parsed
+from hustings.ingest.readers import quarantined
 from hustings.model import Account, FollowerSnapshot, Quarantined, TrackedAccount
+from hustings.store.bounds import admit_account, admit_snapshot, admit_tracked
 from hustings.store.rows import MessageRow, encode_message
 
 __all__ = ["ParseJob", "Prepared", "SeenCache", "prepared_batches"]
+
+R = TypeVar("R")
 
 _BATCH_RECORDS = 5000
 _CHILD_MIN_BYTES = 4 * 1024 * 1024
@@ -98,25 +103,75 @@ def _only_snapshots(unit: Parsed) -> bool:
     return not (unit.messages or unit.context or unit.accounts or unit.tracked or unit.quarantined)
 
 
-def prepare(units: list[Parsed], done: int, job: ParseJob, seen: SeenCache) -> Prepared:
-    """Encode one batch's messages and drop what ``seen`` says was written already."""
-    batch = Prepared(position=units[-1].position, done=done)
-    encode = [m for u in units for m in u.context] + [m for u in units for m in u.messages]
-    batch.messages = [encode_message(m, job.batch_id, job.dialect) for m in encode]
-    batch.primary = sum(len(u.messages) for u in units)
-    batch.accounts = [
-        a
-        for u in units
-        for a in u.accounts
-        if not seen.is_repeat(("account", a.platform, a.platform_id), a)
-    ]
+def _refused(job: ParseJob, unit: Parsed, kind: str, reason: str, excerpt: str) -> Quarantined:
+    return quarantined(job.source, unit.position, kind, reason, excerpt)
+
+
+def _encode(job: ParseJob, batch: Prepared, units: list[Parsed]) -> None:
+    """Encode context then primary messages, each admitted by ``hustings.store.bounds``.
+
+    A refused primary message is quarantined at its unit; a refused context message is left
+    out, as a broken expansion is (it only fills a gap the primary record names by id).
+    """
     for unit in units:
-        batch.standalone += len(unit.snapshots) if _only_snapshots(unit) else 0
-        batch.tracked.extend(unit.tracked)
+        for message in unit.context:
+            try:
+                batch.messages.append(encode_message(message, job.batch_id, job.dialect))
+            except RecordRefusedError:
+                continue
+    for unit in units:
+        for message in unit.messages:
+            try:
+                batch.messages.append(encode_message(message, job.batch_id, job.dialect))
+            except RecordRefusedError as exc:
+                kind = message.raw.unit if message.raw else unit.unit
+                batch.quarantined.append(_refused(job, unit, kind, str(exc), message.text))
+            else:
+                batch.primary += 1
+
+
+def _admitted(admit: Callable[[R], R], record: R) -> R | str:
+    """The record as the store keeps it, or the reason it refuses it."""
+    try:
+        return admit(record)
+    except RecordRefusedError as exc:
+        return str(exc)
+
+
+def prepare(units: list[Parsed], done: int, job: ParseJob, seen: SeenCache) -> Prepared:
+    """Encode one batch's records and drop what ``seen`` says was written already.
+
+    Every record passes ``hustings.store.bounds`` here, before either database sees it:
+    refused registry entries, primary messages and snapshots of snapshot files are
+    quarantined at their unit; refused accounts and riding snapshots are left out.
+    """
+    batch = Prepared(position=units[-1].position, done=done)
+    _encode(job, batch, units)
+    for unit in units:
+        for account in unit.accounts:
+            admitted = _admitted(admit_account, account)
+            key = ("account", account.platform, account.platform_id)
+            if not isinstance(admitted, str) and not seen.is_repeat(key, admitted):
+                batch.accounts.append(admitted)
+        for entry in unit.tracked:
+            kept = _admitted(admit_tracked, entry)
+            if isinstance(kept, str):
+                shown = f"{entry.platform},{entry.handle},{entry.role.value},{entry.name or ''}"
+                batch.quarantined.append(_refused(job, unit, unit.unit, kept, shown))
+            else:
+                batch.tracked.append(kept)
         batch.quarantined.extend(unit.quarantined)
+        standalone = _only_snapshots(unit)
         for snap in unit.snapshots:
-            if not seen.is_repeat(("snapshot", snap), True):
-                batch.snapshots.append((snap, unit.position))
+            taken = _admitted(admit_snapshot, snap)
+            if isinstance(taken, str):
+                if standalone:
+                    shown = f"{snap.handle or snap.account_id},{snap.followers}"
+                    batch.quarantined.append(_refused(job, unit, unit.unit, taken, shown))
+                continue
+            batch.standalone += int(standalone)
+            if not seen.is_repeat(("snapshot", taken), True):
+                batch.snapshots.append((taken, unit.position))
     return batch
 
 

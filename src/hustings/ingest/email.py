@@ -4,6 +4,12 @@ Each mail becomes a direct ``email`` message keyed by its ``Message-ID``; ``In-R
 gives a message-level reply and the first ``References`` id the thread root, so mail
 threads get depths like any other conversation. Decisions worth knowing:
 
+- Every ``To`` and ``Cc`` address is a mention (lower-cased), whether or not the mail
+  replies to anything: a constituent's first mail to a campaign address is addressed to it
+  as surely as a reply is, and the inbox and the audit find what is addressed to a tracked
+  account by its mentions. ``reply_to_account_id`` stays the first ``To`` of a reply only,
+  so a campaign's own first mails (newsletters) are not counted as replies.
+
 - A mail without a ``Message-ID`` is kept, under a stable id derived from a digest of its
   sender, recipients, date, subject and body (``<digest>@hustings.invalid``): a constituent
   whose mail client left the header out still deserves an answer, and a re-import of the
@@ -47,11 +53,14 @@ from hustings.ingest.readers import (
     quarantined,
 )
 from hustings.model import Account, Message, MessageKind, RawRef, ReplyLink, Visibility
+from hustings.store.bounds import clean_text
 
 __all__ = ["EmlImporter", "MboxImporter", "parse_mail", "register_importers"]
 
 PLATFORM = "email"
 MAX_MAIL_BYTES = 64 * 1024 * 1024
+MAX_MULTIPART_SECTIONS = 100
+_MULTIPART = re.compile(rb"(?im)^content-type:\s*multipart/")
 _MSG_ID = re.compile(r"<([^<>\s]+)>")
 _HEADER_LINE = re.compile(rb"^[!-9;-~]+:[ \t]")
 _MBOX_QUOTED = re.compile(rb"^>+From ")
@@ -94,14 +103,15 @@ def html_to_text(html: str) -> str:
 
 
 def _clean(text: str) -> str:
-    """Text safe to store: undecodable header bytes re-read as UTF-8 or Windows-1252, no NULs."""
+    """Text safe to store: undecodable header bytes re-read as UTF-8 or Windows-1252, and
+    NULs replaced by U+FFFD as the store replaces them (``hustings.store.bounds``)."""
     if re.search("[\udc80-\udcff]", text):
         raw = text.encode("utf-8", "surrogateescape")
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
             text = raw.decode("cp1252", "replace")
-    return text.replace("\x00", "")
+    return clean_text(text)
 
 
 def _decode(payload: bytes, charset: str | None) -> str:
@@ -138,13 +148,19 @@ def _ids(value: object) -> list[str]:
     return _MSG_ID.findall(str(value)) if value is not None else []
 
 
+def _addresses(mail: EmailMessage, *names: str) -> list[Address]:
+    """The usable addresses of the headers ``names``, in order."""
+    found = []
+    for name in names:
+        header = mail.get(name)
+        for address in getattr(header, "addresses", ()) if header is not None else ():
+            if address.addr_spec and "@" in address.addr_spec:
+                found.append(address)
+    return found
+
+
 def _first_address(mail: EmailMessage, name: str) -> Address | None:
-    header = mail.get(name)
-    addresses = getattr(header, "addresses", ()) if header is not None else ()
-    for address in addresses:
-        if address.addr_spec and "@" in address.addr_spec:
-            return address  # type: ignore[no-any-return]
-    return None
+    return next(iter(_addresses(mail, name)), None)
 
 
 def _list_client(mail: EmailMessage) -> str | None:
@@ -157,6 +173,20 @@ def _list_client(mail: EmailMessage) -> str | None:
     return None
 
 
+def _check_sections(raw: bytes) -> None:
+    """Refuse a mail of more multipart sections than any person sends, before parsing it.
+
+    The stdlib parser takes time quadratic in the nesting of multipart sections and
+    recurses once per level: 900 nested levels took 6 s, and 5,000 raised ``RecursionError``.
+    """
+    sections = len(_MULTIPART.findall(raw))
+    if sections > MAX_MULTIPART_SECTIONS:
+        raise RecordError(
+            f"unreadable mail: {sections:,} multipart MIME sections, more than the "
+            f"{MAX_MULTIPART_SECTIONS} any real mail has (parts nested to crash mail readers)"
+        )
+
+
 class _MailReader:
     """Turns the bytes of one mail into a ``Parsed`` unit; shared by mbox and eml."""
 
@@ -167,6 +197,7 @@ class _MailReader:
 
     def read(self, raw: bytes, position: int) -> Parsed:
         try:
+            _check_sections(raw)
             mail = _PARSER.parsebytes(raw)
             assert isinstance(mail, EmailMessage)
             message = self._message(mail, raw, position)
@@ -174,6 +205,8 @@ class _MailReader:
             reason = str(exc)
         except _MAIL_ERRORS as exc:
             reason = f"unreadable mail: {type(exc).__name__}: {exc}"
+        except RecursionError:
+            reason = "unreadable mail: MIME parts nested too deeply (parts inside parts)"
         else:
             account = Account(
                 platform=PLATFORM,
@@ -209,6 +242,7 @@ class _MailReader:
         parent = next(iter(_ids(mail.get("In-Reply-To"))), None)
         references = _ids(mail.get("References"))
         recipient = _first_address(mail, "To") if parent else None
+        addressed = _addresses(mail, "To", "Cc")
         language = _clean(str(mail.get("Content-Language") or "")).strip()[:16] or None
         return Message(
             platform=PLATFORM,
@@ -226,6 +260,7 @@ class _MailReader:
             else None,
             reply_link=ReplyLink.MESSAGE if parent else None,
             conversation_id=_clean((references or [parent or message_id])[0]),
+            mentions=tuple(dict.fromkeys(_clean(a.addr_spec).lower() for a in addressed)),
             urls=extract_urls(text),
             language=language,
             client=_list_client(mail),

@@ -19,16 +19,19 @@ there, and the next run starts again from the cursor it left.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection
 
+from hustings.errors import RecordRefusedError
 from hustings.inbox.sync import sync_workspace
 from hustings.ingest.base import Parsed
 from hustings.model import ImportBatch, Quarantined
 from hustings.store.batches import quarantine_records
+from hustings.store.bounds import admit_account, admit_message, admit_snapshot, admit_tracked
 from hustings.store.records import (
     write_accounts,
     write_messages,
@@ -37,6 +40,17 @@ from hustings.store.records import (
 )
 
 __all__ = ["IntakeResult", "connector_source", "write_units"]
+
+R = TypeVar("R")
+
+_ADMIT: dict[str, Callable[[Any], Any]] = {
+    "messages": admit_message,
+    "context": admit_message,
+    "accounts": admit_account,
+    "tracked": admit_tracked,
+    "snapshots": admit_snapshot,
+}
+_QUARANTINED = frozenset({"messages", "tracked", "snapshots"})
 
 
 @dataclass(slots=True)
@@ -68,6 +82,35 @@ def _place(source: str) -> ImportBatch:
     )
 
 
+def _passes(admit: Callable[[R], R], record: R) -> R | str:
+    try:
+        return admit(record)
+    except RecordRefusedError as exc:
+        return str(exc)
+
+
+def _admitted(units: Iterable[Parsed], source: str) -> tuple[list[Parsed], list[Quarantined]]:
+    """``units`` without what the store refuses (``hustings.store.bounds``), as the file
+    runner does: one record out of bounds must not fail the whole page. A refused message,
+    registry entry or snapshot is quarantined at its unit; a refused context message or
+    account is left out, as a broken expansion is."""
+    kept: list[Parsed] = []
+    bad: list[Quarantined] = []
+    for unit in units:
+        found: dict[str, list[Any]] = {}
+        for name, admit in _ADMIT.items():
+            for record in getattr(unit, name):
+                passed = _passes(admit, record)
+                if not isinstance(passed, str):
+                    found.setdefault(name, []).append(passed)
+                elif name in _QUARANTINED:
+                    shown = getattr(record, "text", None) or str(record)
+                    bad.append(Quarantined(source, unit.position, "item", passed, shown[:200]))
+        fields: dict[str, Any] = {name: tuple(found.get(name, ())) for name in _ADMIT}
+        kept.append(replace(unit, **fields))
+    return kept, bad
+
+
 def write_units(
     conn: Connection,
     units: Iterable[Parsed],
@@ -76,7 +119,7 @@ def write_units(
 ) -> IntakeResult:
     """Write ``units`` from ``source`` in the caller's transaction; file them into
     ``workspace_id``'s inbox when given. Returns the counts."""
-    units = list(units)
+    units, refused = _admitted(units, source)
     result = IntakeResult()
     result.accounts_added = write_accounts(conn, [a for u in units for a in u.accounts], None)
     messages = [m for u in units for m in (*u.context, *u.messages)]
@@ -86,7 +129,7 @@ def write_units(
     snapshots = [(s, u.position) for u in units for s in u.snapshots]
     result.snapshots_added, unknown = write_snapshots(conn, [s for s, _ in snapshots])
     result.tracked_added = write_tracked(conn, [t for u in units for t in u.tracked])
-    bad: list[Quarantined] = [q for u in units for q in u.quarantined]
+    bad: list[Quarantined] = refused + [q for u in units for q in u.quarantined]
     where = {id(s): position for s, position in snapshots}
     bad += [
         Quarantined(

@@ -6,15 +6,20 @@ person can act on, instead of an exception that would stop the import.
 
 from __future__ import annotations
 
+import io
 import itertools
 import re
-from collections.abc import Callable, Iterator
+import shutil
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any, BinaryIO, TypeVar
 
 import orjson
 
+from hustings.errors import RecordRefusedError
 from hustings.model import Quarantined
+from hustings.store.bounds import check_time, out_of_range
 
 __all__ = [
     "MAX_DOCUMENT_BYTES",
@@ -54,14 +59,14 @@ def quarantined(
 
 
 def iter_lines(
-    stream: BinaryIO, max_bytes: int = MAX_LINE_BYTES
+    stream: BinaryIO, max_bytes: int = MAX_LINE_BYTES, start: int = 1
 ) -> Iterator[tuple[int, bytes | None]]:
     """Yield ``(line number, bytes)``; ``None`` for a line longer than ``max_bytes``.
 
     A too-long line is skipped without holding it in memory, so one 50 MB line cannot take
-    the import down with it.
+    the import down with it. Lines are numbered from ``start``.
     """
-    number = 0
+    number = start - 1
     while True:
         line = stream.readline(max_bytes + 1)
         if not line:
@@ -90,19 +95,30 @@ def _json_error(exc: orjson.JSONDecodeError, raw: bytes) -> str:
 def iter_json_units(stream: BinaryIO, source: str) -> Iterator[tuple[int, str, Any]]:
     """Yield ``(position, unit, value)``, where value is parsed JSON or a ``Quarantined``.
 
-    JSON Lines (one document per line, as twarc and Jetstream write) are read line by line.
-    A file whose first line is not a document on its own is read as one JSON document (an
-    API response saved with ``> file.json``); a top-level array yields one unit per item.
+    JSON Lines (one document per line, as twarc and Jetstream write) are read line by line,
+    each bad line quarantined on its own. A file whose first line is not a document on its
+    own may be one JSON document over many lines (an API response saved with ``> file.json``,
+    pretty-printed): it is read as one when the whole file parses as one, and a top-level
+    array yields one unit per item. Otherwise it is still JSON Lines with a broken first
+    line (cut off, ``NaN``, nested too deep) unless no other line is a document either:
+    one bad line must not cost the hundred good ones after it (see ``_lines_after_all``).
     """
     lines = iter_lines(stream)
     first = next(lines, None)
     if first is None:
         return
     raw = first[1]
-    if raw is not None and raw.strip() and not _parses(raw):
-        yield from _json_document(raw, stream, source)
+    failure = _failure(raw) if raw is not None and raw.strip() else None
+    if raw is not None and failure is not None:
+        yield from _not_json_lines(raw, failure, stream, source)
         return
-    for number, line in itertools.chain([first], lines):
+    yield from _json_lines(itertools.chain([first], lines), source)
+
+
+def _json_lines(
+    lines: Iterable[tuple[int, bytes | None]], source: str
+) -> Iterator[tuple[int, str, Any]]:
+    for number, line in lines:
         if line is None:
             reason = f"line longer than {MAX_LINE_BYTES} bytes"
             yield number, "line", quarantined(source, number, "line", reason)
@@ -114,30 +130,76 @@ def iter_json_units(stream: BinaryIO, source: str) -> Iterator[tuple[int, str, A
                 yield number, "line", quarantined(source, number, "line", reason, line)
 
 
-def _parses(raw: bytes) -> bool:
+def _failure(raw: bytes) -> orjson.JSONDecodeError | None:
+    """Why ``raw`` is not JSON, or ``None`` when it is."""
     try:
         orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return False
-    return True
+    except orjson.JSONDecodeError as exc:
+        return exc
+    return None
 
 
-def _json_document(first: bytes, stream: BinaryIO, source: str) -> Iterator[tuple[int, str, Any]]:
+def _lines_after_all(body: bytes) -> bool:
+    """Whether a file that is not one JSON document is JSON Lines after all: at least two of
+    its later lines, or at least half of them, are objects or arrays on their own. A
+    pretty-printed document has almost none (an inline object ends an array now and then)."""
+    documents = others = 0
+    lines = io.BytesIO(body)
+    lines.readline()
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            others += 1
+            continue
+        if isinstance(value, dict | list) and value:
+            documents += 1
+            if documents >= 2:
+                return True
+        else:
+            others += 1
+    return documents > 0 and documents >= others
+
+
+def _not_json_lines(
+    first: bytes, failure: orjson.JSONDecodeError, stream: BinaryIO, source: str
+) -> Iterator[tuple[int, str, Any]]:
+    """A file whose first line does not parse: one document, or JSON Lines after all."""
+    if not stream.seekable():
+        spool = tempfile.SpooledTemporaryFile(max_size=MAX_LINE_BYTES)  # noqa: SIM115
+        shutil.copyfileobj(stream, spool, 1024 * 1024)
+        spool.seek(0)
+        stream = spool  # type: ignore[assignment]
+    after_first = stream.tell()
     body = first + stream.read(MAX_DOCUMENT_BYTES + 1 - len(first))
-    if len(body) > MAX_DOCUMENT_BYTES:
-        reason = f"JSON document larger than {MAX_DOCUMENT_BYTES} bytes"
+    whole = len(body) <= MAX_DOCUMENT_BYTES
+    error: orjson.JSONDecodeError | None = None
+    if whole:
+        try:
+            value = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            error = exc
+        else:
+            if isinstance(value, list):
+                for index, item in enumerate(value, start=1):
+                    yield index, "item", item
+            else:
+                yield 1, "document", value
+            return
+    if not _lines_after_all(body):
+        reason = (
+            _json_error(error, body)
+            if error is not None
+            else f"JSON document larger than {MAX_DOCUMENT_BYTES} bytes"
+        )
         yield 1, "document", quarantined(source, 1, "document", reason, body)
         return
-    try:
-        value = orjson.loads(body)
-    except orjson.JSONDecodeError as exc:
-        yield 1, "document", quarantined(source, 1, "document", _json_error(exc, body), body)
-        return
-    if isinstance(value, list):
-        for index, item in enumerate(value, start=1):
-            yield index, "item", item
-    else:
-        yield 1, "document", value
+    del body
+    stream.seek(after_first)
+    yield 1, "line", quarantined(source, 1, "line", _json_error(failure, first), first)
+    yield from _json_lines(iter_lines(stream, start=2), source)
 
 
 def guard(
@@ -146,14 +208,26 @@ def guard(
     """Run one record's parser; a missing field or a wrong type becomes a quarantine entry."""
     try:
         return parse()
-    except RecordError as exc:
+    except (RecordError, RecordRefusedError) as exc:
         reason = str(exc)
     except KeyError as exc:
         reason = f"missing field {exc.args[0]!r}"
-    except (TypeError, AttributeError, ValueError) as exc:
+    except (TypeError, AttributeError, ValueError, OverflowError) as exc:
         reason = f"wrong type or value: {exc}"
-    excerpt = raw if isinstance(raw, (bytes, str)) else orjson.dumps(raw, default=str)
-    return quarantined(source, position, unit, reason, excerpt)
+    except RecursionError:
+        reason = "nested too deeply to read"
+    return quarantined(source, position, unit, reason, _excerpt(raw))
+
+
+def _excerpt(raw: Any) -> bytes | str:
+    """``raw`` as text for a quarantine row; JSON nested deeper than orjson writes (255
+    levels, where it reads 1024) is shown by its start, never raised on."""
+    if isinstance(raw, bytes | str):
+        return raw
+    try:
+        return orjson.dumps(raw, default=str)
+    except TypeError:
+        return f"(a {type(raw).__name__} nested too deeply to show)"
 
 
 _V1_FORMAT = "%a %b %d %H:%M:%S %z %Y"
@@ -163,15 +237,18 @@ def parse_time(value: Any, assume: str | None = None) -> datetime:
     """ISO 8601 (with ``Z``), X v1.1's ``Wed Oct 10 20:19:24 +0000 2018``, or epoch seconds.
 
     A time without a zone is refused unless ``assume`` names one (only ``UTC`` is accepted
-    without tz data): guessing a zone would shift response times by hours.
+    without tz data): guessing a zone would shift response times by hours. A time outside
+    the range the store keeps (``hustings.store.bounds``: 1970 to 2099) is refused here,
+    quoting the file's own text, rather than when the record is written.
     """
     if isinstance(value, bool) or value is None:
         raise RecordError(f"timestamp missing or not a time: {value!r}")
     if isinstance(value, int | float):
         try:
-            return datetime.fromtimestamp(float(value), tz=UTC)
+            when = datetime.fromtimestamp(float(value), tz=UTC)
         except (OverflowError, OSError, ValueError):
-            raise RecordError(f"epoch timestamp {value!r} is out of range") from None
+            raise RecordError(str(out_of_range(f"{value!r} (epoch seconds)"))) from None
+        return _in_range(when, value)
     if not isinstance(value, str):
         raise RecordError(f"timestamp is not text: {value!r}")
     text = value.strip()
@@ -186,7 +263,18 @@ def parse_time(value: Any, assume: str | None = None) -> datetime:
         if assume is None:
             raise RecordError(f"timestamp {value!r} has no time zone")
         when = when.replace(tzinfo=_zone(assume))
-    return when.astimezone(UTC)
+    try:
+        when = when.astimezone(UTC)
+    except OverflowError:  # year 1 east of UTC or year 9999 west of it
+        raise RecordError(str(out_of_range(repr(value)))) from None
+    return _in_range(when, value)
+
+
+def _in_range(when: datetime, value: Any) -> datetime:
+    try:
+        return check_time(when, repr(value))
+    except RecordRefusedError as exc:
+        raise RecordError(str(exc)) from None
 
 
 def _zone(name: str) -> Any:

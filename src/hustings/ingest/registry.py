@@ -50,6 +50,7 @@ from hustings.ingest.readers import (
     iter_json_units,
     quarantined,
 )
+from hustings.ingest.safe_yaml import load_yaml
 from hustings.model import Account, Quarantined, Role, TrackedAccount
 
 __all__ = [
@@ -68,8 +69,11 @@ _US_PARTIES = {"R": "Republican", "D": "Democratic", "I": "Independent", "L": "L
 
 
 def _text(value: object) -> str | None:
+    """A text column: numbers are read as text, lists and mappings refused."""
     if value is None:
         return None
+    if isinstance(value, list | dict | set | tuple):
+        raise RecordError(f"a text field holds a {type(value).__name__}, not text")
     text = str(value).strip()
     return text or None
 
@@ -145,7 +149,9 @@ class _Seen:
 def _unit(position: int, entries: list[TrackedAccount], seen: _Seen, raw: Any) -> Parsed:
     kept, bad = seen.admit(entries, position, raw)
     accounts = tuple(a for entry in kept for a in _account(entry))
-    return Parsed(position=position, tracked=kept, accounts=accounts, quarantined=bad)
+    return Parsed(
+        position=position, tracked=kept, accounts=accounts, quarantined=bad, unit=seen.unit
+    )
 
 
 def simple_entry(record: Mapping[str, Any], registry: str | None) -> TrackedAccount:
@@ -284,9 +290,12 @@ class RegistryYamlImporter(Importer):
     def parse(self, stream: BinaryIO, source: str) -> Iterator[Parsed]:
         body = stream.read(MAX_DOCUMENT_BYTES + 1)
         try:
-            document = yaml.safe_load(body) if len(body) <= MAX_DOCUMENT_BYTES else None
+            document = load_yaml(body) if len(body) <= MAX_DOCUMENT_BYTES else None
         except yaml.YAMLError as exc:
             yield _whole(source, f"invalid YAML: {exc}", body)
+            return
+        except RecordError as exc:
+            yield _whole(source, str(exc), body)
             return
         registry = Path(source).name
         defaults: dict[str, Any] = {}

@@ -21,20 +21,20 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import SQLAlchemyError
 
 from hustings.errors import SourceUnreadableError, UnknownFormatError
 from hustings.ingest.base import Importer, ImportOptions, Sample
 from hustings.ingest.batching import ParseJob, Prepared, prepared_batches
-from hustings.ingest.readers import quarantined
+from hustings.ingest.readers import MAX_LINE_BYTES, quarantined
 from hustings.model import ImportBatch, Quarantined
 from hustings.plugins import importers
 from hustings.store import Store
 from hustings.store.batches import (
+    claim_batch,
     finish_batch,
-    interrupted_batch,
     quarantine_records,
     save_checkpoint,
-    start_batch,
 )
 from hustings.store.records import (
     write_accounts,
@@ -208,18 +208,83 @@ def _import_stdin(store: Store, stream: BinaryIO, plan: ImportPlan) -> ImportSum
         os.unlink(spool.name)
 
 
+def _second_head(path: Path) -> bytes | None:
+    """The ``_HEAD_BYTES`` after the first line ends, or ``None`` when it does not end
+    within ``MAX_LINE_BYTES``, read in pieces so that a long line costs no memory."""
+    with path.open("rb") as handle:
+        for _ in range(MAX_LINE_BYTES // _HEAD_BYTES + 1):
+            piece = handle.read(_HEAD_BYTES)
+            if not piece:
+                return None
+            end = piece.find(b"\n")
+            if end >= 0:
+                handle.seek(end + 1 - len(piece), os.SEEK_CUR)
+                return handle.read(_HEAD_BYTES) or None
+    return None
+
+
+def _detect_file(path: Path, head: bytes, plan: ImportPlan, source: str) -> type[Importer]:
+    """The importer for ``path``: from its head, else from what follows its first line.
+
+    Format detection must not rest on the first line alone: one cut off, unparseable or
+    longer than the head says nothing, while the lines after it say what the file is.
+    """
+    try:
+        return detect(Sample(name=path.name, head=head), plan.fmt, plan.allowed, plan.options)
+    except UnknownFormatError as first:
+        later = _second_head(path) if plan.fmt is None and b"\x00" not in head[:4096] else None
+        if later is None:
+            raise
+        try:
+            return detect(Sample(name=path.name, head=later), None, plan.allowed, plan.options)
+        except UnknownFormatError:
+            raise first from None
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists on this machine and has not exited (a zombie has)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: it exists
+        return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True
+    return state not in ("Z", "X")
+
+
 def _open_batch(store: Store, source: str, fmt: str, key: str) -> tuple[ImportBatch, bool]:
     with store.begin() as conn:
-        batch = interrupted_batch(conn, key, fmt)
-        if batch is not None:
-            return batch, True
-        return start_batch(conn, source, fmt, key), False
+        return claim_batch(conn, source, fmt, key, os.getpid(), _alive)
+
+
+def _stopped(store: Store, batch: ImportBatch, error: BaseException) -> None:
+    """Mark a batch that an exception stopped, so that listings do not call it running.
+
+    Its checkpoint stays, and the next import of the file resumes it. When the store itself
+    is what failed, the mark is left out: the batch's process is gone by the next run, which
+    resumes it just the same.
+    """
+    status = "interrupted" if isinstance(error, KeyboardInterrupt) else "failed"
+    try:
+        with store.begin() as conn:
+            finish_batch(conn, batch, status)
+    except SQLAlchemyError as exc:
+        error.add_note(f"the batch could not be marked {status}: {exc}")
 
 
 def import_file(
     store: Store, path: Path, plan: ImportPlan | None = None, label: str | None = None
 ) -> ImportSummary:
-    """Import one file; resume its interrupted batch if there is one."""
+    """Import one file; resume its interrupted batch if there is one.
+
+    Refuses (``ImportRunningError``) while another live process imports the same bytes. A
+    batch that an exception stops is marked ``failed`` (``interrupted`` for Ctrl-C) with its
+    checkpoint kept, and the next import resumes it.
+    """
     plan = plan or ImportPlan()
     source = label or str(path)
     try:
@@ -230,7 +295,7 @@ def import_file(
         raise SourceUnreadableError(f"{source}: {exc.strerror or exc}") from exc
     if size == 0:
         raise SourceUnreadableError(f"{source}: the file is empty, nothing to import")
-    importer_cls = detect(Sample(name=path.name, head=head), plan.fmt, plan.allowed, plan.options)
+    importer_cls = _detect_file(path, head, plan, source)
     batch, resumed = _open_batch(store, source, importer_cls.name, fingerprint(path))
     summary = ImportSummary(
         source=source,
@@ -250,11 +315,15 @@ def import_file(
         batch_id=batch.id,
         dialect=store.engine.dialect.name,
     )
-    with _fewer_collections():
-        for prepared in prepared_batches(job, plan.parser_process):
-            _flush(store, batch, prepared, summary)
-            if plan.progress:
-                plan.progress(source, prepared.done, size)
+    try:
+        with _fewer_collections():
+            for prepared in prepared_batches(job, plan.parser_process):
+                _flush(store, batch, prepared, summary)
+                if plan.progress:
+                    plan.progress(source, prepared.done, size)
+    except BaseException as exc:
+        _stopped(store, batch, exc)
+        raise
     with store.begin() as conn:
         finish_batch(conn, batch)
     if plan.progress:

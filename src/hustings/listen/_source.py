@@ -7,6 +7,9 @@ qualifies, because X truncates a retweet's own text and drops the hashtag with i
 
 Context records (``partial``: seen only as a referenced tweet) are never in the conversation,
 but they name the author a repost, quote or reply points at.
+
+Like the audit's snapshot, a listening analysis reads platform facts only: what a workspace
+typed or pushed (``messages.workspace_id`` set) is its own and never part of it.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from hustings.store.schema import accounts, messages, tracked_accounts
 
 __all__ = ["ListenQuery", "load_corpus"]
 
+_SHARED = messages.c.workspace_id.is_(None)
 _CHUNK = 500
 _SPOKEN = (
     MessageKind.POST,
@@ -138,13 +142,15 @@ def _referenced(conn: Connection, keys: Iterable[tuple[str, str]]) -> dict[tuple
     )
     for start in range(0, len(wanted), _CHUNK):
         ids = [pid for _p, pid in wanted[start : start + _CHUNK]]
-        for row in conn.execute(select(*cols).where(messages.c.platform_id.in_(ids))):
+        shared = select(*cols).where(messages.c.platform_id.in_(ids), _SHARED)
+        for row in conn.execute(shared):
             found[(row.platform, row.platform_id)] = row
     return found
 
 
 def _rows(conn: Connection, query: ListenQuery) -> list[Any]:
     stmt = select(messages).where(
+        _SHARED,
         messages.c.partial.is_(False),
         messages.c.visibility == Visibility.PUBLIC.value,
         messages.c.kind.in_([k.value for k in _SPOKEN]),

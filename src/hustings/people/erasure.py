@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     ColumnElement,
     Connection,
     Select,
@@ -230,9 +231,11 @@ def _has(column: ColumnElement[Any], needle: str, dialect: str) -> ColumnElement
     """``column`` contains ``needle`` (lower case) in any case. SQLite's ``LIKE`` ignores
     ASCII case already, and lower-casing every scanned row there doubled the scan; an
     uppercase non-ASCII spelling may slip past it, as it may past the redaction itself."""
+    # JSON columns (``mentions``) are searched as their text, the same on both stores.
+    text = cast(column, Text) if isinstance(column.type, JSON) else column
     if dialect == "sqlite":
-        return column.contains(needle, autoescape=True)
-    return column.icontains(needle, autoescape=True)
+        return text.contains(needle, autoescape=True)
+    return text.icontains(needle, autoescape=True)
 
 
 def _delete_messages(conn: Connection, message_ids: Sequence[int]) -> int:

@@ -9,6 +9,13 @@ Messages are partitioned Hive-style by ``platform`` and ``month`` (of ``created_
 two filters every scorecard applies first. The export streams in chunks, so memory stays
 flat however large the store.
 
+The snapshot is shared analysis over every workspace, so it holds the platform facts only
+(``messages.workspace_id`` NULL): what a workspace typed or pushed is its own and stays out.
+That leaves out unsent reply drafts, which would otherwise count as answers that nobody has
+sent yet (and twice once the platform's copy is imported), and pushed messages, which one
+workspace could use to move another's scorecard. A reply counts once the platform's own copy
+of it is imported.
+
 When ``hustings nlp enrich`` has scored messages for needs-reply, the export also writes
 ``needs_reply.parquet`` (platform, platform id, probability that the message needs a reply),
 which the audit uses instead of its heuristic for the messages it covers.
@@ -24,7 +31,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.dataset as pads
 import pyarrow.parquet as pq
-from sqlalchemy import Column, Table, select
+from sqlalchemy import Column, ColumnElement, Table, select
 
 from hustings.store import Store
 from hustings.store.schema import (
@@ -76,11 +83,22 @@ MESSAGE_SCHEMA = pa.schema(
 )
 
 
+# The rows the shared snapshot may hold: platform facts, never a workspace's own.
+_SHARED = messages.c.workspace_id.is_(None)
+
+
 def _batches(
-    store: Store, table: Table, schema: pa.Schema, derive: Any = None
+    store: Store,
+    table: Table,
+    schema: pa.Schema,
+    derive: Any = None,
+    where: ColumnElement[bool] | None = None,
 ) -> Iterator[pa.RecordBatch]:
     names = [f.name for f in schema if f.name in table.c]
-    query = select(*(table.c[n] for n in names)).execution_options(yield_per=_CHUNK)
+    query = select(*(table.c[n] for n in names))
+    if where is not None:
+        query = query.where(where)
+    query = query.execution_options(yield_per=_CHUNK)
     with store.engine.connect() as conn:
         for part in conn.execute(query).partitions(_CHUNK):
             rows = [dict(zip(names, row, strict=True)) for row in part]
@@ -103,7 +121,7 @@ def _write_needs_reply(store: Store, target: Path) -> bool:
     """
     target.unlink(missing_ok=True)
     writer: pq.ParquetWriter | None = None
-    query = needs_reply_query().execution_options(yield_per=_CHUNK)
+    query = needs_reply_query().where(_SHARED).execution_options(yield_per=_CHUNK)
     with store.engine.connect() as conn, contextlib.ExitStack() as stack:
         for part in conn.execute(query).partitions(_CHUNK):
             rows = [
@@ -135,12 +153,12 @@ def _schema_of(table: Table) -> pa.Schema:
 
 
 def export_parquet(store: Store, out_dir: Path) -> dict[str, Path]:
-    """Write messages, accounts, tracked accounts, follower snapshots (and needs-reply scores,
-    if any) under ``out_dir``."""
+    """Write messages (platform facts only), accounts, tracked accounts, follower snapshots
+    (and needs-reply scores, if any) under ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = {"messages": out_dir / "messages"}
     pads.write_dataset(
-        _batches(store, messages, MESSAGE_SCHEMA, _month),
+        _batches(store, messages, MESSAGE_SCHEMA, _month, _SHARED),
         written["messages"],
         schema=MESSAGE_SCHEMA,
         format="parquet",

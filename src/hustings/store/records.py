@@ -3,7 +3,16 @@
 Each write reports what it did (added, updated, unchanged, conflicting) so that an import
 can print honest counts and a second run of the same file can show that it added nothing.
 Rows are looked up in chunks before writing, which works the same on SQLite and PostgreSQL
-and keeps the counts exact without dialect-specific ``RETURNING`` tricks.
+and keeps the counts exact without dialect-specific ``RETURNING`` tricks. Every record first
+passes ``hustings.store.bounds`` (messages through ``encode_message``), which raises
+``RecordRefusedError`` for one neither database would keep; the import runner has already
+quarantined those, so only callers writing unchecked records see it.
+
+Messages have an owner (``messages.workspace_id``, see ``hustings.store.schema``): a writer
+changes only rows it owns. An import (owner ``None``) never overwrites what a workspace
+typed or pushed; a workspace's push never overwrites a platform fact nor another
+workspace's row. Where a write meets a row it does not own, the same content counts as
+unchanged and different content is a conflict with its reason, never an update.
 """
 
 from __future__ import annotations
@@ -14,17 +23,21 @@ from datetime import UTC, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Table, bindparam, select, update
+from sqlalchemy import ColumnElement, Connection, Table, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from hustings.model import Account, FollowerSnapshot, Message, TrackedAccount
+from hustings.store.bounds import admit_account, admit_snapshot, admit_tracked
 from hustings.store.keys import keys_in
 from hustings.store.rows import MessageRow, encode_message
 from hustings.store.schema import accounts, follower_snapshots, messages, tracked_accounts
 from hustings.store.threads import parent_key, place_rows, reseat_descendants, stored_placement
 
 __all__ = [
+    "NOT_IMPORTS",
+    "NOT_YOURS",
+    "SAME_ID_TWICE",
     "WriteResult",
     "insert_ignoring_duplicates",
     "insert_own_message",
@@ -36,6 +49,13 @@ __all__ = [
 ]
 
 _LOOKUP_CHUNK = 500
+
+
+# Why a write did not change a stored message. The push reason is the same for a platform
+# fact and for another workspace's row, so a refusal never tells whose a message is.
+NOT_IMPORTS = "a workspace's own message holds this id: an import never overwrites it"
+NOT_YOURS = "a message this workspace did not add holds this id: a push never changes it"
+SAME_ID_TWICE = "duplicate id with different content in this file"
 
 
 @dataclass(slots=True)
@@ -61,7 +81,13 @@ def _existing(
     return found
 
 
-def _update(conn: Connection, table: Any, rows: Sequence[Mapping[str, Any]]) -> None:
+def _update(
+    conn: Connection,
+    table: Any,
+    rows: Sequence[Mapping[str, Any]],
+    only: ColumnElement[bool] | None = None,
+) -> None:
+    """Update ``rows`` by platform and platform id, and only where ``only`` holds."""
     if not rows:
         return
     names = [k for k in rows[0] if k not in ("platform", "platform_id")]
@@ -71,6 +97,8 @@ def _update(conn: Connection, table: Any, rows: Sequence[Mapping[str, Any]]) -> 
         .where(table.c.platform_id == bindparam("k_platform_id"))
         .values({name: bindparam(f"v_{name}") for name in names})
     )
+    if only is not None:
+        statement = statement.where(only)
     params = [
         {
             "k_platform": r["platform"],
@@ -82,24 +110,34 @@ def _update(conn: Connection, table: Any, rows: Sequence[Mapping[str, Any]]) -> 
     conn.execute(statement, params)
 
 
-def _insert_sql(conn: Connection) -> str:
+def _insert_sql(conn: Connection, owned: bool = False) -> str:
+    """The insert of encoded rows; ``owned`` adds the owning workspace as a last value."""
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    columns = ", ".join(MessageRow._fields)
-    marks = ", ".join([mark] * len(MessageRow._fields))
-    return f"INSERT INTO messages ({columns}) VALUES ({marks})"
+    names = [*MessageRow._fields, *(["workspace_id"] if owned else [])]
+    marks = ", ".join([mark] * len(names))
+    return f"INSERT INTO messages ({', '.join(names)}) VALUES ({marks})"
 
 
-def _insert_rows(conn: Connection, rows: Sequence[MessageRow]) -> None:
+def _insert_rows(conn: Connection, rows: Sequence[MessageRow], owner: int | None) -> None:
     """Plain ``executemany``: the rows are encoded already, so nothing is left to process."""
-    conn.exec_driver_sql(_insert_sql(conn), list(rows))
+    if owner is None:
+        conn.exec_driver_sql(_insert_sql(conn), list(rows))
+    else:
+        conn.exec_driver_sql(_insert_sql(conn, owned=True), [(*row, owner) for row in rows])
 
 
 def insert_own_message(
-    conn: Connection, message: Message, parent_root: str | None, parent_depth: int | None
+    conn: Connection,
+    message: Message,
+    parent_root: str | None,
+    parent_depth: int | None,
+    *,
+    workspace_id: int,
 ) -> int:
-    """Store a message Hustings itself just wrote (an inbox reply); return its row id.
+    """Store a message a workspace just wrote in Hustings (an inbox reply); return its row id.
 
-    Its id was minted a moment ago, so nothing stored can be it or reply to it: unlike
+    The row is the workspace's own (``workspace_id``): no other workspace sees or changes
+    it. Its id was minted a moment ago, so nothing stored can be it or reply to it: unlike
     ``write_messages`` this needs no lookup and re-places no descendants, only the placement
     (``parent_root``, ``parent_depth``) of the stored message it answers.
     """
@@ -107,12 +145,16 @@ def insert_own_message(
     up = parent_key(row)
     stored = {up: stored_placement(parent_root, parent_depth)} if up is not None else {}
     (placed,) = place_rows([row], stored)
-    inserted = conn.exec_driver_sql(_insert_sql(conn) + " RETURNING id", tuple(placed))
+    sql = _insert_sql(conn, owned=True) + " RETURNING id"
+    inserted = conn.exec_driver_sql(sql, (*placed, workspace_id))
     return int(inserted.scalar_one())
 
 
-def _update_rows(conn: Connection, rows: Sequence[MessageRow]) -> None:
-    """Edited messages: rare, so SQLAlchemy's typed update is fine; decode what was encoded."""
+def _update_rows(conn: Connection, rows: Sequence[MessageRow], owner: int | None) -> None:
+    """Edited messages: rare, so SQLAlchemy's typed update is fine; decode what was encoded.
+
+    The update names the owner too, so that it can only ever change the writer's own rows.
+    """
     decoded = []
     for row in rows:
         values = row._asdict()
@@ -121,17 +163,31 @@ def _update_rows(conn: Connection, rows: Sequence[MessageRow]) -> None:
         if isinstance(row.created_at, str):
             values["created_at"] = datetime.fromisoformat(row.created_at).replace(tzinfo=UTC)
         decoded.append(values)
-    _update(conn, messages, decoded)
+    owned = messages.c.workspace_id
+    _update(conn, messages, decoded, owned.is_(None) if owner is None else owned == owner)
 
 
-def write_messages(conn: Connection, batch: Iterable[Message], batch_id: int | None) -> WriteResult:
+def write_messages(
+    conn: Connection,
+    batch: Iterable[Message],
+    batch_id: int | None,
+    *,
+    owner: int | None = None,
+) -> WriteResult:
     """Write canonical messages; see ``write_message_rows``."""
     dialect = conn.dialect.name
-    return write_message_rows(conn, [encode_message(m, batch_id, dialect) for m in batch])
+    rows = [encode_message(m, batch_id, dialect) for m in batch]
+    return write_message_rows(conn, rows, owner=owner)
 
 
-def write_message_rows(conn: Connection, batch: Sequence[MessageRow]) -> WriteResult:
+def write_message_rows(
+    conn: Connection, batch: Sequence[MessageRow], *, owner: int | None = None
+) -> WriteResult:
     """Insert new messages, update edited ones, keep full records over context-only ones.
+
+    ``owner`` is who writes: ``None`` for an import of platform facts, a workspace's id for
+    what that workspace pushes. New rows get that owner; a stored row is updated only when
+    it has the same owner, and otherwise left as it is (see the module's docstring).
 
     Within one import batch the same id with different content is a conflict the caller
     quarantines: a file should not say two things about one message. Every row written gets
@@ -146,12 +202,12 @@ def write_message_rows(conn: Connection, batch: Sequence[MessageRow]) -> WriteRe
         if seen is None or (seen.partial and not row.partial):
             rows[key] = row
         elif not row.partial and seen.content_hash != row.content_hash:
-            result.conflicts.append((row, "duplicate id with different content in this file"))
+            result.conflicts.append((row, SAME_ID_TWICE))
         elif not row.partial:
             result.unchanged += 1
     # One lookup finds both the rows already stored and the stored parents that place them.
     parents = {up for row in rows.values() if (up := parent_key(row)) is not None}
-    columns = ("content_hash", "partial", "batch_id", "root_id", "depth")
+    columns = ("content_hash", "partial", "batch_id", "root_id", "depth", "workspace_id")
     existing = _existing(conn, messages, rows.keys() | parents, columns)
     inserts: list[MessageRow] = []
     updates: list[MessageRow] = []
@@ -163,13 +219,20 @@ def write_message_rows(conn: Connection, batch: Sequence[MessageRow]) -> WriteRe
                 result.context_added += 1
             else:
                 result.added += 1
+        elif old.workspace_id != owner:  # not the writer's row: never changed
+            if row.partial:
+                continue
+            if old.content_hash == row.content_hash:
+                result.unchanged += 1
+            else:
+                result.conflicts.append((row, NOT_IMPORTS if owner is None else NOT_YOURS))
         elif old.content_hash == row.content_hash and (row.partial or not old.partial):
             if not row.partial:
                 result.unchanged += 1
         elif row.partial and not old.partial:
             continue
         elif row.batch_id is not None and old.batch_id == row.batch_id and not old.partial:
-            result.conflicts.append((row, "duplicate id with different content in this file"))
+            result.conflicts.append((row, SAME_ID_TWICE))
         else:
             updates.append(row)
             if not row.partial:
@@ -177,8 +240,8 @@ def write_message_rows(conn: Connection, batch: Sequence[MessageRow]) -> WriteRe
     stored = {key: stored_placement(r.root_id, r.depth) for key, r in existing.items()}
     placed = place_rows([*inserts, *updates], stored)
     if inserts:
-        _insert_rows(conn, placed[: len(inserts)])
-    _update_rows(conn, placed[len(inserts) :])
+        _insert_rows(conn, placed[: len(inserts)], owner)
+    _update_rows(conn, placed[len(inserts) :], owner)
     reseat_descendants(conn, placed)
     return result
 
@@ -215,7 +278,7 @@ _ACCOUNT_FIELDS = (
 def write_accounts(conn: Connection, batch: Iterable[Account], batch_id: int | None) -> int:
     """Upsert accounts; a field a source leaves missing never erases a known value."""
     rows: dict[tuple[str, str], dict[str, Any]] = {}
-    for account in batch:
+    for account in map(admit_account, batch):
         key = (account.platform, account.platform_id)
         row = account_row(account, batch_id)
         previous = rows.get(key)
@@ -261,7 +324,7 @@ def write_snapshots(
     A snapshot known only by handle is stored under the account id the store has for that
     handle, so follower series and messages join on one key.
     """
-    snapshots = list(batch)
+    snapshots = [admit_snapshot(s) for s in batch]
     by_handle = _account_ids_by_handle(
         conn, {(s.platform, s.handle.lower()) for s in snapshots if not s.account_id and s.handle}
     )
@@ -296,7 +359,7 @@ def write_snapshots(
 def write_tracked(conn: Connection, batch: Sequence[TrackedAccount]) -> int:
     """Upsert registry entries on platform + handle; return how many were new."""
     rows: dict[tuple[str, str], dict[str, Any]] = {}
-    for entry in batch:
+    for entry in map(admit_tracked, batch):
         handle = entry.handle.lstrip("@")
         row = {
             "platform": entry.platform,

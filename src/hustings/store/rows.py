@@ -13,6 +13,7 @@ from typing import NamedTuple
 import orjson
 
 from hustings.model import Message
+from hustings.store.bounds import admit_message
 
 __all__ = ["MessageRow", "content_hash", "encode_message"]
 
@@ -100,8 +101,13 @@ def _json_text(values: tuple[str, ...]) -> str:
 
 
 def encode_message(message: Message, batch_id: int | None, dialect: str) -> MessageRow:
-    """``message`` as a row for a database of ``dialect`` (SQLAlchemy's dialect name)."""
-    m, raw = message, message.raw
+    """``message`` as a row for a database of ``dialect`` (SQLAlchemy's dialect name).
+
+    Every writer of messages encodes here, so ``admit_message`` runs first: text cleaned of
+    what PostgreSQL refuses, and ``RecordRefusedError`` for a message neither store keeps.
+    """
+    m = admit_message(message)
+    raw = m.raw
     return MessageRow(
         m.platform,
         m.platform_id,

@@ -4,6 +4,25 @@ Core rather than the ORM: importers write tens of thousands of rows a second wit
 ``executemany``, and every table here is a plain record keyed by its natural key. The
 Alembic migrations in ``migrations/versions`` create exactly these tables; a test compares
 the two so that they cannot drift.
+
+Who owns a message (``messages.workspace_id``; the whole model is in ``docs/security.md``,
+"Tenancy model"):
+
+- NULL: a **platform fact**, read from a platform file (``hustings import``) or by a
+  connector. Every workspace may see it (subject to the privacy rule below) and none may
+  change it: a push that meets it with other content is refused. Only an import changes it.
+- A workspace's id: a row that **workspace typed or pushed**: an inbox reply or draft
+  (``records.insert_own_message``) or a message sent to ``POST /api/messages``. Only that
+  workspace sees it, files it, changes it (a later push of the same id) or erases it. An
+  import never overwrites it, nor does another workspace's push; a workspace's deletion
+  deletes it (``ON DELETE CASCADE``).
+
+Every writer says who it is (``records.write_message_rows(owner=...)``) and changes only
+rows with the same owner; same content elsewhere counts as unchanged, other content is a
+conflict with its reason. Every reader for a workspace keeps to ``workspace_id IS NULL OR
+workspace_id = :own`` (``inbox.sync.visible_to``); the thread view also shows private
+messages (DMs, e-mail) only between the workspace's accounts and the item's correspondent.
+Shared analyses (the audit's Parquet snapshot, ``hustings listen``) read platform facts only.
 """
 
 from __future__ import annotations
@@ -122,10 +141,7 @@ messages = Table(
     Column("batch_id", Integer),
     Column("root_id", String(512)),
     Column("depth", Integer),
-    # Who owns the row (see ``docs/security.md``): NULL for a platform fact (read from a
-    # platform file or a connector), which every workspace may see and none may change;
-    # a workspace's id for what that workspace typed or pushed (a reply, a draft, a pushed
-    # message), which only that workspace sees, changes or erases.
+    # Who owns the row: see "Who owns a message" in this module's docstring.
     Column("workspace_id", Integer, ForeignKey("workspaces.id", ondelete="CASCADE")),
     UniqueConstraint("platform", "platform_id", name="uq_messages_platform_id"),
     Index("ix_messages_author_time", "platform", "author_id", "created_at"),
@@ -358,7 +374,7 @@ people = Table(
     Column("id", Id, primary_key=True, autoincrement=True),
     _workspace_id(),
     Column("name", Text),
-    Column("stance", String(16), nullable=False),
+    Column("stance", String(32), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("merged_into_id", Integer, ForeignKey("people.id", ondelete="SET NULL")),
     Index("ix_people_workspace", "workspace_id", "merged_into_id"),
@@ -385,7 +401,7 @@ stance_entries = Table(
     Column("id", Id, primary_key=True, autoincrement=True),
     _workspace_id(),
     Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
-    Column("value", String(16), nullable=False),
+    Column("value", String(32), nullable=False),
     Column("source", String(16), nullable=False),
     Column("evidence_message_id", Integer, ForeignKey("messages.id", ondelete="SET NULL")),
     Column("confidence", Integer),

@@ -11,15 +11,16 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from hustings.inbox import dashboard as dash
 from hustings.inbox import items, replies, sla, sync, views
 from hustings.inbox.errors import InvalidInputError
 from hustings.inbox.thread import item_detail
 from hustings.inbox.workspaces import Role, list_audit, list_members
-from hustings.model import Message, MessageKind, Visibility
+from hustings.model import Message, MessageKind, Visibility, require_utc
 from hustings.store import Store
+from hustings.store.bounds import check_time
 from hustings.web.auth import SESSION_COOKIE, Sessions
 from hustings.web.deps import (
     API_ERRORS,
@@ -365,10 +366,48 @@ class InboundBody(BaseModel):
     conversation_id: ShortText | None = None
     mentions: list[ShortText] = Field(default_factory=list, max_length=50)
 
+    @field_validator("created_at")
+    @classmethod
+    def _storable_time(cls, value: datetime) -> datetime:
+        """A time the store keeps (1970 to 2099: ``hustings.store.bounds``), not a 500."""
+        return value if value.utcoffset() is None else check_time(require_utc(value))
 
-@router.post("/messages", response_model=Ok, tags=["inbox"])
-def receive(body: list[InboundBody], s: ApiWrite, conn: Conn) -> Ok:
-    """Store messages from a live connector and file them into the inbox (owners only)."""
+
+class RefusedOut(BaseModel):
+    """A pushed message left unstored, and why (see ``PushOut``)."""
+
+    platform: str
+    platform_id: str
+    reason: str
+
+
+class PushOut(BaseModel):
+    """What a push did. ``ok`` is false when any message was refused; the others were
+    stored and filed all the same."""
+
+    ok: bool
+    filed: int = Field(description="new inbox items in this workspace")
+    added: int = Field(description="messages stored for the first time")
+    updated: int = Field(description="messages this workspace had pushed before, now edited")
+    unchanged: int = Field(description="messages already stored with the same content")
+    refused: list[RefusedOut] = Field(
+        description="messages already stored with other content that this workspace did not "
+        "add (a platform fact or another workspace's): never changed by a push"
+    )
+
+
+@router.post("/messages", response_model=PushOut, tags=["inbox"])
+def receive(body: list[InboundBody], s: ApiWrite, conn: Conn) -> PushOut:
+    """Store messages from this workspace's live connector and file them into its inbox
+    (owners only).
+
+    Each message must be sent by or addressed to one of the workspace's accounts, else the
+    whole push is refused (422) and nothing is stored. The messages become the
+    workspace's own: no other workspace sees them. A message already stored that this
+    workspace did not push (a platform fact, or another workspace's) is never changed:
+    with the same content it counts as unchanged, with other content it is listed in
+    ``refused`` with its reason, while the rest of the push is stored (200).
+    """
     s.actor.require(Role.OWNER)
     if len(body) > 1000:
         raise InvalidInputError("at most 1000 messages per request")
@@ -377,7 +416,18 @@ def receive(body: list[InboundBody], s: ApiWrite, conn: Conn) -> Ok:
         if m.created_at.utcoffset() is None:
             raise InvalidInputError("created_at needs a time zone")
         batch.append(Message(**{**m.model_dump(), "mentions": tuple(m.mentions)}))
-    return Ok(id=sync.receive_messages(conn, batch))
+    done = sync.receive_messages(conn, s.actor.workspace_id, batch)
+    return PushOut(
+        ok=not done.refused,
+        filed=done.filed,
+        added=done.added,
+        updated=done.updated,
+        unchanged=done.unchanged,
+        refused=[
+            RefusedOut(platform=r.platform, platform_id=r.platform_id, reason=r.reason)
+            for r in done.refused
+        ],
+    )
 
 
 @router.post("/sync", response_model=Ok, tags=["inbox"])

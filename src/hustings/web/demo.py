@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import secrets
-
-from sqlalchemy import select
+from collections.abc import Iterable
 
 from hustings.inbox.sync import sync_inbox
 from hustings.inbox.workspaces import (
@@ -16,7 +15,6 @@ from hustings.inbox.workspaces import (
     set_password,
 )
 from hustings.store import Store
-from hustings.store.schema import tracked_accounts
 
 __all__ = ["DEMO_EMAIL", "DEMO_WORKSPACE", "create_demo_workspace"]
 
@@ -24,8 +22,14 @@ DEMO_WORKSPACE = "Demo campaign"
 DEMO_EMAIL = "demo@hustings.example"
 
 
-def create_demo_workspace(store: Store, password: str | None = None) -> tuple[str, str, str]:
-    """Create (or refresh) the demo workspace owning every tracked account, and its user.
+def create_demo_workspace(
+    store: Store, password: str | None = None, accounts: Iterable[tuple[str, str]] = ()
+) -> tuple[str, str, str]:
+    """Create (or refresh) the demo workspace owning the demo campaign's ``accounts``
+    (platform, handle), and its user.
+
+    Only the accounts named: the demo may run on a store other workspaces use, and handing
+    its printed login every tracked account would open their inboxes to whoever reads it.
 
     Returns the path to open, the e-mail and the password. The password is random unless
     given, so a demo left running on a shared machine is not open to anyone who read an
@@ -37,7 +41,7 @@ def create_demo_workspace(store: Store, password: str | None = None) -> tuple[st
     set_password(store, DEMO_EMAIL, password)
     actor = Actor.system(workspace.id)
     with store.begin() as conn:
-        for row in conn.execute(select(tracked_accounts.c.platform, tracked_accounts.c.handle)):
-            add_account(conn, actor, row.platform, row.handle)
+        for platform, handle in accounts:
+            add_account(conn, actor, platform, handle)
     sync_inbox(store, workspace.id)
     return "/login", DEMO_EMAIL, password

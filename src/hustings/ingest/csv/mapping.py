@@ -36,6 +36,7 @@ import yaml
 
 from hustings.errors import ConfigError
 from hustings.ingest.readers import RecordError
+from hustings.ingest.safe_yaml import load_yaml
 
 __all__ = [
     "FIELDS",
@@ -218,7 +219,9 @@ def _check_zone(zone: str, where: str) -> None:
 def load_mapping(path: Path) -> Mapping:
     """Read a user's mapping file; a missing file or bad YAML is a ``ConfigError``."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = load_yaml(path.read_bytes())
+    except RecordError as exc:
+        raise ConfigError(f"{path}: the mapping cannot be read: {exc}") from exc
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the mapping: {exc.strerror or exc}") from exc
     except yaml.YAMLError as exc:

@@ -23,7 +23,15 @@ __all__ = ["RECORD_ERRORS", "Collector", "Where", "parse_json_units"]
 
 T = TypeVar("T")
 
-RECORD_ERRORS = (RecordError, KeyError, TypeError, AttributeError, ValueError)
+RECORD_ERRORS = (
+    RecordError,
+    KeyError,
+    TypeError,
+    AttributeError,
+    ValueError,
+    OverflowError,
+    RecursionError,
+)
 """What ``guard`` turns into a quarantine reason; the same set is dropped for context."""
 
 

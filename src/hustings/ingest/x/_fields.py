@@ -188,14 +188,22 @@ def recorded_body(value: dict[str, Any], api: str) -> tuple[bool, Any]:
 def head_document(sample: Sample) -> Any:
     """The first JSON value of a sample when it parses on its own, else ``None``.
 
-    Tries the first non-blank line (JSON Lines) and then the whole head (a small pretty-printed
-    document); a large first line cut by the head limit yields ``None`` and the caller
-    falls back to textual clues.
+    Tries the first non-blank line (JSON Lines), then the whole head (a small pretty-printed
+    document), then each later complete line that is an object or array on its own, so a
+    broken first line does not hide a file of good lines. A first line longer than the head
+    yields ``None`` and the caller falls back to textual clues.
     """
-    first = next((line for line in sample.head.split(b"\n") if line.strip()), b"")
-    for chunk in (first, sample.head):
+    lines = [line for line in sample.head.split(b"\n")[:-1] if line.strip()]
+    for chunk in (lines[0] if lines else sample.head, sample.head):
         try:
             return orjson.loads(chunk)
         except orjson.JSONDecodeError:
             continue
+    for line in lines[1:]:
+        try:
+            value = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            continue
+        if isinstance(value, dict | list):
+            return value
     return None

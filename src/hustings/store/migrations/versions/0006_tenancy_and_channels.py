@@ -32,6 +32,15 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("import_batches", schema=None) as batch_op:
         batch_op.add_column(sa.Column("pid", sa.Integer(), nullable=True))
+    # "strong_opposition" is 17 characters: PostgreSQL refused it, SQLite took it.
+    with op.batch_alter_table("people", schema=None) as batch_op:
+        batch_op.alter_column(
+            "stance", existing_type=sa.String(length=16), type_=sa.String(length=32)
+        )
+    with op.batch_alter_table("stance_entries", schema=None) as batch_op:
+        batch_op.alter_column(
+            "value", existing_type=sa.String(length=16), type_=sa.String(length=32)
+        )
     with op.batch_alter_table("inbox_items", schema=None) as batch_op:
         batch_op.create_index("ix_inbox_items_message", ["message_id"], unique=False)
     op.create_table(
@@ -86,6 +95,14 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("outbound")
     op.drop_table("connections")
+    with op.batch_alter_table("stance_entries", schema=None) as batch_op:
+        batch_op.alter_column(
+            "value", existing_type=sa.String(length=32), type_=sa.String(length=16)
+        )
+    with op.batch_alter_table("people", schema=None) as batch_op:
+        batch_op.alter_column(
+            "stance", existing_type=sa.String(length=32), type_=sa.String(length=16)
+        )
     with op.batch_alter_table("inbox_items", schema=None) as batch_op:
         batch_op.drop_index("ix_inbox_items_message")
     with op.batch_alter_table("import_batches", schema=None) as batch_op:

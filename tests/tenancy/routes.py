@@ -1,0 +1,245 @@
+"""Every route of the web app, and how B attacks each one with A's ids and data.
+
+``app_routes`` lists what the app serves, read from ``app.routes``. Every route with an id in
+its path is attacked with A's ids automatically (``id_attacks``), once per kind of A object
+it can name; ``BODIES`` holds the valid body each such write needs, so that the request gets
+past validation to the isolation check. ``EXTRA`` holds the attacks on routes without ids in
+their path (A's ids in the query or body) and attacks that name B's own objects with A's data
+inside. ``PUBLIC`` names the routes that need no session. The coverage test fails when a
+route is in none of these.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, cast
+
+from fastapi import FastAPI
+from starlette.routing import Mount, Route
+
+from hustings.store import Store
+from hustings.web import create_app
+from tests.tenancy.world import World
+
+__all__ = ["ATTACKS", "BODIES", "EXTRA", "PARAMS", "PUBLIC", "Attack", "app_routes", "fill"]
+
+Body = Callable[[World], Any]
+
+# Which of A's objects a path parameter may name; the first is the default.
+_TARGETS: dict[str, tuple[str, ...]] = {
+    "item_id": ("dm", "shared"),
+    "person_id": ("fan", "both"),
+}
+
+
+@dataclass(frozen=True)
+class Attack:
+    """One request B sends: ``target`` picks the object the path names (``b:`` for B's own)."""
+
+    method: str
+    route: str
+    target: str = ""
+    note: str = ""
+    query: Body | None = None
+    body: Body | None = None
+    expect: tuple[int, ...] = (403, 404)
+    csv: bool = False
+    own_session: bool = False
+
+    def __str__(self) -> str:
+        text = f"{self.method} {self.route}"
+        if self.target:
+            text += f" [{self.target}]"
+        return text + (f" ({self.note})" if self.note else "")
+
+
+def app_routes(app: FastAPI | None = None) -> set[tuple[str, str]]:
+    """(method, path) of every route the app serves, included routers and docs too."""
+    app = app or create_app(cast(Store, None), secret="routes")
+    found: set[tuple[str, str]] = set()
+
+    def walk(routes: list[Any]) -> None:
+        for route in routes:
+            inner = getattr(route, "original_router", None)
+            if inner is not None:
+                walk(inner.routes)
+            elif isinstance(route, Route):
+                found.update((m, route.path) for m in route.methods or () if m != "HEAD")
+            elif isinstance(route, Mount):
+                found.add(("MOUNT", route.path))
+            else:
+                found.add((type(route).__name__, getattr(route, "path", "?")))
+
+    walk(app.routes)
+    return found
+
+
+# What each path parameter names, given the owning side and the kind of object asked for.
+PARAMS: dict[str, Callable[[Any, str], Any]] = {
+    "item_id": lambda side, kind: side.items[kind or "dm"],
+    "person_id": lambda side, kind: side.people[kind or "fan"],
+    "canned_id": lambda side, kind: side.canned,
+    "view_id": lambda side, kind: side.view,
+    "merge_id": lambda side, kind: side.merge,
+    "tag": lambda side, kind: side.tag,
+}
+
+
+def fill(route: str, target: str, world: World) -> str:
+    """The route's path with A's (or, for ``b:…`` targets, B's) ids in it."""
+    owner, _, kind = target.rpartition(":")
+    side = world.b if owner == "b" else world.a
+    return re.sub(r"{(\w+)}", lambda m: str(PARAMS[m.group(1)](side, kind)), route)
+
+
+# A valid body for every write route with an id in its path: JSON under /api/, else form.
+BODIES: dict[tuple[str, str], Body] = {
+    ("POST", "/api/items/{item_id}/assign"): lambda w: {"user_id": w.a.users["responder"]},
+    ("POST", "/api/items/{item_id}/status"): lambda w: {"status": "closed"},
+    ("POST", "/api/items/{item_id}/priority"): lambda w: {"priority": 3},
+    ("POST", "/api/items/{item_id}/notes"): lambda w: {"text": "Bravo was here"},
+    ("POST", "/api/items/{item_id}/replies"): lambda w: {"text": "Bravo answers"},
+    ("POST", "/api/people/{person_id}/stance"): lambda w: {
+        "value": "strong_opposition",
+        "evidence_message_id": w.a.messages["reply"],
+    },
+    ("POST", "/api/people/{person_id}/tags"): lambda w: {"tag": "bravo-tag"},
+    ("POST", "/api/people/{person_id}/notes"): lambda w: {"text": "Bravo was here"},
+    ("POST", "/api/people/{person_id}/identities"): lambda w: {
+        "platform": "x",
+        "account_id": "9999",
+    },
+    ("POST", "/inbox/{item_id}/status"): lambda w: {"status": "closed"},
+    ("POST", "/inbox/{item_id}/priority"): lambda w: {"priority": "3"},
+    ("POST", "/inbox/{item_id}/assign"): lambda w: {"user_id": str(w.a.users["responder"])},
+    ("POST", "/inbox/{item_id}/notes"): lambda w: {"text": "Bravo was here"},
+    ("POST", "/inbox/{item_id}/reply"): lambda w: {"text": "Bravo answers"},
+    ("POST", "/merges/{merge_id}/undo"): lambda w: {"person_id": str(w.a.people["fan"])},
+    ("POST", "/people/{person_id}/stance"): lambda w: {
+        "value": "oppose",
+        "evidence_message_id": str(w.a.messages["reply"]),
+    },
+    ("POST", "/people/{person_id}/tags"): lambda w: {"tag": "bravo-tag"},
+    ("POST", "/people/{person_id}/notes"): lambda w: {"text": "Bravo was here"},
+    ("POST", "/people/{person_id}/erase"): lambda w: {"confirm": "ERASE"},
+}
+
+
+def id_attacks(routes: set[tuple[str, str]]) -> list[Attack]:
+    """B names A's objects in the path of every route that takes an id."""
+    found = []
+    for method, route in sorted(routes):
+        params = re.findall(r"{(\w+)}", route)
+        if not params or method == "MOUNT":
+            continue
+        targets = next((_TARGETS[p] for p in params if p in _TARGETS), ("",))
+        body = BODIES.get((method, route))
+        for target in targets:
+            found.append(Attack(method, route, target, body=body))
+    return found
+
+
+def _merge(keep: str, merged: str) -> Body:
+    def body(w: World) -> dict[str, int]:
+        sides = {"a": w.a, "b": w.b}
+        return {
+            "keep_id": sides[keep[0]].people[keep[2:]],
+            "merge_id": sides[merged[0]].people[merged[2:]],
+        }
+
+    return body
+
+
+def _form(body: Body) -> Body:
+    return lambda w: {k: str(v) for k, v in body(w).items()}
+
+
+_OK = (200,)
+_REDIRECT = (303,)
+_REFUSED = (403, 404, 409, 422)
+
+EXTRA: list[Attack] = [
+    # Listings and searches: B's own data only, whatever A's ids the query names.
+    *(Attack("GET", r, expect=_OK) for r in ("/api/me", "/api/members", "/api/canned",
+                                              "/api/views", "/api/sla", "/api/dashboard",
+                                              "/api/people/merge-suggestions", "/api/people.csv",
+                                              "/dashboard", "/openapi.json", "/docs")),
+    Attack("GET", "/api/audit", note="limit 1000", query=lambda w: {"limit": 1000}, expect=_OK),
+    Attack("GET", "/api/items", note="everything", expect=_OK,
+           query=lambda w: {"status": "any", "limit": 500}),
+    Attack("GET", "/api/items", note="A's person", expect=_OK,
+           query=lambda w: {"status": "any", "person_id": w.a.people["fan"]}),
+    Attack("GET", "/api/items", note="A's responder", expect=_OK,
+           query=lambda w: {"status": "any", "assignee": str(w.a.users["responder"])}),
+    Attack("GET", "/api/items", note="A's words", expect=_OK,
+           query=lambda w: {"status": "any", "q": "Amberley"}),
+    Attack("GET", "/api/items", note="A's view", query=lambda w: {"view": w.a.view}),
+    Attack("GET", "/inbox", note="everything", expect=_OK, query=lambda w: {"status": "any"}),
+    Attack("GET", "/inbox", note="A's words", expect=_OK,
+           query=lambda w: {"status": "any", "q": "Orchard"}),
+    Attack("GET", "/inbox", note="A's view", query=lambda w: {"view": w.a.view}),
+    Attack("GET", "/api/people", note="everyone", expect=_OK, query=lambda w: {"limit": 500}),
+    Attack("GET", "/api/people", note="A's words", expect=_OK, query=lambda w: {"q": "amberley"}),
+    Attack("GET", "/api/people", note="A's tag", expect=_OK, query=lambda w: {"tag": w.a.tag}),
+    Attack("GET", "/people", note="A's words", expect=_OK, query=lambda w: {"q": "amberley"}),
+    Attack("GET", "/people", note="A's tag", expect=_OK, query=lambda w: {"tag": w.a.tag}),
+    # Writes without ids in the path: A's ids in the body.
+    Attack("POST", "/api/people/merge", note="A's person into B's", body=_merge("b:fan", "a:fan")),
+    Attack("POST", "/api/people/merge", note="B's person into A's", body=_merge("a:fan", "b:fan")),
+    Attack("POST", "/api/people/merge", note="A's into A's", body=_merge("a:fan", "a:both")),
+    Attack("POST", "/people/merge", note="A's person into B's",
+           body=_form(_merge("b:fan", "a:fan"))),
+    Attack("POST", "/people/merge", note="B's person into A's",
+           body=_form(_merge("a:fan", "b:fan"))),
+    Attack("POST", "/api/canned", note="B's own", expect=_OK,
+           body=lambda w: {"name": "Bravo hello", "body": "Hello {name}"}),
+    Attack("POST", "/api/views", note="filters naming A's ids", expect=_OK,
+           body=lambda w: {"name": "Bravo spy", "filters": {
+               "status": "any", "person_id": w.a.people["fan"],
+               "assignee": str(w.a.users["responder"])}}),
+    Attack("POST", "/inbox/views", note="filters naming A's ids", expect=_REDIRECT,
+           body=lambda w: {"name": "Bravo spy form", "status": "any",
+                           "person_id": str(w.a.people["fan"])}),
+    Attack("PUT", "/api/sla", note="B's own", expect=_OK,
+           body=lambda w: {"name": "Bravo fast", "first_response_minutes": 1440,
+                           "next_response_minutes": 1440}),
+    Attack("POST", "/api/sync", expect=_OK),
+    Attack("POST", "/api/messages", note="a reply to A's account", expect=(200, *_REFUSED),
+           body=lambda w: [{"platform": "x", "platform_id": "walk-push", "author_id": "55",
+                            "created_at": "2026-01-05T10:00:00Z", "text": "Bravo pushes",
+                            "kind": "reply", "reply_to_account_id": "100",
+                            "reply_to_handle": "alphacand", "conversation_id": "ca1"}]),
+    Attack("POST", "/api/people/import", note="A's person's id", expect=_OK, csv=True,
+           body=lambda w: f"nationbuilder_id,first_name\n{w.a.people['fan']},Bravo Newcomer\n"),
+    Attack("POST", "/api/login", note="A's owner, B's password", expect=(401,),
+           body=lambda w: {"email": w.a.email("owner"), "password": "not A's password"}),
+    Attack("POST", "/api/logout", expect=_OK, own_session=True),
+    Attack("POST", "/logout", expect=_REDIRECT, own_session=True),
+    # B's own objects, with A's ids inside the body.
+    Attack("POST", "/api/items/{item_id}/replies", "b:reply", "A's canned reply",
+           body=lambda w: {"canned_id": w.a.canned, "fields": {"name": "Sam"}}),
+    Attack("POST", "/api/items/{item_id}/assign", "b:reply", "A's responder", expect=(422,),
+           body=lambda w: {"user_id": w.a.users["responder"]}),
+    Attack("POST", "/inbox/{item_id}/assign", "b:reply", "A's responder", expect=(422,),
+           body=lambda w: {"user_id": str(w.a.users["responder"])}),
+    *(Attack("POST", "/api/people/{person_id}/stance", "b:both", f"citing A's {kind}",
+             body=lambda w, kind=kind: {"value": "support",  # type: ignore[misc]
+                                        "evidence_message_id": w.a.messages[kind]})
+      for kind in ("reply", "dm", "email", "draft")),
+    Attack("POST", "/people/{person_id}/stance", "b:both", "citing A's DM",
+           body=lambda w: {"value": "support", "evidence_message_id": str(w.a.messages["dm"])}),
+    Attack("POST", "/api/people/{person_id}/identities", "b:fan", "A's candidate's account",
+           expect=_REFUSED, body=lambda w: {"platform": "x", "account_id": "100"}),
+    Attack("POST", "/api/people/{person_id}/identities", "b:fan", "A's candidate's handle",
+           expect=_REFUSED, body=lambda w: {"platform": "x", "account_id": "alphacand"}),
+    Attack("POST", "/api/people/{person_id}/identities", "b:fan", "A's office address",
+           expect=_REFUSED, body=lambda w: {"platform": "email",
+                                            "account_id": "office@alpha.example"}),
+]  # fmt: skip
+
+# Routes anyone may call without a session; they take no workspace and no id.
+PUBLIC = {("GET", "/"), ("GET", "/login"), ("POST", "/login"), ("MOUNT", "/static")}
+
+ATTACKS: list[Attack] = id_attacks(app_routes()) + EXTRA

@@ -1,0 +1,172 @@
+"""The CLI commands that take or make a workspace, run on the shared store naming B (or a new
+workspace) with A's people and data: A's rows and A's users' view stay as they were, and the
+other workspace is shown nothing of A's.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from hustings.cli.main import app as cli
+from hustings.nlp.enrich import EnrichTask
+from hustings.store.schema import message_scores, messages, stance_entries
+from hustings.web.demo import create_demo_workspace
+from tests.tenancy.harness import Copy, api_view, assert_same, b_looks_around, leaks
+from tests.tenancy.world import PASSWORD, World
+
+
+def _run(copy: Copy, *args: str, stdin: str | None = None, code: int = 0) -> str:
+    result = CliRunner().invoke(cli, ["--db", _url(copy), *args], input=stdin)
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+def _a_unchanged(copy: Copy, rows: dict[str, list[object]], view: dict[str, object]) -> None:
+    assert_same(rows, copy.a_rows(), "the command")
+    after = api_view(copy.web("a:owner"))
+    assert after == view, sorted(k for k in after if after[k] != view[k])
+
+
+def test_users_add_of_as_owner_to_b_changes_nothing_of_a(fresh: Copy) -> None:
+    """Adding A's owner to B (``--workspace`` B) keeps their password and their place in A."""
+    email = fresh.world.a.email("owner")
+    _run(fresh, "users", "add", email, "--workspace", fresh.world.b.name, "--role", "owner",
+         "--password-stdin", stdin="chosen by bravo\n")  # fmt: skip
+    _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
+    web = fresh.web()
+    assert web.login(email, "chosen by bravo").status_code == 401
+    assert web.login(email, PASSWORD).json()["workspace"] == fresh.world.a.name
+
+
+def _score_everything(copy: Copy, task: EnrichTask) -> None:
+    """Every message already read as favouring the target by the current model, so that the
+    run only records model stances (and the test need not wait for scoring)."""
+    now = datetime.now(UTC)
+    with copy.store.begin() as conn:
+        ids = conn.execute(select(messages.c.id)).scalars().all()
+        conn.execute(
+            message_scores.insert(),
+            [
+                {"message_id": i, "task": task.key, "label": "favor", "score": 0.9,
+                 "model": task.model, "model_version": task.version, "scored_at": now}
+                for i in ids
+            ],
+        )  # fmt: skip
+
+
+def _model_entries(copy: Copy, workspace_id: int) -> int:
+    with copy.store.begin() as conn:
+        found = conn.execute(
+            select(stance_entries.c.id).where(
+                stance_entries.c.workspace_id == workspace_id, stance_entries.c.source == "model"
+            )
+        )
+        return len(found.all())
+
+
+def test_nlp_enrich_for_b_records_no_stance_in_a(fresh: Copy) -> None:
+    world: World = fresh.world
+    task = EnrichTask.of("stance", "climate")
+    _score_everything(fresh, task)
+    rows = fresh.a_rows()
+    view = api_view(fresh.web("a:owner"))
+    _run(fresh, "nlp", "enrich", "--tasks", "stance", "--target", "climate",
+         "--workspace", world.b.name, "--json")  # fmt: skip
+    assert _model_entries(fresh, world.b.workspace) > 0  # the run did record stances
+    _a_unchanged(fresh, rows, view)
+
+
+def test_the_demo_workspace_sees_nothing_of_a(fresh: Copy) -> None:
+    """``hustings demo`` makes its workspace with ``create_demo_workspace`` on whatever store
+    it is given (the default store, the one a campaign uses too): that workspace must not be
+    handed A's accounts, and so A's inbox. (The demo's simulation, about a minute of
+    work, only adds synthetic platform messages; this is the step that makes a workspace.)"""
+    _, email, password = create_demo_workspace(fresh.store)
+    demo = fresh.web()
+    assert demo.login(email, password).status_code == 200
+    found = b_looks_around(demo)
+    assert not found, f"the demo workspace sees A's data: {sorted(found)}"
+    _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
+
+
+def test_accounts_attach_to_b_of_as_account_gives_b_nothing_of_a(fresh: Copy) -> None:
+    """B's owner attaching A's candidate's account (no credentials needed) must not make
+    A's inbox, private DMs included, B's too: it is refused, saying why."""
+    for platform, handle in (("x", "alphacand"), ("email", "office@alpha.example")):
+        output = _run(fresh, "accounts", "attach", "--workspace", fresh.world.b.name,
+                      "--platform", platform, handle, code=1)  # fmt: skip
+        assert "belongs to another workspace" in output
+    b = fresh.web("b:owner")
+    assert b.post("/api/sync").status_code == 200
+    new = b_looks_around(b) - fresh.template.b_leaks
+    assert not new, f"B's inbox shows A's data once B attached A's accounts: {sorted(new)}"
+    _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
+
+
+def test_accounts_detach_from_b_of_as_account_is_refused(fresh: Copy) -> None:
+    output = _run(fresh, "accounts", "detach", "--workspace", fresh.world.b.name,
+                  "--platform", "x", "alphacand", code=1)  # fmt: skip
+    assert "not attached to this workspace" in output
+    _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
+
+
+def test_connections_of_b_list_nothing_of_as(fresh: Copy) -> None:
+    output = _run(fresh, "connections", "--workspace", fresh.world.b.name, "--json")
+    assert "bravo-connector.example" in output and not leaks(output)
+    _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
+
+
+def test_sync_of_b_leaves_as_connection_and_outbound_alone(fresh: Copy) -> None:
+    """B's (credential-less) connection fails to sync: B's business. A's connection, its
+    health and A's queued reply are not touched."""
+    result = CliRunner().invoke(cli, ["--db", _url(fresh), "sync", "--workspace",
+                                      fresh.world.b.name, "--once", "--json"])  # fmt: skip
+    assert result.exit_code in (0, 1) and not leaks(result.output), result.output
+    _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
+
+
+class _Refusing(BaseHTTPRequestHandler):
+    """A platform that refuses every credential (the network edge, faked)."""
+
+    def do_GET(self) -> None:
+        self.send_response(401)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def refusing_server() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Refusing)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_connect_for_b_changes_nothing_of_a(
+    fresh: Copy, tmp_path: Path, refusing_server: str
+) -> None:
+    """Connecting needs the account's own credentials, checked with the platform first:
+    credentials the platform refuses leave no trace, in B or in A."""
+    token = tmp_path / "token.txt"
+    token.write_text("A's token, guessed")
+    output = _run(fresh, "connect", "mastodon", "--workspace", fresh.world.b.name,
+                  "--server", refusing_server, "--token-file", str(token), code=1)  # fmt: skip
+    assert not leaks(output)
+    _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
+
+
+def _url(copy: Copy) -> str:
+    return copy.store.engine.url.render_as_string(hide_password=False)
