@@ -34,6 +34,7 @@ from hustings.connectors.email import EmailConnector
 from hustings.connectors.outbound import deliver, deliver_due
 from hustings.connectors.secrets import Secret
 from hustings.inbox.replies import reply
+from hustings.inbox.thread import item_detail
 from hustings.inbox.workspaces import Actor, create_workspace
 from hustings.ingest.base import Where
 from hustings.ingest.email import parse_mail
@@ -210,9 +211,20 @@ def test_an_answer_leaves_over_smtp_into_the_persons_own_thread(
         own = conn.execute(select(messages.c.platform_id).where(
             messages.c.reply_to_id == "q2@voter.example")).scalars().all()
     assert own == [answer["Message-ID"].strip("<>")]
-    # Syncing again reads our own copy back (Bcc to the office) and doubles nothing.
+    # The person answers our answer; the sync reads it, and our own copy (sent to the
+    # office too), without doubling anything; the thread holds the whole exchange.
+    imap_server.deliver(office, _mail(
+        f"Vera Voter <{voter.name}>", office.name, "Re: Bus lanes on Main Street",
+        "Thanks! Which month?", "q3@voter.example", In_Reply_To=answer["Message-ID"],
+        References=f"{answer['References']} {answer['Message-ID']}",
+    ))
     sync_connection(store, connection)
-    assert len(_items(store, actor)) == 1
+    assert [i for i, _ in _items(store, actor)] == ["q2@voter.example", "q3@voter.example"]
+    with store.begin() as conn:
+        thread = item_detail(conn, actor, _item_id(store, actor, "q3@voter.example"))["thread"]
+    assert [m["text"] for m in thread] == [
+        "And when will they open?", "In the spring: the contract is signed.",
+        "Thanks! Which month?"]
 
 
 def test_a_sync_killed_midway_ends_with_the_messages_of_an_uninterrupted_one(
