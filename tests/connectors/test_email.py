@@ -428,6 +428,18 @@ def test_cli_connects_reports_a_wrong_password_and_never_shows_it(
     done = runner.invoke(app, [*base, "sync", "-w", "Riding 12", "--once", "--json"])
     outputs.append(done.output)
     assert orjson.loads(done.stdout)["filed"] == 1
+    # An answer leaves with the next sync, logging in to SMTP with the same password.
+    store = Store.open(url)
+    with store.begin() as conn:
+        ws = conn.execute(select(inbox_items.c.workspace_id)).scalar_one()
+    actor = Actor.system(ws)
+    with store.begin() as conn:
+        reply(conn, actor, _item_id(store, actor, "cli@voter.example"), "Hello to you.")
+    store.close()
+    before = len(smtp_server.received)
+    done = runner.invoke(app, [*base, "sync", "-w", "Riding 12", "--once"])
+    outputs.append(done.output)
+    assert smtp_server.wait_for(before + 1)[-1]["In-Reply-To"] == "<cli@voter.example>"
     # The password is changed on the server: the connection says so, clearly.
     imap_server.add_user(office.name, "changed-" + uuid.uuid4().hex)
     # Dovecot re-reads a passwd-file whose mtime moved, checking at most once a second.
