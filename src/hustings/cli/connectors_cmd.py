@@ -73,20 +73,53 @@ def connect_cmd(
     role: Annotated[str, typer.Option(help="Registry role of a newly tracked account.")] = (
         "candidate"
     ),
+    imap_host: Annotated[str | None, typer.Option(help="IMAP server (e-mail).")] = None,
+    imap_port: Annotated[int | None, typer.Option(help="IMAP port (993).")] = None,
+    imap_tls: Annotated[
+        bool | None, typer.Option("--imap-tls/--imap-plain", help="IMAP over TLS (default).")
+    ] = None,
+    smtp_host: Annotated[str | None, typer.Option(help="SMTP server (e-mail).")] = None,
+    smtp_port: Annotated[int | None, typer.Option(help="SMTP port (587).")] = None,
+    smtp_starttls: Annotated[
+        bool | None,
+        typer.Option("--smtp-starttls/--smtp-plain", help="SMTP with STARTTLS (default)."),
+    ] = None,
+    address: Annotated[str | None, typer.Option(help="The workspace's address (e-mail).")] = None,
+    folder: Annotated[str | None, typer.Option(help="IMAP folder to read (INBOX).")] = None,
+    password_file: Annotated[
+        Path | None, typer.Option(help="A file holding the password (e-mail; never the password).")
+    ] = None,
+    setting: Annotated[
+        list[str] | None, typer.Option("--set", help="Any other setting, KEY=VALUE (repeatable).")
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Connect one of the workspace's own accounts: check the credentials with the platform,
     attach the account they belong to, and store them encrypted.
 
-    Example:
+    Examples:
 
         hustings connect mastodon -w "Riding 12" --server https://mastodon.social --token-file t.txt
+
+        hustings connect email -w "Riding 12" --imap-host imap.example.org --smtp-host
+        smtp.example.org --address office@example.org --password-file pw.txt
     """
     settings: dict[str, object] = {}
     if server:
         settings["server"] = server
     if hashtag:
         settings["hashtags"] = list(hashtag)
+    given = {"imap_host": imap_host, "imap_port": imap_port, "imap_tls": imap_tls,
+             "smtp_host": smtp_host, "smtp_port": smtp_port, "smtp_starttls": smtp_starttls,
+             "address": address, "folder": folder}
+    settings.update({k: v for k, v in given.items() if v is not None})
+    for pair in setting or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--set takes KEY=VALUE, not {pair!r}")
+        flag = {"true": True, "false": False}.get(value.strip().lower())
+        settings[key.strip()] = flag if flag is not None else value
+    token_file = token_file or password_file
     try:
         account_role = AccountRole(role)
     except ValueError:
@@ -126,7 +159,8 @@ def connections_cmd(
         store.close()
     print_rows(
         rows,
-        ["id", "platform", "account", "status", "last_ok_at", "items_per_day", "last_error"],
+        ["id", "platform", "account", "status", "last_ok_at", "items_per_day", "last_error",
+         "notice"],
         as_json,
         "Connections",
     )

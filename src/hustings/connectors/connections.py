@@ -74,6 +74,7 @@ class ConnectionHealth:
     last_error: str | None
     items_per_day: float
     server: str | None
+    notice: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -270,7 +271,8 @@ def list_connections(conn: Connection, actor: Actor) -> list[ConnectionHealth]:
             last_attempt_at=r.last_attempt_at,
             last_error=r.last_error,
             items_per_day=round(int(r.recent) / 7, 1),
-            server=(r.settings or {}).get("server"),
+            server=(r.settings or {}).get("server") or (r.settings or {}).get("imap_host"),
+            notice=(r.cursor or {}).get("notice"),
         )
         for r in rows
     ]

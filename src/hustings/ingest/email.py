@@ -43,7 +43,7 @@ from html.parser import HTMLParser
 from typing import BinaryIO
 
 from hustings.hookspecs import hookimpl
-from hustings.ingest.base import Importer, Parsed, Sample
+from hustings.ingest.base import Importer, Parsed, Sample, Where
 from hustings.ingest.readers import (
     MAX_DOCUMENT_BYTES,
     RecordError,
@@ -55,7 +55,7 @@ from hustings.ingest.readers import (
 from hustings.model import Account, Message, MessageKind, RawRef, ReplyLink, Visibility
 from hustings.store.bounds import clean_text
 
-__all__ = ["EmlImporter", "MboxImporter", "register_importers"]
+__all__ = ["EmlImporter", "MboxImporter", "parse_mail", "register_importers"]
 
 PLATFORM = "email"
 MAX_MAIL_BYTES = 64 * 1024 * 1024
@@ -331,6 +331,10 @@ class MboxImporter(Importer):
             )
         return reader.read(b"".join(chunks), start)
 
+    def parse_value(self, value: object, where: Where) -> Parsed:
+        """One raw RFC 822 mail (bytes), as read from an mbox or fetched over IMAP."""
+        return parse_mail(value, where, self.options.assume_timezone)
+
 
 class EmlImporter(Importer):
     name = "eml"
@@ -347,13 +351,27 @@ class EmlImporter(Importer):
         return 95 if sample.suffix == ".eml" else 70
 
     def parse(self, stream: BinaryIO, source: str) -> Iterator[Parsed]:
-        reader = _MailReader(source, "document", self.options.assume_timezone)
         raw = stream.read(MAX_DOCUMENT_BYTES + 1)
         if len(raw) > MAX_DOCUMENT_BYTES:
             reason = f"mail larger than {MAX_DOCUMENT_BYTES} bytes"
             yield Parsed(position=1, quarantined=(quarantined(source, 1, "document", reason),))
             return
-        yield reader.read(raw, 1)
+        yield self.parse_value(raw, Where(source, 1, "document"))
+
+    def parse_value(self, value: object, where: Where) -> Parsed:
+        """One raw RFC 822 mail (bytes): a saved ``.eml`` file or a mail fetched over IMAP
+        (the e-mail connector), so files and the live mailbox share this parser."""
+        return parse_mail(value, where, self.options.assume_timezone)
+
+
+def parse_mail(value: object, where: Where, assume_timezone: str | None = None) -> Parsed:
+    """The units of one raw mail; anything but bytes is quarantined, not raised."""
+    if not isinstance(value, bytes | bytearray):
+        reason = f"a mail must be raw bytes, not {type(value).__name__}"
+        bad = quarantined(where.source, where.position, where.unit, reason, str(value)[:200])
+        return Parsed(position=where.position, quarantined=(bad,))
+    return _MailReader(where.source, where.unit, assume_timezone).read(bytes(value),
+                                                                       where.position)
 
 
 @hookimpl
