@@ -64,11 +64,11 @@ def _fresh_database() -> str:
 
 
 def _prepare(url: str, responders: int) -> None:
-    from hustings.inbox.workspaces import Actor, Role, add_account, add_user, create_workspace
     from hustings.model import Role as AccountRole
     from hustings.model import TrackedAccount
     from hustings.store import Store
     from hustings.store.records import write_tracked
+    from hustings.workspace import Actor, Role, add_account, add_user, create_workspace
 
     store = Store.open(url)
     ws = create_workspace(store, WORKSPACE)

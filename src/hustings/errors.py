@@ -13,6 +13,15 @@
     │   └── ImportRunningError               another live process is importing the same file
     ├── NlpError(ValueError)             a classifier's bad input: task, target, examples
     ├── PluginError                      two plugins registered the same name
+    ├── WorkspaceError                   a request the workspace cannot satisfy
+    │   ├── NotFoundError(LookupError)   no such thing *in this workspace* (also for
+    │   │                                another workspace's ids: never reveal they exist)
+    │   ├── PermissionDeniedError(PermissionError)   the user's role does not allow it
+    │   ├── ConflictError                someone else got there first (claim, merge, an
+    │   │                                account another workspace holds)
+    │   ├── InvalidInputError(ValueError)   a value the user must fix (unfilled placeholder)
+    │   └── AuthError                    wrong password, bad session
+    │       └── RateLimitedError         too many failed logins: wait before trying again
     └── ConnectorError                   a live platform connection could not do its work
         ├── CredentialsError(PermissionError)   credentials revoked, wrong or unreadable
         ├── PlatformUnavailableError(ConnectionError)  429/5xx/network after every retry
@@ -22,27 +31,35 @@
 A bad *record* is not an exception: importers quarantine it and carry on (the runner turns a
 ``RecordRefusedError`` into a quarantine row; only a caller writing records one by one, such
 as the push API, sees it raised). The other errors are for whole inputs a user must fix.
-The CLI catches ``HustingsError`` in one place and prints one red line (exit 1).
+The CLI catches ``HustingsError`` in one place and prints one red line (exit 1); the web
+layer maps the workspace errors to 404, 403, 409, 422 and 401/429.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "AuthError",
     "ConfigError",
+    "ConflictError",
     "ConnectorError",
     "CredentialsError",
     "HustingsError",
     "ImportError_",
     "ImportRunningError",
+    "InvalidInputError",
     "NlpError",
+    "NotFoundError",
+    "PermissionDeniedError",
     "PlatformResponseError",
     "PlatformUnavailableError",
     "PluginError",
+    "RateLimitedError",
     "RecordRefusedError",
     "SendOutcomeUnknownError",
     "SourceUnreadableError",
     "StoreError",
     "UnknownFormatError",
+    "WorkspaceError",
 ]
 
 
@@ -106,3 +123,31 @@ class PlatformResponseError(ConnectorError, ValueError):
 class SendOutcomeUnknownError(ConnectorError, TimeoutError):
     """A send timed out after the request left: the platform may have published it, so it is
     checked for (``find_sent``) before any retry, never sent again blindly."""
+
+
+class WorkspaceError(HustingsError):
+    """Root of the errors of the workspace layer and the capabilities on it."""
+
+
+class NotFoundError(WorkspaceError, LookupError):
+    pass
+
+
+class PermissionDeniedError(WorkspaceError, PermissionError):
+    pass
+
+
+class ConflictError(WorkspaceError):
+    pass
+
+
+class InvalidInputError(WorkspaceError, ValueError):
+    pass
+
+
+class AuthError(WorkspaceError):
+    pass
+
+
+class RateLimitedError(AuthError):
+    """Too many failed logins for this address or client: wait before trying again."""

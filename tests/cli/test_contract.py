@@ -259,9 +259,9 @@ def test_demo_campaign_is_current_with_items_due_soon_and_breached(demo: Demo) -
     from sqlalchemy import select
 
     from hustings.inbox.dashboard import dashboard
-    from hustings.inbox.workspaces import Actor
     from hustings.store import Store
     from hustings.store.schema import inbox_items, workspaces
+    from hustings.workspace import Actor
 
     now = datetime.fromisoformat(NOW)
     store = Store.open(f"sqlite:///{demo.db}")

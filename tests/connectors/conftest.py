@@ -10,8 +10,8 @@ import pytest
 
 from hustings.connectors.connections import connect
 from hustings.connectors.secrets import Secret
-from hustings.inbox.workspaces import Actor, create_workspace
 from hustings.store import Store
+from hustings.workspace import Actor, create_workspace
 from tests.conftest import shared_data_dir
 from tests.connectors.replay import ReplayServer
 

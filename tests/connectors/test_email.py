@@ -35,11 +35,11 @@ from hustings.connectors.outbound import deliver, deliver_due
 from hustings.connectors.secrets import Secret
 from hustings.inbox.replies import reply
 from hustings.inbox.thread import item_detail
-from hustings.inbox.workspaces import Actor, create_workspace
 from hustings.ingest.base import Where
 from hustings.ingest.email import parse_mail
 from hustings.store import Store
 from hustings.store.schema import inbox_items, messages
+from hustings.workspace import Actor, create_workspace
 from tests.servers.fixtures import MAIL, ImapServer, MailUser, SmtpServer
 
 pytestmark = [pytest.mark.servers, MAIL]

@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from hustings.connectors.connections import connect, list_connections, sync_all, sync_connection
 from hustings.connectors.secrets import Secret
 from hustings.errors import CredentialsError
-from hustings.inbox.workspaces import Actor, create_workspace
 from hustings.store import Store
 from hustings.store.schema import inbox_items, messages, quarantine, tracked_accounts
+from hustings.workspace import Actor, create_workspace
 from tests.connectors.conftest import connected, settings
 from tests.connectors.replay import Fault, ReplayServer
 
@@ -169,8 +169,8 @@ def test_hashtag_timelines_are_read_for_listen(store: Store, mastodon: ReplaySer
 
 
 def test_only_an_owner_may_connect(store: Store, mastodon: ReplayServer) -> None:
-    from hustings.inbox.errors import PermissionDeniedError
-    from hustings.inbox.workspaces import Role
+    from hustings.errors import PermissionDeniedError
+    from hustings.workspace import Role
 
     ws = create_workspace(store, "W")
     manager = Actor(workspace_id=ws.id, user_id=None, role=Role.MANAGER)

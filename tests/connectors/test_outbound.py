@@ -8,9 +8,9 @@ from sqlalchemy import select
 from hustings.connectors.connections import detach, sync_connection
 from hustings.connectors.outbound import deliver, deliver_due
 from hustings.inbox.replies import reply
-from hustings.inbox.workspaces import Actor
 from hustings.store import Store
 from hustings.store.schema import inbox_items, inbox_replies, messages, outbound
+from hustings.workspace import Actor
 from tests.connectors.conftest import connected
 from tests.connectors.replay import Fault, ReplayServer
 

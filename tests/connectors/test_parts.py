@@ -134,8 +134,8 @@ def test_cli_connects_lists_and_detaches(
     tmp_path: Path, mastodon: ReplayServer
 ) -> None:
     db = f"sqlite:///{tmp_path / 'cli.db'}"
-    from hustings.inbox.workspaces import create_workspace
     from hustings.store import Store
+    from hustings.workspace import create_workspace
 
     Store.open(db)
     create_workspace(Store.open(db), "HQ")
@@ -165,8 +165,8 @@ def test_cli_sync_exits_1_when_a_connection_fails(
     tmp_path: Path, mastodon: ReplayServer
 ) -> None:
     db = f"sqlite:///{tmp_path / 'cli.db'}"
-    from hustings.inbox.workspaces import create_workspace
     from hustings.store import Store
+    from hustings.workspace import create_workspace
 
     create_workspace(Store.open(db), "HQ")
     token = tmp_path / "t"

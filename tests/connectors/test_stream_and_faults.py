@@ -123,7 +123,7 @@ def test_no_credential_appears_in_the_database_logs_or_output(
     runner = CliRunner()
     outputs = []
     store = Store.open(db)
-    from hustings.inbox.workspaces import Actor, create_workspace
+    from hustings.workspace import Actor, create_workspace
 
     actor = Actor.system(create_workspace(store, "Leaky").id)
     for args in (

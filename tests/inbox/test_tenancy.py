@@ -16,7 +16,6 @@ from typer.testing import CliRunner
 
 from hustings.cli.main import app
 from hustings.inbox.sync import sync_inbox
-from hustings.inbox.workspaces import Actor, add_account
 from hustings.ingest.runner import import_paths
 from hustings.listen import ListenQuery, load_corpus
 from hustings.model import Message, MessageKind, TrackedAccount, Visibility
@@ -24,6 +23,7 @@ from hustings.model import Role as AccountRole
 from hustings.store.parquet import export_parquet
 from hustings.store.records import NOT_IMPORTS, write_messages, write_tracked
 from hustings.store.schema import messages
+from hustings.workspace import Actor, add_account
 from tests.web.conftest import Campaign, msg, share_account
 
 _NORTH_OWNER, _SOUTH_OWNER = "owner@example.org", "south@example.org"

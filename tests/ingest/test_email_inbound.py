@@ -8,12 +8,12 @@ from pathlib import Path
 from sqlalchemy import select
 
 from hustings.inbox.sync import sync_inbox
-from hustings.inbox.workspaces import Actor, add_account, create_workspace
 from hustings.ingest.runner import import_file
 from hustings.model import Role, TrackedAccount
 from hustings.store import Store
 from hustings.store.records import write_tracked
 from hustings.store.schema import inbox_items, messages
+from hustings.workspace import Actor, add_account, create_workspace
 
 FIRST_CONTACT = """From jo@voter.example Mon Sep  1 18:42:10 2025
 From: Jo Voter <jo@voter.example>

@@ -19,7 +19,6 @@ from hustings.inbox import InvalidInputError
 from hustings.inbox.items import Filters, list_items
 from hustings.inbox.replies import reply
 from hustings.inbox.sync import sync_inbox
-from hustings.inbox.workspaces import Actor, list_audit
 from hustings.ingest.readers import quarantined
 from hustings.model import Account, FollowerSnapshot, MessageKind
 from hustings.people import Stance, StanceSource
@@ -31,6 +30,7 @@ from hustings.store.batches import quarantine_records, start_batch
 from hustings.store.parquet import export_parquet
 from hustings.store.records import write_accounts, write_messages, write_snapshots
 from hustings.store.schema import accounts, audit_log, messages, people, quarantine
+from hustings.workspace import Actor, list_audit
 from tests.people.helpers import score_message, tables_containing
 from tests.web.conftest import Campaign, msg
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from hustings.inbox.errors import ConflictError
+from hustings.errors import ConflictError
 from hustings.store import Store
 from hustings.store.schema import workspaces
 

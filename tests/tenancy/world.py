@@ -21,7 +21,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection, select
 
 from hustings.inbox import items, replies, sla, sync, views
-from hustings.inbox.workspaces import Actor, Role, add_account, add_user
 from hustings.model import Account, Message, MessageKind, TrackedAccount, Visibility
 from hustings.model import Role as AccountRole
 from hustings.people import core, merge, stance
@@ -36,6 +35,7 @@ from hustings.store.schema import (
     outbound,
     workspace_accounts,
 )
+from hustings.workspace import Actor, Role, add_account, add_user
 
 __all__ = [
     "A_MARKERS",

@@ -19,7 +19,12 @@ import httpx
 import pytest
 
 from hustings.inbox.sync import sync_inbox
-from hustings.inbox.workspaces import (
+from hustings.model import Message, MessageKind, TrackedAccount, Visibility
+from hustings.model import Role as AccountRole
+from hustings.store import Store
+from hustings.store.records import write_messages, write_tracked
+from hustings.web import create_app
+from hustings.workspace import (
     Actor,
     Role,
     add_account,
@@ -27,11 +32,6 @@ from hustings.inbox.workspaces import (
     claim_account,
     create_workspace,
 )
-from hustings.model import Message, MessageKind, TrackedAccount, Visibility
-from hustings.model import Role as AccountRole
-from hustings.store import Store
-from hustings.store.records import write_messages, write_tracked
-from hustings.web import create_app
 
 os.environ.setdefault("HUSTINGS_PASSWORD_HASH", "fast")  # Argon2id at minimal cost
 

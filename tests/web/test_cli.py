@@ -8,8 +8,8 @@ import typer
 from typer.testing import CliRunner
 
 from hustings.cli import web_cmd
-from hustings.inbox.workspaces import check_password
 from hustings.store import Store
+from hustings.workspace import check_password
 
 
 def _app(db: str) -> typer.Typer:

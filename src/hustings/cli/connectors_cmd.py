@@ -27,12 +27,11 @@ from hustings.connectors.connections import (
 )
 from hustings.connectors.outbound import deliver_due
 from hustings.connectors.secrets import Secret
-from hustings.errors import ConfigError, CredentialsError
-from hustings.inbox.errors import NotFoundError
-from hustings.inbox.workspaces import Actor
+from hustings.errors import ConfigError, CredentialsError, NotFoundError
 from hustings.model import Role as AccountRole
 from hustings.store import Store
 from hustings.store.schema import connections, workspaces
+from hustings.workspace import Actor
 
 __all__ = ["register", "register_accounts"]
 

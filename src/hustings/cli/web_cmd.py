@@ -9,8 +9,8 @@ import typer
 
 from hustings.cli.context import open_store
 from hustings.cli.output import err
-from hustings.inbox.errors import InvalidInputError
-from hustings.inbox.workspaces import Role, add_user
+from hustings.errors import InvalidInputError
+from hustings.workspace import Role, add_user
 
 __all__ = ["register", "server_config"]
 

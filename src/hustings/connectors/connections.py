@@ -30,9 +30,7 @@ from sqlalchemy import Connection, func, select, update
 
 from hustings.connectors.base import Connector, Cursor, Event, Identity
 from hustings.connectors.secrets import Secret, decrypt, encrypt
-from hustings.errors import ConfigError, ConnectorError
-from hustings.inbox.errors import NotFoundError
-from hustings.inbox.workspaces import Actor, Role, audit, claim_account
+from hustings.errors import ConfigError, ConnectorError, NotFoundError
 from hustings.ingest.intake import connector_source, write_units
 from hustings.model import Role as AccountRole
 from hustings.plugins import connectors
@@ -43,6 +41,7 @@ from hustings.store.schema import (
     tracked_accounts,
     workspace_accounts,
 )
+from hustings.workspace import Actor, Role, audit, claim_account
 
 __all__ = [
     "ConnectionHealth",

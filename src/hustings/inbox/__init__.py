@@ -1,6 +1,7 @@
 """The shared inbox: every inbound message to a workspace's accounts, triaged and answered.
 
-Modules: ``workspaces`` (workspaces, users, roles, audit log), ``sync`` (messages → items),
+Built on ``hustings.workspace`` (workspaces, users, roles, audit log). Modules: ``sync``
+(messages → items),
 ``items`` (filters, claim, assignment, status, priority, notes), ``sla`` (policies, business
 hours, due times), ``replies`` (replies stored "to post", canned replies), ``thread`` (the
 thread view), ``views`` (saved filters) and ``dashboard``.
@@ -8,7 +9,7 @@ thread view), ``views`` (saved filters) and ``dashboard``.
 
 from __future__ import annotations
 
-from hustings.inbox.errors import (
+from hustings.errors import (
     AuthError,
     ConflictError,
     InvalidInputError,
@@ -17,7 +18,7 @@ from hustings.inbox.errors import (
     RateLimitedError,
     WorkspaceError,
 )
-from hustings.inbox.workspaces import Actor, Role, User, Workspace, add_user, create_workspace
+from hustings.workspace import Actor, Role, User, Workspace, add_user, create_workspace
 
 __all__ = [
     "Actor",

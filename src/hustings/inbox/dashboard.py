@@ -21,8 +21,8 @@ from sqlalchemy import Connection, Row, distinct, func, select
 
 from hustings.inbox.items import is_open as open_items
 from hustings.inbox.scorecard import AuditCache
-from hustings.inbox.workspaces import Actor
 from hustings.store.schema import inbox_items
+from hustings.workspace import Actor
 
 __all__ = ["DAILY_DEFINITION", "dashboard"]
 

@@ -16,9 +16,8 @@ from typing import Any
 from sqlalchemy import Connection, Select, and_, bindparam, func, literal, or_, select, update
 from sqlalchemy.sql.elements import ColumnElement
 
-from hustings.inbox.errors import ConflictError, InvalidInputError, NotFoundError
+from hustings.errors import ConflictError, InvalidInputError, NotFoundError
 from hustings.inbox.sla import active_policy, joined_policy, sla_state, with_active_policy
-from hustings.inbox.workspaces import Actor, Role, audit
 from hustings.store.schema import (
     inbox_items,
     inbox_notes,
@@ -29,6 +28,7 @@ from hustings.store.schema import (
     users,
     workspaces,
 )
+from hustings.workspace import Actor, Role, audit
 
 __all__ = [
     "OPEN",

@@ -23,9 +23,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
-from hustings.inbox.errors import InvalidInputError, NotFoundError
+from hustings.errors import InvalidInputError, NotFoundError
 from hustings.inbox.items import Status, get_item_row, require_hands_on
-from hustings.inbox.workspaces import Actor, Role, audit
 from hustings.model import Message, MessageKind, ReplyLink, Visibility
 from hustings.store.records import insert_own_message
 from hustings.store.schema import (
@@ -33,6 +32,7 @@ from hustings.store.schema import (
     inbox_items,
     inbox_replies,
 )
+from hustings.workspace import Actor, Role, audit
 
 __all__ = [
     "delete_canned",

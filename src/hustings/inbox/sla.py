@@ -17,9 +17,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Connection, Select, and_, bindparam, select
 
-from hustings.inbox.errors import InvalidInputError
-from hustings.inbox.workspaces import Actor, Role, audit
+from hustings.errors import InvalidInputError
 from hustings.store.schema import sla_policies
+from hustings.workspace import Actor, Role, audit
 
 __all__ = [
     "BusinessHours",

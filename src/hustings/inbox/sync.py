@@ -26,10 +26,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, or_, select, update
 
-from hustings.inbox.errors import InvalidInputError
+from hustings.errors import InvalidInputError
 from hustings.inbox.sla import Policy, joined_policy, with_active_policy
 from hustings.model import Message
-from hustings.people.core import Author, people_for_authors
 from hustings.store import Store
 from hustings.store.keys import keys_in
 from hustings.store.records import (
@@ -46,6 +45,7 @@ from hustings.store.schema import (
     workspaces,
 )
 from hustings.store.scores import NEEDS_REPLY, probability_of, with_stored_label
+from hustings.workspace.directory import Author, people_for_authors
 
 __all__ = [
     "PushResult",

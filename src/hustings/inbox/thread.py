@@ -28,7 +28,6 @@ from sqlalchemy import BindParameter, ColumnElement, Connection, and_, bindparam
 
 from hustings.inbox.items import get_item_row, item_dict
 from hustings.inbox.sla import joined_policy
-from hustings.inbox.workspaces import Actor
 from hustings.model import MessageKind, Visibility
 from hustings.store.schema import (
     inbox_items,
@@ -39,6 +38,7 @@ from hustings.store.schema import (
     users,
     workspace_accounts,
 )
+from hustings.workspace import Actor
 
 __all__ = ["item_detail"]
 

@@ -6,10 +6,10 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from hustings.inbox.errors import InvalidInputError, NotFoundError
+from hustings.errors import InvalidInputError, NotFoundError
 from hustings.inbox.items import Filters
-from hustings.inbox.workspaces import Actor, Role, audit
 from hustings.store.schema import saved_views
+from hustings.workspace import Actor, Role, audit
 
 __all__ = ["delete_view", "get_view", "list_views", "save_view"]
 

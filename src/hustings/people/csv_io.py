@@ -21,12 +21,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select
 
+from hustings.errors import InvalidInputError
 from hustings.escape import csv_value, write_csv_rows
-from hustings.inbox.errors import InvalidInputError
-from hustings.inbox.workspaces import Actor, Role, audit
 from hustings.people.core import Stance, add_note, add_tag, create_person
 from hustings.people.stance import StanceSource, record_stance
 from hustings.store.schema import people, person_identities, person_notes, person_tags
+from hustings.workspace import Actor, Role, audit
 
 __all__ = ["COLUMNS", "ImportResult", "export_csv", "import_csv"]
 

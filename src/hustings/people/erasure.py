@@ -52,7 +52,6 @@ from sqlalchemy import (
     update,
 )
 
-from hustings.inbox.workspaces import Actor, Role, audit
 from hustings.people._redact import ERASED, Redactor
 from hustings.people.core import get_person_row, tracked_identities
 from hustings.store.keys import keys_in
@@ -77,6 +76,7 @@ from hustings.store.schema import (
     tracked_accounts,
     workspace_accounts,
 )
+from hustings.workspace import Actor, Role, audit
 
 __all__ = ["erase_person", "held_by_another_workspace", "merge_chain", "owned_by_another_workspace"]
 

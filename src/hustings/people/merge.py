@@ -21,8 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, select, update
 
-from hustings.inbox.errors import ConflictError, InvalidInputError, NotFoundError
-from hustings.inbox.workspaces import Actor, Role, audit
+from hustings.errors import ConflictError, InvalidInputError, NotFoundError
 from hustings.people.core import get_person_row
 from hustings.people.stance import refresh_stance
 from hustings.store.schema import (
@@ -34,6 +33,7 @@ from hustings.store.schema import (
     person_tags,
     stance_entries,
 )
+from hustings.workspace import Actor, Role, audit
 
 __all__ = ["merge_people", "suggest_merges", "undo_merge"]
 

@@ -10,13 +10,12 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from hustings.inbox.items import Filters, list_items
-from hustings.inbox.workspaces import Actor, Role, audit
 from hustings.people.core import get_person_row, identities_of, notes_and_tags
 from hustings.people.erasure import erase_person
 from hustings.people.merge import merges_of
 from hustings.people.stance import stance_history
 from hustings.store.schema import inbox_items, messages
+from hustings.workspace import Actor, Role, audit
 
 __all__ = ["erase_person", "export_person", "person_detail"]
 
@@ -35,8 +34,37 @@ def person_detail(conn: Connection, actor: Actor, person_id: int) -> dict[str, A
         "tags": tags,
         "notes": notes,
         "merges": merges_of(conn, person_id),
-        "items": list_items(conn, actor, Filters(status=None, person_id=person_id), limit=200),
+        "items": _items_of(conn, actor, person_id),
     }
+
+
+_ITEMS_LIMIT = 200
+
+
+def _items_of(conn: Connection, actor: Actor, person_id: int) -> list[dict[str, Any]]:
+    """The person's inbox items in this workspace, newest first: what a person's page lists
+    and an export holds. Read here from the shared tables rather than through the inbox's
+    filters, so that people and inbox stay two capabilities on the workspace layer."""
+    found = conn.execute(
+        select(
+            inbox_items.c.id,
+            inbox_items.c.message_id,
+            inbox_items.c.channel,
+            inbox_items.c.kind,
+            inbox_items.c.status,
+            inbox_items.c.received_at,
+            inbox_items.c.first_response_at,
+            messages.c.text,
+        )
+        .join(messages, messages.c.id == inbox_items.c.message_id)
+        .where(
+            inbox_items.c.workspace_id == actor.workspace_id,
+            inbox_items.c.person_id == person_id,
+        )
+        .order_by(inbox_items.c.received_at.desc(), inbox_items.c.id.desc())
+        .limit(_ITEMS_LIMIT)
+    )
+    return [dict(r._mapping) for r in found]
 
 
 def export_person(conn: Connection, actor: Actor, person_id: int) -> dict[str, Any]:

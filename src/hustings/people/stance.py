@@ -15,8 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, case, exists, select, true
 
-from hustings.inbox.errors import InvalidInputError, NotFoundError
-from hustings.inbox.workspaces import Actor, Role, audit
+from hustings.errors import InvalidInputError, NotFoundError
 from hustings.people.core import Stance, get_person_row
 from hustings.store.schema import (
     inbox_items,
@@ -26,6 +25,7 @@ from hustings.store.schema import (
     stance_entries,
     users,
 )
+from hustings.workspace import Actor, Role, audit
 
 __all__ = [
     "MODEL_ONLY",

@@ -13,11 +13,10 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
+from hustings.errors import InvalidInputError
 from hustings.inbox import dashboard as dash
 from hustings.inbox import items, replies, sla, sync, views
-from hustings.inbox.errors import InvalidInputError
 from hustings.inbox.thread import item_detail
-from hustings.inbox.workspaces import Role, list_audit, list_members
 from hustings.model import Message, MessageKind, Visibility, require_utc
 from hustings.store import Store
 from hustings.store.bounds import check_time
@@ -33,6 +32,7 @@ from hustings.web.deps import (
     TransactionRoute,
     get_store,
 )
+from hustings.workspace import Role, list_audit, list_members
 
 __all__ = ["Filter", "FilterQuery", "router", "set_session_cookie"]
 

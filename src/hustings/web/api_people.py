@@ -8,7 +8,7 @@ from fastapi import APIRouter, BackgroundTasks, Body, Query, Request
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field, field_validator
 
-from hustings.inbox.errors import InvalidInputError
+from hustings.errors import InvalidInputError
 from hustings.people import core, csv_io, merge, privacy, stance
 from hustings.web.api_inbox import Ok
 from hustings.web.deps import (

@@ -24,7 +24,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from hustings.inbox.errors import (
+from hustings.errors import (
     AuthError,
     ConflictError,
     InvalidInputError,

@@ -28,8 +28,10 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import Connection, bindparam, delete, func, select
 
 from hustings.connectors.secrets import load_secret
-from hustings.inbox.errors import AuthError, InvalidInputError, RateLimitedError
-from hustings.inbox.workspaces import (
+from hustings.errors import AuthError, InvalidInputError, RateLimitedError
+from hustings.store import Store
+from hustings.store.schema import login_attempts, memberships, users, web_sessions, workspaces
+from hustings.workspace import (
     Actor,
     Role,
     User,
@@ -37,8 +39,6 @@ from hustings.inbox.workspaces import (
     check_password,
     memberships_of,
 )
-from hustings.store import Store
-from hustings.store.schema import login_attempts, memberships, users, web_sessions, workspaces
 
 __all__ = [
     "CSRF_HEADER",

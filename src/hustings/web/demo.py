@@ -6,7 +6,8 @@ import secrets
 from collections.abc import Iterable
 
 from hustings.inbox.sync import sync_inbox
-from hustings.inbox.workspaces import (
+from hustings.store import Store
+from hustings.workspace import (
     Actor,
     Role,
     add_account,
@@ -14,7 +15,6 @@ from hustings.inbox.workspaces import (
     create_workspace,
     set_password,
 )
-from hustings.store import Store
 
 __all__ = ["DEMO_EMAIL", "DEMO_WORKSPACE", "create_demo_workspace"]
 

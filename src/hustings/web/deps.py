@@ -29,7 +29,7 @@ from pydantic import AfterValidator, BaseModel, StringConstraints
 from sqlalchemy import Connection
 from starlette.concurrency import run_in_threadpool
 
-from hustings.inbox.errors import AuthError, PermissionDeniedError
+from hustings.errors import AuthError, PermissionDeniedError
 from hustings.inbox.scorecard import AuditCache
 from hustings.store import Store
 from hustings.web.auth import CSRF_HEADER, SESSION_COOKIE, Session, Sessions, csrf_ok

@@ -13,11 +13,10 @@ from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
+from hustings.errors import AuthError
 from hustings.inbox import dashboard as dash
 from hustings.inbox import items, replies, views
-from hustings.inbox.errors import AuthError
 from hustings.inbox.thread import item_detail
-from hustings.inbox.workspaces import list_members
 from hustings.store import Store
 from hustings.web.api_inbox import Filter, FilterQuery, set_session_cookie
 from hustings.web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Session, Sessions
@@ -31,6 +30,7 @@ from hustings.web.deps import (
     TransactionRoute,
     get_store,
 )
+from hustings.workspace import list_members
 
 __all__ = ["render", "router"]
 

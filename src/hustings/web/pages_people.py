@@ -8,7 +8,7 @@ from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from hustings.inbox.errors import InvalidInputError
+from hustings.errors import InvalidInputError
 from hustings.people import core, merge, privacy, stance
 from hustings.web.deps import (
     Conn,

@@ -23,7 +23,7 @@ from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, func, select
 
-from hustings.inbox.errors import (
+from hustings.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
@@ -53,6 +53,7 @@ __all__ = [
     "get_workspace",
     "list_audit",
     "list_members",
+    "memberships_of",
     "set_password",
     "workspace_account_ids",
 ]
