@@ -26,6 +26,7 @@ DEFAULT_PLUGINS = (
     "hustings.ingest.registry",
     "hustings.ingest.followers",
     "hustings.connectors.mastodon",
+    "hustings.connectors.bluesky",
 )
 
 

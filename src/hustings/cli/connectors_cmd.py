@@ -1,8 +1,9 @@
 """``hustings connect``, ``connections``, ``sync`` and ``accounts attach/detach``.
 
 A credential never comes from the command line (it would sit in the shell history and in
-``ps``): it is read from a file (``--token-file``), an environment variable
-(``HUSTINGS_<PLATFORM>_TOKEN``) or a hidden prompt. The CLI acts as the workspace's owner.
+``ps``): it is read from a file (``--token-file``, or ``--password-file`` for a Bluesky app
+password), an environment variable (``HUSTINGS_<PLATFORM>_TOKEN``) or a hidden prompt.
+The CLI acts as the workspace's owner.
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ def _workspace(store: Store, name: str) -> Actor:
 
 
 def _read_secret(platform: str, token_file: Path | None) -> Secret:
+    what = "app password" if platform == "bluesky" else "access token"
     if token_file is not None:
         try:
             return Secret(token_file.read_text())
@@ -56,7 +58,7 @@ def _read_secret(platform: str, token_file: Path | None) -> Secret:
     env = os.environ.get(f"HUSTINGS_{platform.upper()}_TOKEN")
     if env:
         return Secret(env)
-    return Secret(typer.prompt(f"{platform} access token", hide_input=True))
+    return Secret(typer.prompt(f"{platform} {what}", hide_input=True))
 
 
 def connect_cmd(
@@ -66,6 +68,13 @@ def connect_cmd(
     server: Annotated[str | None, typer.Option(help="The server's URL (Mastodon).")] = None,
     token_file: Annotated[
         Path | None, typer.Option(help="A file holding the access token (never the token).")
+    ] = None,
+    service: Annotated[
+        str | None, typer.Option(help="The PDS URL, e.g. https://bsky.social (Bluesky).")
+    ] = None,
+    handle: Annotated[str | None, typer.Option(help="The account's handle (Bluesky).")] = None,
+    password_file: Annotated[
+        Path | None, typer.Option(help="A file holding the app password (Bluesky).")
     ] = None,
     hashtag: Annotated[
         list[str] | None, typer.Option(help="A hashtag timeline to follow (repeatable).")
@@ -81,10 +90,16 @@ def connect_cmd(
     Example:
 
         hustings connect mastodon -w "Riding 12" --server https://mastodon.social --token-file t.txt
+        hustings connect bluesky -w "Riding 12" --service https://bsky.social \
+            --handle jane.bsky.social --password-file app-password.txt
     """
     settings: dict[str, object] = {}
     if server:
         settings["server"] = server
+    if service:
+        settings["service"] = service
+    if handle:
+        settings["handle"] = handle
     if hashtag:
         settings["hashtags"] = list(hashtag)
     try:
@@ -97,7 +112,7 @@ def connect_cmd(
     try:
         health = connect(
             store, _workspace(store, workspace), platform, settings,
-            _read_secret(platform, token_file), account_role,
+            _read_secret(platform, password_file or token_file), account_role,
         )
     finally:
         store.close()

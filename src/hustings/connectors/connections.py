@@ -281,7 +281,7 @@ def list_connections(conn: Connection, actor: Actor) -> list[ConnectionHealth]:
             last_attempt_at=r.last_attempt_at,
             last_error=r.last_error,
             items_per_day=round(int(r.recent) / 7, 1),
-            server=(r.settings or {}).get("server"),
+            server=(r.settings or {}).get("server") or (r.settings or {}).get("service"),
         )
         for r in rows
     ]
