@@ -251,18 +251,18 @@ def test_an_answer_from_the_inbox_is_a_reply_in_the_thread_on_the_pds(
 
 
 def test_a_reply_made_in_the_bluesky_app_answers_the_item(
-    store: Store, bluesky_network: BlueskyNetwork
+    any_store: Store, bluesky_network: BlueskyNetwork
 ) -> None:
     net = bluesky_network
-    campaign = _campaign(store, net)
+    campaign = _campaign(any_store, net)
     citizen = net.create_account()
     question = net.mention(citizen, [campaign.account],
                            f"@{campaign.account.handle} is the library open on Sundays?")
     other = net.mention(citizen, [campaign.account], f"@{campaign.account.handle} and pools?")
-    sync_connection(store, campaign.connection)
+    sync_connection(any_store, campaign.connection)
     net.reply(campaign.account, question, question, "From March, yes.")
-    sync_connection(store, campaign.connection)
-    assert _items(store, campaign.actor) == [
+    sync_connection(any_store, campaign.connection)
+    assert _items(any_store, campaign.actor) == [
         (question.uri, "post", "answered"), (other.uri, "post", "new")]
 
 
