@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -313,12 +314,10 @@ def test_a_send_whose_answer_is_lost_is_not_posted_twice(
     assert deliver_due(store, campaign.actor.workspace_id) == {1: "sending"}
     assert proxy.lost.is_set()
     proxy.release.set()
-    with store.begin() as conn:
-        conn.execute(outbound.update().values(retry_at=None, state="sending"))
-    from hustings.connectors.outbound import deliver
-
-    assert deliver(store, 1) == "sent"
-    assert deliver(store, 1) == "sent"
+    with store.begin() as conn:  # the retry's time has come
+        conn.execute(outbound.update().values(retry_at=datetime.now(UTC) - timedelta(seconds=1)))
+    assert deliver_due(store, campaign.actor.workspace_id) == {1: "sent"}
+    assert deliver_due(store, campaign.actor.workspace_id) == {}
     assert [r["text"] for r in _replies_on_pds(net, citizen, question.uri)] == [
         "At the school on Elm Street, 7am to 8pm."]
     assert _items(store, campaign.actor) == [(question.uri, "post", "answered")]
@@ -328,8 +327,6 @@ def test_a_retried_create_with_the_same_record_key_is_refused_by_the_pds(
     store: Store, bluesky_network: BlueskyNetwork, proxy: _ProxyServer
 ) -> None:
     """Even without asking first, a blind retry could not post twice: same record key."""
-    from datetime import UTC, datetime
-
     from hustings.connectors.base import OutgoingReply
     from hustings.connectors.bluesky import BlueskyConnector, BlueskyOptions
 
@@ -422,3 +419,33 @@ def test_cli_connect_then_a_revoked_app_password_shows_on_connections(
     assert health["status"] == "error"
     assert "Bluesky refused the credentials" in health["last_error"]
     assert app_password not in listed.output
+
+
+def test_sync_follow_polls_a_connection_that_does_not_stream(
+    store: Store, bluesky_network: BlueskyNetwork
+) -> None:
+    import time
+
+    from hustings.connectors.connections import follow_connection
+
+    net = bluesky_network
+    campaign = _campaign(store, net)
+    citizen = net.create_account()
+    stop = threading.Event()
+    follower = threading.Thread(
+        target=follow_connection, args=(store, campaign.connection, stop),
+        kwargs={"poll_every": 0.5}, daemon=True,
+    )
+    follower.start()
+    try:
+        question = net.mention(citizen, [campaign.account],
+                               f"@{campaign.account.handle} are you following this?")
+        deadline = time.monotonic() + 30
+        while not _items(store, campaign.actor) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _items(store, campaign.actor) == [(question.uri, "post", "new")]
+        assert follower.is_alive()
+    finally:
+        stop.set()
+        follower.join(timeout=30)
+    assert not follower.is_alive()
