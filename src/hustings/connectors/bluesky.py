@@ -31,9 +31,12 @@ millions) as CBOR/CAR frames and would have to be filtered to the tracked DIDs i
 Jetstream is a separate service a self-hosted or local network does not run. Polling two
 small endpoints costs two requests a minute per account and reuses the pull's cursor logic.
 
-Direct messages. ``chat.bsky.convo`` is served by Bluesky's separate chat service
-(``did:web:api.bsky.chat``), which the PDS proxies to; the open-source network
-(``@atproto/dev-env``) has no chat service, so DMs are not read or sent here.
+Direct messages. ``chat.bsky.convo`` is served by Bluesky's separate, closed-source chat
+service (``did:web:api.bsky.chat``), which the PDS proxies to. The open-source network
+(``@atproto/dev-env``) has none: its PDS answers ``chat.bsky.convo.listConvos`` with
+``MethodNotImplemented``, and with the ``atproto-proxy: did:web:api.bsky.chat#bsky_chat``
+header with ``InternalServerError`` (nothing serves that DID). Untestable here, DMs are
+neither read nor sent.
 
 Sending. A reply fetches the post it answers (``getPosts``) for its CID and its thread root,
 so ``reply.root`` is the thread's root and ``reply.parent`` the post itself; mentions
