@@ -27,6 +27,7 @@ DEFAULT_PLUGINS = (
     "hustings.ingest.followers",
     "hustings.connectors.mastodon",
     "hustings.connectors.email",
+    "hustings.connectors.bluesky",
 )
 
 

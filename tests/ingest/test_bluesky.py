@@ -312,3 +312,38 @@ def test_parser_never_raises_on_a_damaged_event(key: str, ref: str, value: Any) 
     damaged = {**_EVENT, "commit": {**_EVENT["commit"], "record": record}}
     [unit] = BlueskyImporter().parse(io.BytesIO(json.dumps(damaged).encode()), "fuzz")
     assert len(unit.messages) + len(unit.quarantined) == 1
+
+
+def _author(did: str, handle: str) -> dict[str, Any]:
+    return {"did": did, "handle": handle, "displayName": handle.split(".")[0]}
+
+
+def test_parse_value_reads_one_notification_and_one_feed_item_as_a_live_pull_does() -> None:
+    from hustings.ingest.base import Where
+
+    citizen = "did:plc:citizen000000000000000"
+    campaign = "did:plc:campaign00000000000000"
+    post_uri = f"at://{campaign}/{POST}/3kpost"
+    reply_uri = f"at://{citizen}/{POST}/3kreply"
+    record = {"$type": POST, "text": "Will it be streamed?", "createdAt": "2026-12-07T10:00:00Z",
+              "reply": {"root": {"uri": post_uri, "cid": "bafyroot"},
+                        "parent": {"uri": post_uri, "cid": "bafyroot"}}}
+    notification = {"uri": reply_uri, "cid": "bafyreply", "reason": "reply", "isRead": False,
+                    "indexedAt": "2026-12-07T10:00:01Z", "record": record,
+                    "author": _author(citizen, "citizen.test")}
+    like = {**notification, "uri": f"at://{citizen}/app.bsky.feed.like/3klike",
+            "reason": "like", "record": {"$type": "app.bsky.feed.like",
+                                         "subject": {"uri": post_uri, "cid": "bafyroot"},
+                                         "createdAt": "2026-12-07T10:00:02Z"}}
+    item = {"post": {"uri": reply_uri, "cid": "bafyreply", "record": record,
+                     "author": _author(citizen, "citizen.test"),
+                     "indexedAt": "2026-12-07T10:00:01Z"}}
+    importer = BlueskyImporter()
+    where = Where("connector:bluesky:1", 1)
+    replied = importer.parse_value(notification, where)
+    liked = importer.parse_value(like, where)
+    fed = importer.parse_value(item, where)
+    assert [(m.platform_id, m.kind, m.reply_to_id, m.reply_to_account_id)
+            for m in replied.messages] == [(reply_uri, MessageKind.REPLY, post_uri, campaign)]
+    assert (liked.messages, liked.quarantined) == ((), ())
+    assert [m.platform_id for m in fed.messages] == [reply_uri] and fed.quarantined == ()

@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fastapi.routing import APIRoute
+from sqlalchemy import select
 
 from hustings.inbox import items, replies, views
 from hustings.inbox.sync import sync_inbox
 from hustings.people import merge, privacy
+from hustings.store.schema import connections, workspace_accounts
 from tests.web.conftest import Campaign, share_account
 
 _PUBLIC = {"/login", "/", "/api/login"}
@@ -39,7 +41,17 @@ def _north_objects(c: Campaign) -> dict[str, Any]:
         merged = merge.merge_people(conn, manager, people_ids[0], people_ids[1])
         merge.undo_merge(conn, manager, merged)
         privacy.person_detail(conn, manager, people_ids[0])
+        # A connection of North's X account (no credentials: nothing here talks to X).
+        now = datetime.now(UTC)
+        connection = conn.execute(connections.insert().values(
+            workspace_id=c.north_id, tracked_account_id=conn.execute(
+                select(workspace_accounts.c.tracked_account_id)
+                .where(workspace_accounts.c.workspace_id == c.north_id)
+            ).scalars().first(),
+            platform="x", secret=None, settings={}, cursor={}, status="ok", created_at=now,
+        )).inserted_primary_key[0]
     return {
+        "connection_id": connection,
         "item_id": item["id"],
         "person_id": people_ids[0],
         "merge_id": merged,

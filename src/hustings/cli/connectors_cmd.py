@@ -1,8 +1,9 @@
 """``hustings connect``, ``connections``, ``sync`` and ``accounts attach/detach``.
 
 A credential never comes from the command line (it would sit in the shell history and in
-``ps``): it is read from a file (``--token-file``), an environment variable
-(``HUSTINGS_<PLATFORM>_TOKEN``) or a hidden prompt. The CLI acts as the workspace's owner.
+``ps``): it is read from a file (``--token-file``, or ``--password-file`` for a Bluesky app
+password), an environment variable (``HUSTINGS_<PLATFORM>_TOKEN``) or a hidden prompt.
+The CLI acts as the workspace's owner.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ def _workspace(store: Store, name: str) -> Actor:
 
 
 def _read_secret(platform: str, token_file: Path | None) -> Secret:
+    what = "app password" if platform == "bluesky" else "access token"
     if token_file is not None:
         try:
             return Secret(token_file.read_text())
@@ -55,7 +57,7 @@ def _read_secret(platform: str, token_file: Path | None) -> Secret:
     env = os.environ.get(f"HUSTINGS_{platform.upper()}_TOKEN")
     if env:
         return Secret(env)
-    return Secret(typer.prompt(f"{platform} access token", hide_input=True))
+    return Secret(typer.prompt(f"{platform} {what}", hide_input=True))
 
 
 def connect_cmd(
@@ -65,6 +67,14 @@ def connect_cmd(
     server: Annotated[str | None, typer.Option(help="The server's URL (Mastodon).")] = None,
     token_file: Annotated[
         Path | None, typer.Option(help="A file holding the access token (never the token).")
+    ] = None,
+    service: Annotated[
+        str | None, typer.Option(help="The PDS URL, e.g. https://bsky.social (Bluesky).")
+    ] = None,
+    handle: Annotated[str | None, typer.Option(help="The account's handle (Bluesky).")] = None,
+    password_file: Annotated[
+        Path | None,
+        typer.Option(help="A file holding the password: Bluesky app password or e-mail's."),
     ] = None,
     hashtag: Annotated[
         list[str] | None, typer.Option(help="A hashtag timeline to follow (repeatable).")
@@ -85,9 +95,6 @@ def connect_cmd(
     ] = None,
     address: Annotated[str | None, typer.Option(help="The workspace's address (e-mail).")] = None,
     folder: Annotated[str | None, typer.Option(help="IMAP folder to read (INBOX).")] = None,
-    password_file: Annotated[
-        Path | None, typer.Option(help="A file holding the password (e-mail; never the password).")
-    ] = None,
     setting: Annotated[
         list[str] | None, typer.Option("--set", help="Any other setting, KEY=VALUE (repeatable).")
     ] = None,
@@ -100,12 +107,19 @@ def connect_cmd(
 
         hustings connect mastodon -w "Riding 12" --server https://mastodon.social --token-file t.txt
 
-        hustings connect email -w "Riding 12" --imap-host imap.example.org --smtp-host
-        smtp.example.org --address office@example.org --password-file pw.txt
+        hustings connect email -w "Riding 12" --imap-host imap.example.org \
+            --smtp-host smtp.example.org --address office@example.org --password-file pw.txt
+
+        hustings connect bluesky -w "Riding 12" --service https://bsky.social \
+            --handle jane.bsky.social --password-file app-password.txt
     """
     settings: dict[str, object] = {}
     if server:
         settings["server"] = server
+    if service:
+        settings["service"] = service
+    if handle:
+        settings["handle"] = handle
     if hashtag:
         settings["hashtags"] = list(hashtag)
     given = {"imap_host": imap_host, "imap_port": imap_port, "imap_tls": imap_tls,
@@ -118,7 +132,6 @@ def connect_cmd(
             raise ConfigError(f"--set takes KEY=VALUE, not {pair!r}")
         flag = {"true": True, "false": False}.get(value.strip().lower())
         settings[key.strip()] = flag if flag is not None else value
-    token_file = token_file or password_file
     try:
         account_role = AccountRole(role)
     except ValueError:
@@ -129,7 +142,7 @@ def connect_cmd(
     try:
         health = connect(
             store, _workspace(store, workspace), platform, settings,
-            _read_secret(platform, token_file), account_role,
+            _read_secret(platform, password_file or token_file), account_role,
         )
     finally:
         store.close()

@@ -270,7 +270,9 @@ def list_connections(conn: Connection, actor: Actor) -> list[ConnectionHealth]:
             last_attempt_at=r.last_attempt_at,
             last_error=r.last_error,
             items_per_day=round(int(r.recent) / 7, 1),
-            server=(r.settings or {}).get("server") or (r.settings or {}).get("imap_host"),
+            server=(r.settings or {}).get("server")
+            or (r.settings or {}).get("service")
+            or (r.settings or {}).get("imap_host"),
             notice=(r.cursor or {}).get("notice"),
         )
         for r in rows
@@ -412,14 +414,30 @@ def follow_connection(
     stop: threading.Event,
     reconnect_delay: float = 1.0,
     max_connects: int | None = None,
+    poll_every: float = 15.0,
 ) -> int:
     """Stream one connection until ``stop`` is set; return how many times it connected.
 
     On every (re)connection, once the stream is open, everything since the stored cursor is
     pulled first: nothing that arrived while disconnected is lost, and what the stream then
-    repeats is written again as a no-op.
+    repeats is written again as a no-op. A connector that does not stream (Bluesky) is
+    pulled every ``poll_every`` seconds instead; each pull counts as a connection.
     """
     connects = 0
+    with store.begin() as conn:
+        platform = conn.execute(
+            select(connections.c.platform).where(connections.c.id == connection_id)
+        ).scalar()
+    if platform is None:
+        raise NotFoundError(f"no connection {connection_id}")
+    if not _connector_class(platform).streams:
+        while not stop.is_set() and (max_connects is None or connects < max_connects):
+            connects += 1
+            report = sync_connection(store, connection_id)
+            if report.error:
+                _log.info("connection %s: %s", connection_id, report.error)
+            stop.wait(poll_every)
+        return connects
     while not stop.is_set() and (max_connects is None or connects < max_connects):
         with store.begin() as conn:
             connector, row = open_connector(conn, connection_id)

@@ -160,6 +160,8 @@ def _match(row: Any, own: list[_Account]) -> _Account | None:
             (to_id is not None and to_id in (account.platform_id, account.handle))
             or (row.reply_to_handle or "").lower().lstrip("@") == account.handle
             or account.handle in mentions
+            # Bluesky names mentions by DID (handles change): match the account's id too.
+            or (account.platform_id is not None and account.platform_id.lower() in mentions)
             or (
                 row.kind == "dm"
                 and account.platform_id is not None

@@ -28,6 +28,11 @@ for a root post, as the record says. Mentions are the DIDs the facets name (hand
 DIDs do not); hashtags come from tag facets and the record's ``tags``; links from link
 facets and external embeds. An ``app.bsky.embed.record`` (or ``recordWithMedia``) embedding
 a post makes a quote. Bluesky has no DMs in these endpoints, so every message is public.
+
+``parse_value(value, where)`` reads one decoded object (a response, a post view, a
+notification, a thread, a record, a Jetstream event) and ``parse`` is built on it, so the
+live connector (``hustings.connectors.bluesky``) and a recorded file go through the same
+code.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from functools import partial
 from typing import Any, BinaryIO, ClassVar
 
 from hustings.hookspecs import hookimpl
-from hustings.ingest.base import Importer, Parsed, Sample
+from hustings.ingest.base import Importer, Parsed, Sample, Where
 from hustings.ingest.readers import (
     RecordError,
     guard,
@@ -289,6 +294,10 @@ class _Unit:
             self.jetstream(value)
         elif "value" in value and "uri" in value:
             self.record(value)
+        elif isinstance(value.get("post"), dict) and "uri" in value["post"]:
+            self.feed_item(value, "")  # one feed item, as a live pull reads it
+        elif "reason" in value and "record" in value and "author" in value:
+            self.notification(value)  # one notification, as a live pull reads it
         elif "record" in value and "author" in value and "uri" in value:
             self.add("", value, lambda: self.view(value))
         else:
@@ -424,9 +433,14 @@ class BlueskyImporter(Importer):
             if isinstance(value, Quarantined):
                 yield Parsed(position=position, quarantined=(value,))
                 continue
-            out = _Unit(source, position, unit)
-            out.guarded("", value, partial(out.document, value))
-            yield out.freeze()
+            yield self.parse_value(value, Where(source, position, unit))
+
+    def parse_value(self, value: object, where: Where) -> Parsed:
+        """One decoded object (a response, a post view, a notification, a thread, a record
+        or a Jetstream event) as the file parser reads it; a bad one is quarantined."""
+        out = _Unit(where.source, where.position, where.unit)
+        out.guarded("", value, partial(out.document, value))
+        return out.freeze()
 
 
 @hookimpl

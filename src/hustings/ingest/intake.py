@@ -10,7 +10,9 @@ caller's transaction it
 2. quarantines every bad unit with its reason under the source's name, once per place
    (``connector:<platform>:<connection id>`` for a connector), into the same quarantine
    table file imports use;
-3. files the new messages into the inbox of the workspace that asked (``workspace_id``).
+3. files the new messages into the inbox of the workspace that asked (``workspace_id``),
+   then answers its items that one of its own accounts replied to on the platform
+   (``inbox.answered``: a reply made in the platform's own app counts).
 
 So a page of a sync and its cursor commit together: killed midway, the page is not half
 there, and the next run starts again from the cursor it left.
@@ -27,6 +29,7 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection
 
 from hustings.errors import RecordRefusedError
+from hustings.inbox.answered import mark_answered_on_platform
 from hustings.inbox.sync import sync_workspace
 from hustings.ingest.base import Parsed
 from hustings.model import ImportBatch, Quarantined
@@ -147,4 +150,5 @@ def write_units(
     result.quarantined = len(bad)
     if workspace_id is not None:
         result.filed = sync_workspace(conn, workspace_id)
+        mark_answered_on_platform(conn, workspace_id)
     return result

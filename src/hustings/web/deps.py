@@ -44,11 +44,13 @@ __all__ = [
     "LoginRequired",
     "PageSession",
     "PageWrite",
+    "PageWriteClaim",
     "ShortText",
     "Text",
     "TransactionRoute",
     "forget_cached_audit",
     "get_store",
+    "settle_write",
 ]
 
 _MAX_ID = 2_147_483_647
@@ -231,6 +233,18 @@ async def _page_write(request: Request) -> _SessionClaim:
     return _write_claim(request, token, False, csrf)
 
 
+def settle_write(claim: Any) -> Session:
+    """For an ``async`` route, which runs outside the request transaction (one that must
+    not hold a transaction open, such as one waiting on a platform): check the session and
+    its CSRF token now, in a short transaction of its own."""
+    assert isinstance(claim, _SessionClaim)
+    with get_store(claim.request).begin() as conn:
+        session = _sessions(claim.request).lookup(conn, claim.token)
+        return claim.settle(conn, session)
+
+
+# An async route receives the unsettled claim; ``settle_write`` settles it.
+PageWriteClaim = Annotated[Any, Depends(_page_write)]
 # Each is the real connection or session by the time the route's body runs.
 Conn = Annotated[Connection, Depends(_conn)]
 ApiSession = Annotated[Session, Depends(_api_session)]

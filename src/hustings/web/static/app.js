@@ -32,6 +32,15 @@
     } else return;
     ev.preventDefault();
   });
+  // The list polls (hx-trigger="every 5s"): keep the row a responder selected selected.
+  var kept = null;
+  document.addEventListener("htmx:beforeSwap", function () {
+    var row = selected(); kept = row ? row.dataset.item : null;
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    var row = kept && document.querySelector('#items tr[data-item="' + kept + '"]');
+    if (row) row.classList.add("selected");
+  });
   document.addEventListener("change", function (ev) {
     if (ev.target.id === "canned" && ev.target.value) {
       var text = document.getElementById(ev.target.dataset.target);
