@@ -84,6 +84,7 @@ PARAMS: dict[str, Callable[[Any, str], Any]] = {
     "view_id": lambda side, kind: side.view,
     "merge_id": lambda side, kind: side.merge,
     "tag": lambda side, kind: side.tag,
+    "connection_id": lambda side, kind: side.connection,
 }
 
 
@@ -215,6 +216,12 @@ EXTRA: list[Attack] = [
            body=lambda w: f"nationbuilder_id,first_name\n{w.a.people['fan']},Bravo Newcomer\n"),
     Attack("POST", "/api/login", note="A's owner, B's password", expect=(401,),
            body=lambda w: {"email": w.a.email("owner"), "password": "not A's password"}),
+    Attack("GET", "/settings", note="B's own connections only", expect=_OK),
+    # Connecting with credentials the platform refuses (nothing listens on port 9): B's
+    # error page, and nothing of A's connection or account changes.
+    Attack("POST", "/settings/connect", note="A's server, refused", expect=(200, 400, 422),
+           body=lambda w: {"platform": "mastodon", "server": "http://127.0.0.1:9",
+                           "secret": "not-a-token"}),
     Attack("POST", "/api/logout", expect=_OK, own_session=True),
     Attack("POST", "/logout", expect=_REDIRECT, own_session=True),
     # B's own objects, with A's ids inside the body.

@@ -106,6 +106,7 @@ class Side:
     view: int = 0
     policy: int = 0
     merge: int = 0
+    connection: int = 0
     tag: str = ""
 
     def actor(self, who: str) -> Actor:
@@ -339,6 +340,7 @@ def _channel(conn: Connection, owner: Actor, side: Side, server: str, key: str) 
             created_at=now,
         )
     ).inserted_primary_key or (0,)
+    side.connection = int(connection_id)
     conn.execute(
         outbound.insert().values(
             workspace_id=side.workspace,
