@@ -18,6 +18,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from hustings.errors import ConflictError, InvalidInputError, NotFoundError
 from hustings.inbox.sla import active_policy, joined_policy, sla_state, with_active_policy
+from hustings.store.cursor import decode_cursor, encode_cursor
 from hustings.store.schema import (
     inbox_items,
     inbox_notes,
@@ -33,6 +34,8 @@ from hustings.workspace import Actor, Role, audit
 __all__ = [
     "OPEN",
     "Filters",
+    "Page",
+    "Sort",
     "Status",
     "add_note",
     "assign",
@@ -42,6 +45,7 @@ __all__ = [
     "is_open",
     "item_dict",
     "list_items",
+    "page_items",
     "set_priority",
     "set_status",
 ]
@@ -227,8 +231,126 @@ def _matching(conn: Connection, what: Any, f: Filters, actor: Actor, now: dateti
     return query.where(*_conditions(conn, f, actor, now))
 
 
+class Sort(StrEnum):
+    """The orders a list of items can be read in; every one ends on the id, so it is total."""
+
+    DUE = "due"
+    PRIORITY = "priority"
+    NEWEST = "newest"
+
+
+_ORDERS: dict[Sort, tuple[ColumnElement[Any], ...]] = {
+    Sort.DUE: _URGENT_FIRST,
+    Sort.PRIORITY: (
+        inbox_items.c.priority.desc(),
+        inbox_items.c.due_at.asc().nulls_last(),
+        inbox_items.c.id,
+    ),
+    Sort.NEWEST: (inbox_items.c.received_at.desc(), inbox_items.c.id.desc()),
+}
+
+# What a cursor holds for each order: the last row's sort key, in order, ending on its id.
+_KEY_KINDS: dict[Sort, tuple[type, ...]] = {
+    Sort.DUE: (datetime, int, int),
+    Sort.PRIORITY: (int, datetime, int),
+    Sort.NEWEST: (datetime, int),
+}
+
+
+def _after_due(due: datetime | None, then: ColumnElement[bool]) -> ColumnElement[bool]:
+    """Rows after ``due`` in "soonest first, undated last" order; ``then`` breaks a tie."""
+    c = inbox_items.c.due_at
+    if due is None:
+        return and_(c.is_(None), then)
+    return or_(c > due, c.is_(None), and_(c == due, then))
+
+
+def _after(sort: Sort, key: list[Any]) -> ColumnElement[bool]:
+    """The keyset condition: rows strictly after the row whose sort key is ``key``."""
+    c = inbox_items.c
+    if sort is Sort.DUE:
+        due, priority, last_id = key
+        if priority is None or last_id is None:
+            raise InvalidInputError("the page cursor is not valid for this list")
+        lower = or_(c.priority < priority, and_(c.priority == priority, c.id > last_id))
+        return _after_due(due, lower)
+    if sort is Sort.PRIORITY:
+        priority, due, last_id = key
+        if priority is None or last_id is None:
+            raise InvalidInputError("the page cursor is not valid for this list")
+        return or_(
+            c.priority < priority, and_(c.priority == priority, _after_due(due, c.id > last_id))
+        )
+    received, last_id = key
+    if received is None or last_id is None:
+        raise InvalidInputError("the page cursor is not valid for this list")
+    return or_(c.received_at < received, and_(c.received_at == received, c.id < last_id))
+
+
+def _key_of(sort: Sort, item: dict[str, Any]) -> list[Any]:
+    def iso(when: datetime | None) -> str | None:
+        return when.isoformat() if when is not None else None
+
+    if sort is Sort.DUE:
+        return [iso(item["due_at"]), item["priority"], item["id"]]
+    if sort is Sort.PRIORITY:
+        return [item["priority"], iso(item["due_at"]), item["id"]]
+    return [iso(item["received_at"]), item["id"]]
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One page of a list: its rows, how many rows match in all, where the page starts
+    (0-based) and the cursor for the next page (``None`` on the last)."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    start: int
+    next_cursor: str | None
+
+
+def page_items(
+    conn: Connection,
+    actor: Actor,
+    filters: Filters,
+    sort: Sort = Sort.DUE,
+    limit: int = 50,
+    cursor: str | None = None,
+    offset: int = 0,
+) -> Page:
+    """A page of the items matching ``filters`` in ``sort`` order, with the total.
+
+    A cursor from the previous page (keyset paging) reads on from its last row, so a page
+    stays cheap however deep it is and no row is skipped or repeated when items arrive or
+    close meanwhile; ``offset`` is kept for API clients that page by count.
+    """
+    now = _now()
+    scope = f"items:{sort.value}"
+    query = _matching(conn, inbox_items.c.id, filters, actor, now)
+    start = offset
+    if cursor:
+        key, start = decode_cursor(scope, cursor, _KEY_KINDS[sort])
+        query = query.where(_after(sort, key))
+    elif offset:
+        query = query.offset(offset)
+    ids = list(conn.execute(query.order_by(*_ORDERS[sort]).limit(limit + 1)).scalars())
+    total = int(
+        conn.execute(_matching(conn, func.count(), filters, actor, now).order_by(None)).scalar_one()
+    )
+    found = _read(conn, ids[:limit], now)
+    following = None
+    if len(ids) > limit:
+        following = encode_cursor(scope, _key_of(sort, found[-1]), start + len(found))
+    return Page(found, total, start, following)
+
+
 def list_items(
-    conn: Connection, actor: Actor, filters: Filters, limit: int = 50, offset: int = 0
+    conn: Connection,
+    actor: Actor,
+    filters: Filters,
+    limit: int = 50,
+    offset: int = 0,
+    sort: Sort = Sort.DUE,
 ) -> list[dict[str, Any]]:
     """Items matching ``filters``: most urgent first (soonest due, then highest priority).
 
@@ -240,11 +362,16 @@ def list_items(
     page = list(
         conn.execute(
             _matching(conn, inbox_items.c.id, filters, actor, now)
-            .order_by(*_URGENT_FIRST)
+            .order_by(*_ORDERS[sort])
             .limit(limit)
             .offset(offset)
         ).scalars()
     )
+    return _read(conn, page, now)
+
+
+def _read(conn: Connection, page: list[int], now: datetime) -> list[dict[str, Any]]:
+    """The items ``page`` names, in that order, with their messages, people and SLA states."""
     if not page:
         return []
     rows = {r.id: r for r in conn.execute(_ITEMS_QUERY, {"ids": page})}

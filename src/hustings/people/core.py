@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Connection, exists, func, or_, select
+from sqlalchemy.sql.elements import ColumnElement
 
 from hustings.errors import InvalidInputError, NotFoundError
+from hustings.store.cursor import decode_cursor, encode_cursor
 from hustings.store.schema import (
     people,
     person_identities,
@@ -30,6 +33,7 @@ from hustings.workspace import Actor, Role, audit
 from hustings.workspace.directory import Author, people_for_authors
 
 __all__ = [
+    "PeoplePage",
     "Stance",
     "add_identity",
     "add_note",
@@ -38,6 +42,7 @@ __all__ = [
     "get_person_row",
     "identities_of",
     "list_people",
+    "page_people",
     "person_for_author",
     "remove_tag",
     "tracked_identities",
@@ -248,19 +253,13 @@ def identities_of(conn: Connection, person_id: int) -> list[dict[str, Any]]:
     ]
 
 
-def list_people(
-    conn: Connection,
-    actor: Actor,
-    q: str | None = None,
-    tag: str | None = None,
-    stance: Stance | None = None,
-    limit: int = 50,
-    offset: int = 0,
-) -> list[dict[str, Any]]:
-    """People of the workspace, newest first, filtered by text, tag and current stance."""
-    query = select(people.c.id, people.c.name, people.c.stance, people.c.created_at).where(
-        people.c.workspace_id == actor.workspace_id, people.c.merged_into_id.is_(None)
-    )
+def _matching_people(
+    actor: Actor, q: str | None, tag: str | None, stance: Stance | None
+) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = [
+        people.c.workspace_id == actor.workspace_id,
+        people.c.merged_into_id.is_(None),
+    ]
     if q:
         pattern = f"%{q.lower()}%"
         handles = select(person_identities.c.id).where(
@@ -270,9 +269,9 @@ def list_people(
                 func.lower(person_identities.c.account_id).like(pattern),
             ),
         )
-        query = query.where(or_(func.lower(people.c.name).like(pattern), exists(handles)))
+        where.append(or_(func.lower(people.c.name).like(pattern), exists(handles)))
     if tag:
-        query = query.where(
+        where.append(
             exists(
                 select(person_tags.c.id).where(
                     person_tags.c.person_id == people.c.id, person_tags.c.tag == tag
@@ -280,8 +279,11 @@ def list_people(
             )
         )
     if stance is not None:
-        query = query.where(people.c.stance == stance.value)
-    rows = conn.execute(query.order_by(people.c.id.desc()).limit(limit).offset(offset)).all()
+        where.append(people.c.stance == stance.value)
+    return where
+
+
+def _people_rows(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
     ids = [r.id for r in rows]
     idents: dict[int, list[str]] = {}
     for ident in conn.execute(
@@ -300,6 +302,67 @@ def list_people(
         }
         for r in rows
     ]
+
+
+_PERSON_COLUMNS = (people.c.id, people.c.name, people.c.stance, people.c.created_at)
+_CURSOR_SCOPE = "people:newest"
+
+
+def list_people(
+    conn: Connection,
+    actor: Actor,
+    q: str | None = None,
+    tag: str | None = None,
+    stance: Stance | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
+    """People of the workspace, newest first, filtered by text, tag and current stance."""
+    query = select(*_PERSON_COLUMNS).where(*_matching_people(actor, q, tag, stance))
+    rows = conn.execute(query.order_by(people.c.id.desc()).limit(limit).offset(offset)).all()
+    return _people_rows(conn, list(rows))
+
+
+@dataclass(frozen=True, slots=True)
+class PeoplePage:
+    """One page of people: its rows, how many match in all, where it starts (0-based) and
+    the cursor for the next page (``None`` on the last)."""
+
+    rows: list[dict[str, Any]]
+    total: int
+    start: int
+    next_cursor: str | None
+
+
+def page_people(
+    conn: Connection,
+    actor: Actor,
+    q: str | None = None,
+    tag: str | None = None,
+    stance: Stance | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+    offset: int = 0,
+) -> PeoplePage:
+    """A page of ``list_people`` with the total; a cursor reads on after the previous page's
+    last person (newest first, so by id descending) and never skips or repeats anyone."""
+    where = _matching_people(actor, q, tag, stance)
+    total = int(conn.execute(select(func.count()).select_from(people).where(*where)).scalar_one())
+    query = select(*_PERSON_COLUMNS).where(*where)
+    start = offset
+    if cursor:
+        (last_id,), start = decode_cursor(_CURSOR_SCOPE, cursor, (int,))
+        if last_id is None:
+            raise InvalidInputError("the page cursor is not valid for this list")
+        query = query.where(people.c.id < last_id)
+    elif offset:
+        query = query.offset(offset)
+    rows = list(conn.execute(query.order_by(people.c.id.desc()).limit(limit + 1)).all())
+    found = _people_rows(conn, rows[:limit])
+    following = None
+    if len(rows) > limit:
+        following = encode_cursor(_CURSOR_SCOPE, [found[-1]["id"]], start + len(found))
+    return PeoplePage(found, total, start, following)
 
 
 def add_tag(conn: Connection, actor: Actor, person_id: int, tag: str) -> None:

@@ -142,6 +142,8 @@ class FilterQuery(BaseModel):
     view: Annotated[int, Field(ge=1, le=2_147_483_647)] | None = None
     limit: Annotated[int, Field(ge=1, le=500)] = 50
     offset: Annotated[int, Field(ge=0, le=1_000_000)] = 0
+    sort: Literal["due", "priority", "newest"] = "due"
+    cursor: Annotated[str, Field(max_length=500)] | None = None
 
     @model_validator(mode="before")
     @classmethod
@@ -150,8 +152,11 @@ class FilterQuery(BaseModel):
             return {k: v for k, v in data.items() if v != ""}
         return data
 
+    def order(self) -> items.Sort:
+        return items.Sort(self.sort)
+
     def filters(self) -> items.Filters:
-        chosen = self.model_dump(exclude={"view", "limit", "offset"})
+        chosen = self.model_dump(exclude={"view", "limit", "offset", "sort", "cursor"})
         if chosen["status"] == "any":
             chosen["status"] = None
         return items.Filters.from_dict(chosen)
@@ -177,11 +182,48 @@ _FILTER_PARAMETERS = {
 Filter = Annotated[FilterQuery, Depends(_filter_query)]
 
 
-@router.get("/items", tags=["inbox"], openapi_extra=_FILTER_PARAMETERS)
-def list_items(s: ApiSession, conn: Conn, f: Filter) -> list[dict[str, Any]]:
-    """Items matching the filters (or a saved view), most urgent first."""
+# A list's paging travels in headers, as GitHub's API does, so the body stays the list that
+# existing clients parse.
+PAGING_HEADERS: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "One page of the list",
+        "headers": {
+            "X-Total-Count": {
+                "description": "How many rows match the filters, over all pages",
+                "schema": {"type": "integer"},
+            },
+            "Link": {
+                "description": 'The next page, as `<url>; rel="next"` with a `cursor`; '
+                "absent on the last page",
+                "schema": {"type": "string"},
+            },
+        },
+    }
+}
+
+
+def set_paging_headers(
+    request: Request, response: Response, total: int, next_cursor: str | None
+) -> None:
+    """``X-Total-Count``, and a ``Link`` to the same query one page on when there is one."""
+    response.headers["X-Total-Count"] = str(total)
+    if next_cursor is not None:
+        following = request.url.remove_query_params("offset").include_query_params(
+            cursor=next_cursor
+        )
+        response.headers["Link"] = f'<{following}>; rel="next"'
+
+
+@router.get("/items", tags=["inbox"], openapi_extra=_FILTER_PARAMETERS, responses=PAGING_HEADERS)
+def list_items(
+    s: ApiSession, conn: Conn, f: Filter, request: Request, response: Response
+) -> list[dict[str, Any]]:
+    """Items matching the filters (or a saved view) in ``sort`` order: ``due`` (most urgent
+    first), ``priority`` or ``newest``. Page on with the ``Link`` header's cursor."""
     filters = views.get_view(conn, s.actor, f.view) if f.view else f.filters()
-    return items.list_items(conn, s.actor, filters, f.limit, f.offset)
+    page = items.page_items(conn, s.actor, filters, f.order(), f.limit, f.cursor, f.offset)
+    set_paging_headers(request, response, page.total, page.next_cursor)
+    return page.rows
 
 
 @router.get("/items/{item_id}", tags=["inbox"])

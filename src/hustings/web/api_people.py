@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, BackgroundTasks, Body, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Body, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field, field_validator
 
 from hustings.errors import InvalidInputError
 from hustings.people import core, csv_io, merge, privacy, stance
-from hustings.web.api_inbox import Ok
+from hustings.web.api_inbox import PAGING_HEADERS, Ok, set_paging_headers
 from hustings.web.deps import (
     API_ERRORS,
     ApiSession,
@@ -31,17 +31,24 @@ router = APIRouter(
 _ID = Field(ge=1, le=2_147_483_647)
 
 
-@router.get("/people")
+@router.get("/people", responses=PAGING_HEADERS)
 def list_people(
     s: ApiSession,
     conn: Conn,
+    request: Request,
+    response: Response,
     q: Annotated[ShortText | None, Query()] = None,
     tag: Annotated[ShortText | None, Query()] = None,
     stance_value: Annotated[core.Stance | None, Query(alias="stance")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
+    sort: Annotated[Literal["newest"], Query()] = "newest",
 ) -> list[dict[str, Any]]:
-    return core.list_people(conn, s.actor, q, tag, stance_value, limit, offset)
+    """People newest first; ``X-Total-Count`` and a ``Link`` header's cursor page on."""
+    page = core.page_people(conn, s.actor, q, tag, stance_value, limit, cursor, offset)
+    set_paging_headers(request, response, page.total, page.next_cursor)
+    return page.rows
 
 
 @router.get("/people/merge-suggestions")
