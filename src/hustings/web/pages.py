@@ -120,17 +120,40 @@ def logout(s: PageWrite, request: Request, conn: Conn) -> Response:
 @router.get("/inbox")
 def inbox(request: Request, s: PageSession, conn: Conn, f: Filter) -> HTMLResponse:
     filters = views.get_view(conn, s.actor, f.view) if f.view else f.filters()
-    found = items.list_items(conn, s.actor, filters, f.limit, f.offset)
+    page = items.page_items(conn, s.actor, filters, f.order(), f.limit, f.cursor, f.offset)
     saved = views.list_views(conn, s.actor)
     return render(
         request,
         "inbox.html",
         s,
-        items=found,
+        items=page.rows,
+        pager=pager(request, page.total, page.start, len(page.rows), page.next_cursor),
+        sort=f.sort,
+        view=f.view,
         filters=filters.as_dict(),
         views=saved,
         query=request.url.query,
     )
+
+
+def pager(
+    request: Request, total: int, start: int, shown: int, next_cursor: str | None
+) -> dict[str, Any]:
+    """What a list's header and footer show: "showing 51–100 of 2,000", and links to the
+    next page and back to the first that keep every filter and the sort of this URL."""
+    here = request.url.remove_query_params(["cursor", "offset"])
+    first = f"{here.path}?{here.query}" if here.query else here.path
+    following = None
+    if next_cursor is not None:
+        on = here.include_query_params(cursor=next_cursor)
+        following = f"{on.path}?{on.query}"
+    return {
+        "total": total,
+        "first": start + 1 if shown else 0,
+        "last": start + shown,
+        "next_url": following,
+        "first_url": first if start else None,
+    }
 
 
 @router.post("/inbox/views")

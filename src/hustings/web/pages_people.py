@@ -20,11 +20,12 @@ from hustings.web.deps import (
     TransactionRoute,
     forget_cached_audit,
 )
-from hustings.web.pages import back, render
+from hustings.web.pages import back, pager, render
 
 __all__ = ["router"]
 
 router = APIRouter(include_in_schema=False, route_class=TransactionRoute)
+PEOPLE_PER_PAGE = 100
 
 
 @router.get("/people")
@@ -34,11 +35,21 @@ def people_page(
     conn: Conn,
     q: Annotated[ShortText | None, Query()] = None,
     tag: Annotated[ShortText | None, Query()] = None,
+    cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> HTMLResponse:
-    found = core.list_people(conn, s.actor, q or None, tag or None, limit=200)
+    page = core.page_people(
+        conn, s.actor, q or None, tag or None, limit=PEOPLE_PER_PAGE, cursor=cursor
+    )
     suggestions = merge.suggest_merges(conn, s.actor)
     return render(
-        request, "people.html", s, people=found, suggestions=suggestions, q=q or "", tag=tag or ""
+        request,
+        "people.html",
+        s,
+        people=page.rows,
+        pager=pager(request, page.total, page.start, len(page.rows), page.next_cursor),
+        suggestions=suggestions,
+        q=q or "",
+        tag=tag or "",
     )
 
 
