@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from starlette.routing import Mount, Route
 
 from hustings.store import Store
+from hustings.store.cursor import encode_cursor
 from hustings.web import create_app
 from tests.tenancy.world import World
 
@@ -181,6 +182,20 @@ EXTRA: list[Attack] = [
     Attack("GET", "/inbox", note="A's words", expect=_OK,
            query=lambda w: {"status": "any", "q": "Orchard"}),
     Attack("GET", "/inbox", note="A's view", query=lambda w: {"view": w.a.view}),
+    # Page cursors placed just before A's rows: B still reads on through its own only.
+    Attack("GET", "/api/items", note="cursor at A's item", expect=_OK,
+           query=lambda w: {"status": "any", "sort": "newest",
+                            "cursor": encode_cursor("items:newest",
+                                                    ["9999-01-01T00:00:00+00:00",
+                                                     w.a.items["dm"] + 1], 0)}),
+    Attack("GET", "/inbox", note="cursor at A's item", expect=_OK,
+           query=lambda w: {"status": "any", "sort": "newest",
+                            "cursor": encode_cursor("items:newest",
+                                                    ["9999-01-01T00:00:00+00:00",
+                                                     w.a.items["dm"] + 1], 0)}),
+    Attack("GET", "/api/people", note="cursor at A's person", expect=_OK,
+           query=lambda w: {"cursor": encode_cursor("people:newest",
+                                                    [w.a.people["fan"] + 1], 0)}),
     Attack("GET", "/api/people", note="everyone", expect=_OK, query=lambda w: {"limit": 500}),
     Attack("GET", "/api/people", note="A's words", expect=_OK, query=lambda w: {"q": "amberley"}),
     Attack("GET", "/api/people", note="A's tag", expect=_OK, query=lambda w: {"tag": w.a.tag}),
