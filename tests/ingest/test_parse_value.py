@@ -43,6 +43,11 @@ def _csv_values(path: Path) -> Values:
                 yield Where(str(path), row.line, "line"), record
 
 
+def _eml_values(path: Path) -> Values:
+    """A saved mail is one value: its raw bytes, as IMAP hands them over."""
+    yield Where(str(path), 1, "document"), path.read_bytes()
+
+
 _OPTIONS = {"scheduler-export.csv": ImportOptions(mapping=DATA / "csv" / "scheduler-mapping.yaml")}
 """Fixtures recorded to be read with options, as their tests read them."""
 
@@ -50,6 +55,7 @@ _DECODERS: dict[str, Callable[[Path], Values]] = {
     ".json": _json_values,
     ".jsonl": _json_values,
     ".csv": _csv_values,
+    ".eml": _eml_values,
 }
 
 
