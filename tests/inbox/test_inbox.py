@@ -9,15 +9,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import Connection, event, select
 
 from hustings.inbox import ConflictError, InvalidInputError
 from hustings.inbox import items as inbox
 from hustings.inbox.replies import fill_placeholders, reply, save_canned
 from hustings.inbox.sla import BusinessHours, Policy, save_policy, sla_state
-from hustings.inbox.sync import receive_messages, sync_inbox
+from hustings.inbox.sync import sync_inbox
 from hustings.inbox.thread import item_detail
 from hustings.inbox.views import get_view, save_view
+from hustings.ingest.base import Parsed
+from hustings.ingest.intake import IntakeResult, push_source, write_units
 from hustings.model import Account, Message, MessageKind
 from hustings.store import Store
 from hustings.store.records import write_accounts, write_messages
@@ -225,6 +227,12 @@ def test_filters_and_saved_views(campaign: Campaign) -> None:
         )
     assert [i["id"] for i in mine] == [item]
     assert {i["channel"] for i in _open(campaign, channel="email")} == {"email"}
+
+
+def receive_messages(conn: Connection, workspace_id: int, batch: list[Message]) -> IntakeResult:
+    """What ``POST /api/messages`` does with a workspace's push."""
+    units = [Parsed(position=n, messages=(m,), unit="item") for n, m in enumerate(batch, 1)]
+    return write_units(conn, units, push_source(workspace_id), workspace_id, pushed=True)
 
 
 def _pushed(pid: str, author: str, text: str) -> Message:

@@ -31,11 +31,7 @@ from hustings.inbox.sla import Policy, joined_policy, with_active_policy
 from hustings.model import Message
 from hustings.store import Store
 from hustings.store.keys import keys_in
-from hustings.store.records import (
-    SAME_ID_TWICE,
-    insert_ignoring_duplicates,
-    write_messages,
-)
+from hustings.store.records import insert_ignoring_duplicates
 from hustings.store.schema import (
     accounts,
     inbox_items,
@@ -48,9 +44,9 @@ from hustings.store.scores import NEEDS_REPLY, probability_of, with_stored_label
 from hustings.workspace.directory import Author, people_for_authors
 
 __all__ = [
-    "PushResult",
     "Refusal",
-    "receive_messages",
+    "file_pushed",
+    "pushing_inbox",
     "sync_inbox",
     "sync_workspace",
     "visible_to",
@@ -410,37 +406,14 @@ class Refusal:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class PushResult:
-    """What a push did: items filed, messages added, updated (the workspace's own, edited),
-    unchanged (already stored with the same content), and refused (see ``Refusal``)."""
+def pushing_inbox(conn: Connection, workspace_id: int, batch: Sequence[Message]) -> _Inbox:
+    """The inbox a push of ``batch`` files into, once it is known to be the workspace's to
+    push: every message must involve one of the workspace's accounts (sent by it, replying
+    to it, mentioning it, or a DM or e-mail addressed to it), else ``InvalidInputError``
+    names the first few that do not and nothing may be stored.
 
-    filed: int
-    added: int
-    updated: int
-    unchanged: int
-    refused: tuple[Refusal, ...]
-
-
-_PUSHED_TWICE = "the same id twice with different content in this push"
-
-
-def receive_messages(conn: Connection, workspace_id: int, batch: Sequence[Message]) -> PushResult:
-    """Store messages a workspace pushes (a live connector of its own) and file them into
-    its inbox, and no other.
-
-    Every message must involve one of the workspace's accounts (sent by it, replying to it,
-    mentioning it, or a DM or e-mail addressed to it), else nothing is stored and
-    ``InvalidInputError`` names the first few that do not. New messages become the
-    workspace's own rows; a message already stored is changed only when the workspace
-    pushed it before. One that is a platform fact or another workspace's row stays as it
-    is: the same content counts as unchanged, other content is refused with its reason
-    while the rest of the batch is stored (so one stale record cannot block a connector).
-
-    In the caller's transaction: the messages and their items are committed together, so a
-    push that fails leaves nothing half-filed. Only the pushed messages are filed, not what
-    lies behind the sync cursor (which a push leaves alone, so pushes do not queue on the
-    workspace row's lock). The statements are a constant number, however large the batch.
+    ``hustings.ingest.intake.write_units`` calls this before it writes a push, and hands
+    the result to ``file_pushed`` after.
     """
     found = _inboxes(conn, workspace_accounts.c.workspace_id == workspace_id)
     if not found:
@@ -454,12 +427,16 @@ def receive_messages(conn: Connection, workspace_id: int, batch: Sequence[Messag
             f"{len(strangers)} message(s) neither sent by nor addressed to one of this "
             f"workspace's accounts: {named}{more}"
         )
-    written = write_messages(conn, batch, None, owner=workspace_id)
-    refused = tuple(
-        Refusal(row.platform, row.platform_id, _PUSHED_TWICE if why == SAME_ID_TWICE else why)
-        for row, why in written.conflicts
-    )
-    keys = [(m.platform, m.platform_id) for m in batch]
-    pushed = keys_in(messages.c.platform, messages.c.platform_id, keys)
-    filed = _file(conn, inbox, conn.execute(_candidates(inbox).where(pushed)).all())
-    return PushResult(filed, written.added, written.updated, written.unchanged, refused)
+    return inbox
+
+
+def file_pushed(conn: Connection, inbox: _Inbox, keys: Sequence[tuple[str, str]]) -> int:
+    """File the pushed messages (``(platform, platform id)`` keys) into ``inbox`` (from
+    ``pushing_inbox``) and no other; return how many items were made.
+
+    Only the pushed messages are filed, not what lies behind the sync cursor (which a push
+    leaves alone, so pushes do not queue on the workspace row's lock). The statements are a
+    constant number, however large the batch.
+    """
+    pushed = keys_in(messages.c.platform, messages.c.platform_id, list(keys))
+    return _file(conn, inbox, conn.execute(_candidates(inbox).where(pushed)).all())

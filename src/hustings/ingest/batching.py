@@ -32,7 +32,7 @@ from hustings.model import Account, FollowerSnapshot, Quarantined, TrackedAccoun
 from hustings.store.bounds import admit_account, admit_snapshot, admit_tracked
 from hustings.store.rows import MessageRow, encode_message
 
-__all__ = ["ParseJob", "Prepared", "SeenCache", "prepared_batches"]
+__all__ = ["ParseJob", "Prepared", "SeenCache", "Target", "prepare", "prepared_batches"]
 
 R = TypeVar("R")
 
@@ -103,11 +103,21 @@ def _only_snapshots(unit: Parsed) -> bool:
     return not (unit.messages or unit.context or unit.accounts or unit.tracked or unit.quarantined)
 
 
-def _refused(job: ParseJob, unit: Parsed, kind: str, reason: str, excerpt: str) -> Quarantined:
+@dataclass(frozen=True, slots=True)
+class Target:
+    """Where prepared records go: the source they are quarantined under, the file batch
+    (``None`` for a connector sync or a push) and the store's dialect they are encoded for."""
+
+    source: str
+    batch_id: int | None
+    dialect: str
+
+
+def _refused(job: Target, unit: Parsed, kind: str, reason: str, excerpt: str) -> Quarantined:
     return quarantined(job.source, unit.position, kind, reason, excerpt)
 
 
-def _encode(job: ParseJob, batch: Prepared, units: list[Parsed]) -> None:
+def _encode(job: Target, batch: Prepared, units: list[Parsed]) -> None:
     """Encode context then primary messages, each admitted by ``hustings.store.bounds``.
 
     A refused primary message is quarantined at its unit; a refused context message is left
@@ -138,14 +148,14 @@ def _admitted(admit: Callable[[R], R], record: R) -> R | str:
         return str(exc)
 
 
-def prepare(units: list[Parsed], done: int, job: ParseJob, seen: SeenCache) -> Prepared:
+def prepare(units: list[Parsed], done: int, job: Target, seen: SeenCache) -> Prepared:
     """Encode one batch's records and drop what ``seen`` says was written already.
 
     Every record passes ``hustings.store.bounds`` here, before either database sees it:
     refused registry entries, primary messages and snapshots of snapshot files are
     quarantined at their unit; refused accounts and riding snapshots are left out.
     """
-    batch = Prepared(position=units[-1].position, done=done)
+    batch = Prepared(position=units[-1].position if units else 0, done=done)
     _encode(job, batch, units)
     for unit in units:
         for account in unit.accounts:
@@ -193,8 +203,9 @@ def _parsed_batches(job: ParseJob) -> Iterator[tuple[list[Parsed], int]]:
 
 def _in_process(job: ParseJob) -> Iterator[Prepared]:
     seen = SeenCache()
+    target = Target(job.source, job.batch_id, job.dialect)
     for units, done in _parsed_batches(job):
-        yield prepare(units, done, job, seen)
+        yield prepare(units, done, target, seen)
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,29 +20,17 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from sqlalchemy import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from hustings.errors import SourceUnreadableError, UnknownFormatError
 from hustings.ingest.base import Importer, ImportOptions, Sample
 from hustings.ingest.batching import ParseJob, Prepared, prepared_batches
-from hustings.ingest.readers import MAX_LINE_BYTES, quarantined
-from hustings.model import ImportBatch, Quarantined
+from hustings.ingest.intake import write_units
+from hustings.ingest.readers import MAX_LINE_BYTES
+from hustings.model import ImportBatch
 from hustings.plugins import importers
 from hustings.store import Store
-from hustings.store.batches import (
-    claim_batch,
-    finish_batch,
-    quarantine_records,
-    save_checkpoint,
-)
-from hustings.store.records import (
-    write_accounts,
-    write_message_rows,
-    write_snapshots,
-    write_tracked,
-)
-from hustings.store.rows import MessageRow
+from hustings.store.batches import claim_batch, finish_batch, save_checkpoint
 
 __all__ = [
     "COUNTED",
@@ -349,63 +337,24 @@ def _fewer_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _conflicts(source: str, conflicts: list[tuple[MessageRow, str]]) -> list[Quarantined]:
-    return [
-        quarantined(
-            source,
-            row.raw_position or 0,
-            row.raw_unit or "record",
-            f"{reason}: {row.platform_id}",
-            row.text,
-        )
-        for row, reason in conflicts
-    ]
-
-
-def _write_snapshots(
-    conn: Connection, source: str, prepared: Prepared
-) -> tuple[int, list[Quarantined]]:
-    """Write follower snapshots; quarantine those whose handle matches no stored account."""
-    where = {id(s): position for s, position in prepared.snapshots}
-    added, unknown = write_snapshots(conn, [s for s, _ in prepared.snapshots])
-    bad = [
-        quarantined(
-            source,
-            where[id(s)],
-            "line",
-            f"no {s.platform} account with handle {s.handle!r} in the store; "
-            "import its posts first",
-            f"{s.handle},{s.taken_at.isoformat()},{s.followers}",
-        )
-        for s in unknown
-    ]
-    return added, bad
-
-
 def _flush(store: Store, batch: ImportBatch, prepared: Prepared, summary: ImportSummary) -> None:
-    """Write one batch and its checkpoint in a single transaction.
+    """Write one batch through the intake seam and save its checkpoint, in one transaction.
 
-    ``read`` counts the records a file is about: messages, registry entries, and follower
-    snapshots from files of snapshots alone (those riding along with posts or users are not
-    records of their own), plus every quarantined record.
+    ``read`` counts the records a file is about (``IntakeResult.read``); ``added`` counts
+    new messages, registry entries, and follower snapshots from files of snapshots alone
+    (those riding along with posts or users are not records of their own).
     """
-    tracked = prepared.tracked
     with store.begin() as conn:
-        summary.accounts_added += write_accounts(conn, prepared.accounts, batch.id)
-        result = write_message_rows(conn, prepared.messages)
-        snapshots_added, unknown = _write_snapshots(conn, summary.source, prepared)
-        tracked_new = write_tracked(conn, tracked)
-        bad = prepared.quarantined + unknown + _conflicts(summary.source, result.conflicts)
-        quarantine_records(conn, batch, bad)
-        standalone = prepared.standalone
-        summary.read += prepared.primary - len(result.conflicts) + len(tracked) + standalone
-        summary.read += len(bad)
-        summary.added += result.added + tracked_new + (snapshots_added if standalone else 0)
-        summary.updated += result.updated
-        summary.unchanged += result.unchanged
-        summary.context_added += result.context_added
-        summary.tracked_added += tracked_new
-        summary.quarantined += len(bad)
+        done = write_units(conn, prepared, batch)
+        summary.read += done.read
+        summary.added += done.added + done.tracked_added
+        summary.added += done.snapshots_added if prepared.standalone else 0
+        summary.updated += done.updated
+        summary.unchanged += done.unchanged
+        summary.context_added += done.context_added
+        summary.accounts_added += done.accounts_added
+        summary.tracked_added += done.tracked_added
+        summary.quarantined += done.quarantined
         batch.checkpoint = prepared.position
         batch.counts = {name: getattr(summary, name) for name in COUNTED}
         save_checkpoint(conn, batch)

@@ -6,21 +6,23 @@ what it returns. Unsafe methods need the session's ``X-CSRF-Token`` header.
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import replace
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, model_validator
 
 from hustings.errors import InvalidInputError
 from hustings.inbox import dashboard as dash
 from hustings.inbox import items, replies, sla, sync, views
 from hustings.inbox.thread import item_detail
-from hustings.model import Message, MessageKind, Visibility, require_utc
+from hustings.ingest.base import Parsed
+from hustings.ingest.intake import push_source, write_units
+from hustings.model import RawRef
 from hustings.store import Store
-from hustings.store.bounds import check_time
 from hustings.web.auth import SESSION_COOKIE, Sessions
+from hustings.web.canonical import CanonicalMessage, to_message
 from hustings.web.deps import (
     API_ERRORS,
     ApiSession,
@@ -391,30 +393,6 @@ def save_policy(body: PolicyBody, s: ApiWrite, conn: Conn) -> Ok:
     return Ok(id=sla.save_policy(conn, s.actor, policy))
 
 
-class InboundBody(BaseModel):
-    """A message pushed by a live connector, in Hustings' canonical shape."""
-
-    platform: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[a-z0-9_-]+$")]
-    platform_id: Annotated[ShortText, Field(min_length=1)]
-    author_id: Annotated[ShortText, Field(min_length=1)]
-    author_handle: ShortText | None = None
-    created_at: datetime
-    text: Text
-    kind: MessageKind
-    visibility: Visibility = Visibility.PUBLIC
-    reply_to_id: ShortText | None = None
-    reply_to_account_id: ShortText | None = None
-    reply_to_handle: ShortText | None = None
-    conversation_id: ShortText | None = None
-    mentions: list[ShortText] = Field(default_factory=list, max_length=50)
-
-    @field_validator("created_at")
-    @classmethod
-    def _storable_time(cls, value: datetime) -> datetime:
-        """A time the store keeps (1970 to 2099: ``hustings.store.bounds``), not a 500."""
-        return value if value.utcoffset() is None else check_time(require_utc(value))
-
-
 class RefusedOut(BaseModel):
     """A pushed message left unstored, and why (see ``PushOut``)."""
 
@@ -439,7 +417,7 @@ class PushOut(BaseModel):
 
 
 @router.post("/messages", response_model=PushOut, tags=["inbox"])
-def receive(body: list[InboundBody], s: ApiWrite, conn: Conn) -> PushOut:
+def receive(body: list[CanonicalMessage], s: ApiWrite, conn: Conn) -> PushOut:
     """Store messages from this workspace's live connector and file them into its inbox
     (owners only).
 
@@ -453,12 +431,17 @@ def receive(body: list[InboundBody], s: ApiWrite, conn: Conn) -> PushOut:
     s.actor.require(Role.OWNER)
     if len(body) > 1000:
         raise InvalidInputError("at most 1000 messages per request")
-    batch = []
-    for m in body:
-        if m.created_at.utcoffset() is None:
-            raise InvalidInputError("created_at needs a time zone")
-        batch.append(Message(**{**m.model_dump(), "mentions": tuple(m.mentions)}))
-    done = sync.receive_messages(conn, s.actor.workspace_id, batch)
+    workspace = s.actor.workspace_id
+    source = push_source(workspace)
+    units = [
+        Parsed(
+            position=n,
+            messages=(replace(to_message(m), raw=RawRef(source, n, "item")),),
+            unit="item",
+        )
+        for n, m in enumerate(body, 1)
+    ]
+    done = write_units(conn, units, source, workspace, pushed=True)
     return PushOut(
         ok=not done.refused,
         filed=done.filed,

@@ -24,7 +24,7 @@ from typing import BinaryIO
 
 from hustings.errors import UnknownFormatError
 from hustings.hookspecs import hookimpl
-from hustings.ingest.base import Importer, Parsed, Sample
+from hustings.ingest.base import Importer, ImportOptions, Parsed, Sample, Where
 from hustings.ingest.csv.mapping import Mapping, load_mapping, shipped_mappings
 from hustings.ingest.csv.rows import Row, header_of, iter_rows
 from hustings.ingest.readers import (
@@ -68,13 +68,17 @@ class CsvImporter(Importer):
             return 85
         return 10 if sample.suffix == ".csv" else 0
 
+    def __init__(self, options: ImportOptions | None = None) -> None:
+        super().__init__(options)
+        self._mappings: dict[tuple[str, ...], Mapping] = {}
+
     def parse(self, stream: BinaryIO, source: str) -> Iterator[Parsed]:
         rows = iter_rows(stream, source)
         first = next(rows, None)
         if not isinstance(first, Row):
             raise UnknownFormatError(f"{source}: no readable CSV header on line 1")
         header = [name.strip() for name in first.fields]
-        mapping = self._mapping(header, source)
+        self._mapped(tuple(header), source)  # a header no mapping fits stops the import here
         width = len(header)
         for row in rows:
             if isinstance(row, Quarantined):
@@ -85,15 +89,46 @@ class CsvImporter(Importer):
                 yield _bad(source, row, reason)
                 continue
             record = dict(zip(header, row.fields, strict=True))
-            raw = RawRef(source=source, position=row.line, unit="line")
-            build = partial(self._message, mapping, record, raw)
-            result = guard(source, row.line, "line", row.excerpt(), build)
-            if isinstance(result, Quarantined):
-                yield Parsed(position=row.line, quarantined=(result,))
-            else:
-                yield Parsed(
-                    position=row.line, messages=(result,), accounts=_accounts(mapping, result)
-                )
+            yield self.parse_value(record, Where(source, row.line, "line"))
+
+    def parse_value(self, value: object, where: Where) -> Parsed:
+        """One row, decoded as column name to cell (as ``csv.DictReader`` or a spreadsheet
+        API gives it), read through the mapping that fits its columns.
+
+        A row that is not such an object, or whose columns no mapping fits, is quarantined.
+        """
+        def bad(reason: str) -> Parsed:
+            shown = repr(value)[:200]
+            found = quarantined(where.source, where.position, where.unit, reason, shown)
+            return Parsed(position=where.position, quarantined=(found,), unit=where.unit)
+
+        if not isinstance(value, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+        ):
+            return bad("a CSV row is an object of column names to text")
+        try:
+            mapping = self._mapped(tuple(value), where.source)
+        except UnknownFormatError as exc:
+            return bad(str(exc))
+        raw = RawRef(source=where.source, position=where.position, unit=where.unit)
+        build = partial(self._message, mapping, value, raw)
+        excerpt = ",".join(value.values())
+        result = guard(where.source, where.position, where.unit, excerpt, build)
+        if isinstance(result, Quarantined):
+            return Parsed(position=where.position, quarantined=(result,), unit=where.unit)
+        return Parsed(
+            position=where.position,
+            messages=(result,),
+            accounts=_accounts(mapping, result),
+            unit=where.unit,
+        )
+
+    def _mapped(self, header: tuple[str, ...], source: str) -> Mapping:
+        """The mapping for ``header``, found once per header."""
+        found = self._mappings.get(header)
+        if found is None:
+            found = self._mappings[header] = self._mapping(list(header), source)
+        return found
 
     def _mapping(self, header: list[str], source: str) -> Mapping:
         if self.options.mapping is not None:

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, BinaryIO, TypeVar
 
+from hustings.ingest import base
 from hustings.ingest.base import Parsed
 from hustings.ingest.readers import RecordError, guard, iter_json_units
 from hustings.ingest.x._fields import PLATFORM
 from hustings.model import Account, FollowerSnapshot, Message, Quarantined, RawRef
 
-__all__ = ["RECORD_ERRORS", "Collector", "Where", "parse_json_units"]
+__all__ = ["RECORD_ERRORS", "Collector", "Where", "parse_json_units", "reading"]
 
 T = TypeVar("T")
 
@@ -107,14 +108,17 @@ class Collector:
 
 
 def parse_json_units(
-    stream: BinaryIO,
-    source: str,
-    assume: str | None,
-    parse_unit: Callable[[Any, Where], Parsed],
+    stream: BinaryIO, source: str, parse_value: Callable[[Any, base.Where], Parsed]
 ) -> Iterator[Parsed]:
-    """Each JSON unit of ``stream`` through ``parse_unit``; unreadable units stay quarantined."""
+    """Each JSON unit of ``stream`` through the importer's ``parse_value``, so a file is read
+    by the very code that reads a live response; unreadable units stay quarantined."""
     for position, unit, value in iter_json_units(stream, source):
         if isinstance(value, Quarantined):
             yield Parsed(position, quarantined=(value,))
         else:
-            yield parse_unit(value, Where(source, position, unit, assume=assume))
+            yield parse_value(value, base.Where(source, position, unit))
+
+
+def reading(where: base.Where, assume: str | None) -> Where:
+    """The X parsers' place of a unit, from the importer-neutral one and the options."""
+    return Where(where.source, where.position, where.unit, assume=assume)

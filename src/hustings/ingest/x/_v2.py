@@ -29,8 +29,9 @@ from datetime import datetime
 from typing import Any, BinaryIO
 
 from hustings.ingest.base import Importer, Parsed, Sample
+from hustings.ingest.base import Where as BaseWhere
 from hustings.ingest.readers import RecordError, parse_time
-from hustings.ingest.x._collect import Collector, Where, parse_json_units
+from hustings.ingest.x._collect import Collector, Where, parse_json_units, reading
 from hustings.ingest.x._fields import (
     PLATFORM,
     as_obj,
@@ -251,4 +252,9 @@ class XV2Importer(Importer):
         return 0
 
     def parse(self, stream: BinaryIO, source: str) -> Iterator[Parsed]:
-        yield from parse_json_units(stream, source, self.options.assume_timezone, parse_unit)
+        yield from parse_json_units(stream, source, self.parse_value)
+
+    def parse_value(self, value: object, where: BaseWhere) -> Parsed:
+        """One decoded API response (a page, a tweet, a list of them) as a file line is
+        read: a live pull hands its responses here, the file runner its lines."""
+        return parse_unit(value, reading(where, self.options.assume_timezone))
