@@ -23,7 +23,7 @@ from hustings.cli import (
     store_cmd,
     web_cmd,
 )
-from hustings.cli.output import err
+from hustings.cli.output import err, fit_to_terminal
 from hustings.errors import HustingsError
 
 __all__ = ["app", "main"]
@@ -62,6 +62,7 @@ def _root(
         ),
     ] = None,
 ) -> None:
+    fit_to_terminal()
     ctx.obj = {"db": db}
 
 

@@ -13,9 +13,21 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-__all__ = ["JsonOption", "err", "print_json", "print_rows", "progress_enabled"]
+__all__ = ["JsonOption", "err", "fit_to_terminal", "print_json", "print_rows", "progress_enabled"]
 
 err = Console(stderr=True)
+
+
+def fit_to_terminal() -> None:
+    """Size tables to ``$COLUMNS`` as it is now, not as it was when this module loaded.
+
+    Rich reads ``COLUMNS`` once, when the console is made; a command run in-process after
+    another (the web app's ``--get``-style callers, the test runner) kept the first width.
+    """
+    import os
+
+    columns = os.environ.get("COLUMNS", "")
+    err.width = int(columns) if columns.isdigit() and int(columns) > 0 else None  # type: ignore[assignment]
 
 JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (one object a line).")]
 
