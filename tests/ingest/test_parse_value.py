@@ -79,7 +79,22 @@ def _fixtures() -> list[tuple[str, Path]]:
     return found
 
 
-FIXTURES = _fixtures()
+# Files read only as whole streams (an mbox's mails, a server-sent event stream's frames):
+# no decoder splits them into the values a live connector would hand over, so the contract
+# below does not apply; the set is pinned so that a new format cannot slip past it.
+WHOLE_STREAMS = {".mbox", ".sse"}
+
+_FOUND = _fixtures()
+FIXTURES = [
+    (n, p)
+    for n, p in _FOUND
+    if p.suffix in _DECODERS and any(True for _ in _DECODERS[p.suffix](p))
+]
+
+
+def test_only_whole_streams_lack_a_value_decoder() -> None:
+    left = {p.suffix for n, p in _FOUND if (n, p) not in FIXTURES}
+    assert left == WHOLE_STREAMS, "add a decoder to _DECODERS for the new kind of fixture"
 
 
 def test_the_live_importers_have_recorded_fixtures() -> None:
@@ -91,16 +106,12 @@ def test_the_live_importers_have_recorded_fixtures() -> None:
     ("name", "path"), FIXTURES, ids=[f"{n}:{p.relative_to(DATA)}" for n, p in FIXTURES]
 )
 def test_parse_value_reads_a_fixture_as_parse_does(name: str, path: Path) -> None:
-    decode = _DECODERS.get(path.suffix)
-    if decode is None:
-        pytest.skip(f"no value decoder for {path.suffix} files yet: add one to _DECODERS")
+    decode = _DECODERS[path.suffix]
     options = _OPTIONS.get(path.name)
     importer = importers()[name](options)
     with path.open("rb") as stream:
         whole = list(importer.parse(stream, str(path)))
     values = dict((where.position, (where, value)) for where, value in decode(path))
-    if not values:
-        pytest.skip(f"{path.name} is a stream that {name} reads as a whole (no values)")
     one_by_one: dict[int, Parsed] = {
         position: importers()[name](options).parse_value(value, where)
         for position, (where, value) in values.items()
