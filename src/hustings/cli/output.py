@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
@@ -24,8 +25,6 @@ def fit_to_terminal() -> None:
     Rich reads ``COLUMNS`` once, when the console is made; a command run in-process after
     another (the web app's ``--get``-style callers, the test runner) kept the first width.
     """
-    import os
-
     columns = os.environ.get("COLUMNS", "")
     err.width = int(columns) if columns.isdigit() and int(columns) > 0 else None  # type: ignore[assignment]
 
