@@ -177,5 +177,4 @@ def write_units(
     elif workspace_id is not None:
         result.filed = sync_workspace(conn, workspace_id)
         mark_answered_on_platform(conn, workspace_id)
-        mark_answered_on_platform(conn, workspace_id)
     return result
