@@ -364,3 +364,20 @@ def test_unclosed_quote_is_refused_alike_on_both_stores(any_store: Store, tmp_pa
         bad = conn.execute(select(quarantine.c.position, quarantine.c.reason)).all()
     assert "1179201133781962752" not in stored and len(stored) == 5
     assert [tuple(b) for b in bad] == [(3, UNCLOSED)]
+
+
+def test_custom_mapping_example_in_the_docs_imports(tmp_path: Path) -> None:
+    """docs/csv-mapping.md's example mapping reads its example export as the page says."""
+    page = (Path(__file__).resolve().parents[2] / "docs" / "csv-mapping.md").read_text()
+    own = page.split("## Your own mapping", 1)[1]
+    export = re.search(r"```csv\n(.*?)```", own, re.S)
+    mapping = re.search(r"```yaml\n(.*?)```", own, re.S)
+    assert export is not None and mapping is not None
+    (tmp_path / "export.csv").write_text(export.group(1))
+    (tmp_path / "scheduler.yaml").write_text(mapping.group(1))
+    units = parse(tmp_path / "export.csv", ImportOptions(mapping=tmp_path / "scheduler.yaml"))
+    found = by_id(units)
+    assert found["110000000000000001"].created_at.isoformat() == "2025-09-05T22:00:00+00:00"
+    assert found["110000000000000001"].hashtags == ("townhall", "ward4")
+    assert found["110000000000000002"].reply_to_id == "110000000000000001"
+    assert {m.platform for m in found.values()} == {"mastodon"}
