@@ -33,7 +33,7 @@ def test_import_exits_3_when_records_were_quarantined(tmp_path: Path) -> None:
     result = _invoke(tmp_path / "h.db", "import", "--json", str(path))
     assert result.exit_code == 3
     assert orjson.loads(result.stdout)["quarantined"] == 1
-    listed = _invoke(tmp_path / "h.db", "quarantine", "--json")
+    listed = _invoke(tmp_path / "h.db", "quarantine", "list", "--json")
     entry = orjson.loads(listed.stdout.splitlines()[0])
     assert (entry["position"], entry["unit"]) == (2, "line")
 

@@ -31,6 +31,7 @@ NOT_LISTING = {
     "nlp train": "fits",
     "accounts attach": "attaches an account",
     "accounts detach": "detaches an account",
+    "quarantine clear": "forgets a batch's quarantined records",
 }
 
 
@@ -140,7 +141,8 @@ Call = Callable[[Demo], tuple[list[str], str | None]]
 LISTING: dict[str, Call] = {
     "status": lambda d: ([], None),
     "batches": lambda d: ([], None),
-    "quarantine": lambda d: (_quarantined(d), None),
+    "quarantine list": lambda d: (_quarantined(d), None),
+    "quarantine retry": lambda d: (_quarantined(d), None),
     "formats": lambda d: ([], None),
     "messages": lambda d: (["--to", "BeaHartnell", "--limit", "3"], None),
     "thread": lambda d: (["x", _first_x_id(d)], None),

@@ -80,7 +80,10 @@ def report_imports(summaries: list[ImportSummary], as_json: bool) -> None:
             f"accounts, [red]{totals['quarantined']:,} quarantined[/]"
         )
         if totals["quarantined"]:
-            err.print("See them with [bold]hustings quarantine[/].")
+            err.print(
+                "See them with [bold]hustings quarantine list[/]; once the cause is fixed, "
+                "[bold]hustings quarantine retry[/] reads them again."
+            )
     if totals["quarantined"]:
         raise typer.Exit(EXIT_QUARANTINED)
 
