@@ -293,7 +293,10 @@ def test_demo_screen_counts_add_up(demo: Demo) -> None:
     assert result.exit_code == 0, result.output
     status = orjson.loads(CliRunner().invoke(app, demo.args("status", "--json")).stdout)
     text = " ".join(result.stderr.split())
-    assert f"{status['counts']['accounts']:,} platform accounts" in text
+    accounts = f"{status['counts']['accounts']:,} platform accounts"
+    banner = " ".join(result.stderr.split("People (synthetic)")[0].split())
+    assert accounts in banner, "the banner's account count is not the store's"
+    assert f"{accounts} (one person may have" in text
     assert "people" in text and "updated" in text and "unchanged" in text
     assert "…" not in result.stderr
 
