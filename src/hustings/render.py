@@ -122,6 +122,9 @@ def pct(value: float | None, digits: int = 0) -> str:
     return f"{value * 100:.{digits}f}%"
 
 
+_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+
+
 def duration(value: float | timedelta | None, unit: str = "seconds") -> str:
     """A span as "3 h 20 min" (or "2 d 4 h"); ``unit`` says what a bare number counts."""
     if _missing(value):
@@ -130,9 +133,7 @@ def duration(value: float | timedelta | None, unit: str = "seconds") -> str:
     if isinstance(value, timedelta):
         seconds = value.total_seconds()
     else:
-        seconds = float(value) * {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}[
-            unit
-        ]
+        seconds = float(value) * _SECONDS[unit]
     minutes = round(seconds / 60)
     days, rest = divmod(minutes, 1440)
     hours, mins = divmod(rest, 60)
