@@ -100,9 +100,7 @@ def _check(tab: Any, name: str, demo: Demo, *, fields_shown: bool = False) -> st
     as the API reference does) names nothing by its field name; return the visible text."""
     tab.wait_for_load_state("networkidle")
     tab.screenshot(path=str(SCREENS / f"{name}-{tab.width}.png"), full_page=True)
-    scroll, inner = tab.evaluate(
-        "[document.documentElement.scrollWidth, window.innerWidth]"
-    )
+    scroll, inner = tab.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
     assert scroll <= inner, f"{name} at {tab.width} px scrolls sideways: {scroll} > {inner}"
     text = tab.evaluate("document.body.innerText")
     raw = sorted(set(SNAKE.findall(text)) - demo.user_words)
