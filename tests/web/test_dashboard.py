@@ -69,6 +69,9 @@ def test_scorecard_waits_for_the_background_audit(campaign: Campaign, web_factor
     assert page.status_code == 200
     assert "The audit has not run yet" in page.text
     assert web.get("/api/dashboard").json()["scorecard"]["ready"] is False
+    full = web.get("/dashboard/accounts")
+    assert full.status_code == 200
+    assert "The audit has not run yet" in full.text
 
 
 def test_scorecard_shows_own_accounts_with_definitions(audited: tuple[Any, Any]) -> None:
