@@ -63,8 +63,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     store.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium_browser() -> Iterator[Any]:
+    """Chromium for this module only: Playwright's sync API keeps an event loop running in
+    this thread while it is open, and later tests that call ``asyncio.run`` would fail."""
     from playwright.sync_api import sync_playwright
 
     SCREENS.mkdir(parents=True, exist_ok=True)
