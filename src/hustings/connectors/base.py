@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import types
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Self, Union, get_args, get_origin, get_type_hints
@@ -128,6 +128,9 @@ class Event:
 
     kind: str
     units: tuple[Parsed, ...] = ()
+    cursor: Cursor | None = None
+    """Where the stream stands after this event, for a stream that resumes from a cursor
+    (Jetstream's ``time_us``): stored with the event's units in one transaction."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +156,9 @@ class Connector(ABC):
     """One platform. Subclasses set the class attributes and implement the methods.
 
     ``requires`` names what a user must supply to connect (shown by ``hustings connect``).
+    ``server_setting`` names the setting that says which server the connection talks to
+    (shown in ``hustings connections``); ``stream_setting`` the setting that, when set,
+    makes ``hustings serve`` follow the connection live instead of polling it.
     """
 
     name: ClassVar[str]
@@ -162,6 +168,8 @@ class Connector(ABC):
     Options: ClassVar[type[ConnectorOptions]]
     requires: ClassVar[tuple[str, ...]] = ()
     streams: ClassVar[bool] = False
+    server_setting: ClassVar[str]
+    stream_setting: ClassVar[str | None] = None
 
     def __init__(self, options: ConnectorOptions, secret: Secret, source: str) -> None:
         self.options = options
@@ -176,9 +184,17 @@ class Connector(ABC):
     def pull(self, cursor: Cursor) -> Iterator[Page]:
         """Everything newer than ``cursor``, oldest first, one page at a time."""
 
-    def stream(self) -> Iterator[Event]:
+    def live(self) -> bool:
+        """Whether this connection streams (``stream``) rather than being polled: a class
+        that streams may need a setting to (Bluesky's Jetstream URL)."""
+        return self.streams
+
+    def stream(self, cursor: Cursor, watch: Collection[str] = ()) -> Iterator[Event]:
         """Live events until the stream ends (raising ``PlatformUnavailableError`` when it
-        drops); only where ``streams`` is true."""
+        drops); only where ``live()`` is true. ``cursor`` is the connection's stored cursor
+        (a stream that resumes from one starts there); ``watch`` the platform ids of the
+        accounts the workspace tracks, for a stream that carries more than the account's
+        own events and must be filtered."""
         raise NotImplementedError(f"{self.name} does not stream")
 
     @abstractmethod
