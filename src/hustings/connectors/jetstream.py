@@ -109,11 +109,12 @@ def follow(
     until the stream drops (``PlatformUnavailableError``). See the module."""
     address = _subscribe_url(url, start)
     watched = frozenset(watch)
+    unmarked: list[int] = []  # the newest time_us read but not yet handed on as a cursor
     try:
         with connect(address, open_timeout=open_timeout, max_size=_MAX_FRAME,
                      proxy=None, user_agent_header="hustings") as socket:
             yield Event("open" if start is None else "resume")
-            last_mark = time.monotonic()
+            last_mark = float("-inf")  # the first event marks where the stream is
             for frame in socket:
                 try:
                     value = orjson.loads(frame)
@@ -125,17 +126,28 @@ def follow(
                     continue
                 at = value["time_us"]
                 if involves(value, watched):
-                    last_mark = time.monotonic()
+                    last_mark, unmarked = time.monotonic(), []
                     yield Event("event", (parse(value, at),), {CURSOR_KEY: str(at)})
                 elif time.monotonic() - last_mark >= _CURSOR_EVERY:
-                    last_mark = time.monotonic()
+                    last_mark, unmarked = time.monotonic(), []
                     yield Event("cursor", (), {CURSOR_KEY: str(at)})
+                else:
+                    unmarked = [at]
     except ConnectionClosedOK:
         pass
     except (InvalidURI, InvalidHandshake) as exc:
         raise PlatformUnavailableError(f"Jetstream at {url} refused the stream: {exc}") from None
     except (OSError, TimeoutError, WebSocketException) as exc:
+        yield from _mark(unmarked)
         raise PlatformUnavailableError(
             f"Jetstream stream dropped ({type(exc).__name__}); reconnecting from the cursor"
         ) from None
+    yield from _mark(unmarked)
     raise PlatformUnavailableError("Jetstream stream ended; reconnecting from the cursor")
+
+
+def _mark(unmarked: list[int]) -> Iterator[Event]:
+    """The cursor of the last events read, when the stream stops before it was handed on:
+    everything read is done with, so a reconnection need not read it again."""
+    if unmarked:
+        yield Event("cursor", (), {CURSOR_KEY: str(unmarked[0])})
