@@ -24,6 +24,7 @@ from hustings.errors import ConfigError
 from hustings.ingest.base import Parsed
 
 __all__ = [
+    "CHECK_TIMEOUT",
     "Connector",
     "ConnectorOptions",
     "Cursor",
@@ -33,6 +34,9 @@ __all__ = [
     "Page",
     "Sent",
 ]
+
+CHECK_TIMEOUT = 5.0
+"""Seconds a connect-time check waits for the platform (``ConnectorOptions.for_check``)."""
 
 Cursor = dict[str, str]
 """Where each of a connector's feeds stopped: feed name to the platform's last id."""
@@ -67,6 +71,18 @@ class ConnectorOptions:
                 and f.default_factory is dataclasses.MISSING
             )
             raise ConfigError(f"missing setting(s): {', '.join(missing) or exc}") from None
+
+    def for_check(self) -> Self:
+        """These settings for a check a person waits on (connecting from the CLI or the
+        Settings page): one attempt and a short timeout, so a wrong address or a server
+        that is down fails in seconds; background syncs keep their retries and back-off."""
+        names = {f.name for f in dataclasses.fields(self)}
+        changes: dict[str, Any] = {}
+        if "tries" in names:
+            changes["tries"] = 1
+        if "timeout" in names:
+            changes["timeout"] = min(getattr(self, "timeout"), CHECK_TIMEOUT)  # noqa: B009
+        return dataclasses.replace(self, **changes)
 
     def as_mapping(self) -> dict[str, Any]:
         """JSON-ready settings, as stored in ``connections.settings``."""

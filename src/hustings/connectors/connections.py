@@ -30,7 +30,12 @@ from sqlalchemy import Connection, func, select, update
 
 from hustings.connectors.base import Connector, Cursor, Event, Identity
 from hustings.connectors.secrets import Secret, decrypt, encrypt
-from hustings.errors import ConfigError, ConnectorError, NotFoundError
+from hustings.errors import (
+    ConfigError,
+    ConnectorError,
+    NotFoundError,
+    PlatformUnavailableError,
+)
 from hustings.ingest.intake import IntakeResult, connector_source, write_units
 from hustings.model import Role as AccountRole
 from hustings.plugins import connectors
@@ -199,9 +204,14 @@ def connect(
     actor.require(Role.OWNER)
     cls = _connector_class(platform)
     options = cls.Options.from_mapping(settings)
-    connector = cls(options, secret, connector_source(platform, 0))
+    connector = cls(options.for_check(), secret, connector_source(platform, 0))
     try:
         identity: Identity = connector.authenticate()  # outside any transaction: network
+    except PlatformUnavailableError as exc:
+        raise PlatformUnavailableError(
+            f"{exc}; nothing was saved: check the server address, or connect again once "
+            "the server answers"
+        ) from None
     finally:
         connector.close()
     now = _now()
