@@ -383,7 +383,7 @@ def sync_all(store: Store, workspace_id: int | None = None) -> list[SyncReport]:
     return reports
 
 
-_STREAM_BATCH = 500
+_STREAM_BATCH = 2000
 _END = object()
 _ALONE = ("open", "resume")  # connection markers: each is a batch of its own
 
@@ -444,7 +444,7 @@ def write_events(conn: Connection, batch: list[Event], source: str, row: Any) ->
     """Write one batch of stream events, and the cursor the last of them carries, in the
     caller's transaction: a batch and its cursor commit together."""
     done = write_units(conn, [u for event in batch for u in event.units], source,
-                       row.workspace_id)
+                       row.workspace_id, whole_inbox=False)
     moved = [event.cursor for event in batch if event.cursor]
     if moved:
         stored = conn.execute(
