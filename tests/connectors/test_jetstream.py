@@ -210,3 +210,20 @@ def test_the_worker_of_hustings_serve_follows_a_connection_with_a_jetstream_url(
         stop.set()
         live.stream.close()
         thread.join(timeout=30)
+
+
+def test_a_reply_by_the_account_on_the_stream_answers_the_item(live: Live) -> None:
+    me, citizen = live.account, live.net.create_account()
+    question = live.net.mention(citizen, [me], f"@{me.handle} will you answer here?")
+    answer = live.net.reply(me, question, question, "Yes: on Thursday.")
+    live.stream.publish(*live.events_of(question))
+    live.follow()
+    live.stream.publish(*live.events_of(answer))
+    live.follow()
+    with live.store.begin() as conn:
+        status = conn.execute(
+            select(inbox_items.c.status)
+            .join(messages, messages.c.id == inbox_items.c.message_id)
+            .where(messages.c.platform_id == question.uri)
+        ).scalar_one()
+    assert status == "answered"
