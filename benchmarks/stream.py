@@ -148,7 +148,10 @@ def serve(path: Path, port_file: Path, rate: float) -> None:
                 connection.send(orjson.dumps(event).decode())
         connection.close()
 
-    with ws_serve(handle, "127.0.0.1", 0, compression=None, max_queue=None) as server:
+    # No keepalive pings: a consumer whose queue is full stops reading the socket (that is
+    # its back-pressure), and a ping unanswered for 20 s would end the replay mid-way.
+    with ws_serve(handle, "127.0.0.1", 0, compression=None, max_queue=None,
+                  ping_interval=None) as server:
         port_file.write_text(str(server.socket.getsockname()[1]))
         server.serve_forever()
 
