@@ -25,12 +25,14 @@ BENCHMARKS: dict[str, str] = {
     "listen": "camps in a hashtag against NetworkX Louvain",
     "nlp": "the offline classifiers' load time, throughput and accuracy",
     "inbox": "the inbox under load over HTTP on PostgreSQL",
+    "stream": "Bluesky events through the live path into PostgreSQL with 10 workspaces",
+    "send": "answers from click to sent against a real local Bluesky network",
 }
 """Every benchmark, in the order they run, with what it measures."""
 
 SCRIPTS = {"inbox": "inbox_load"}
 """Script names that differ from the benchmark's (and its BENCHMARKS.md section's) name."""
-NEEDS_POSTGRES = {"inbox"}
+NEEDS_POSTGRES = {"inbox", "stream", "send"}
 
 
 def main() -> int:

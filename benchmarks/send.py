@@ -176,7 +176,10 @@ def main() -> None:
     parser.add_argument("--paced", type=int, default=20)
     parser.add_argument("--send-every", type=float, default=1.0)
     parser.add_argument("--no-write", action="store_true", help="do not touch BENCHMARKS.md")
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 5 + 3 replies")
     args = parser.parse_args()
+    if args.quick:
+        args.replies, args.paced = 5, 3
     if not NODE.exists() or not (BLUESKY_DIR / "node_modules" / "@atproto" / "dev-env").exists():
         print("send benchmark skipped: Node.js 22 and @atproto/dev-env are not installed "
               "(source scripts/servers.sh installs them)", file=sys.stderr)

@@ -312,7 +312,10 @@ def main() -> None:
     parser.add_argument("--subscriptions", type=int, choices=(1, 10), default=1)
     parser.add_argument("--no-write", action="store_true", help="do not touch BENCHMARKS.md")
     parser.add_argument("--serve", nargs=3, help=argparse.SUPPRESS)
+    parser.add_argument("--quick", action="store_true", help="a smoke run: 2,000 events")
     args = parser.parse_args()
+    if args.quick:
+        args.events, args.rate, args.latency_seconds = 2_000, 100.0, 4.0
     if args.serve:
         serve(Path(args.serve[0]), Path(args.serve[1]), float(args.serve[2]))
         return
