@@ -45,11 +45,28 @@ __all__ = [
 
 
 def listen(
-    store: Store, query: ListenQuery, *, classify: bool = True, stance_target: str | None = None
+    store: Store,
+    query: ListenQuery,
+    *,
+    classify: bool = True,
+    stance_target: str | None = None,
+    workspace: str | None = None,
 ) -> ListenResult:
-    """Select ``query``'s conversation from ``store`` and run every listening measure."""
+    """Select ``query``'s conversation from ``store`` and run every listening measure.
+
+    ``workspace`` (a name) merges the accounts its people hold into one node per person.
+    """
+    workspace_id = None
+    if workspace is not None:
+        from hustings.workspace import find_workspace
+
+        with store.begin() as conn:
+            workspace_id = find_workspace(conn, workspace).id
     return analyse(
-        load_corpus(store, query), query.describe(), classify=classify, stance_target=stance_target
+        load_corpus(store, query, workspace_id),
+        query.describe(),
+        classify=classify,
+        stance_target=stance_target,
     )
 
 
