@@ -73,8 +73,8 @@ def _campaign(store: Store) -> None:
         write_tracked(conn, tracked)
 
 
-def _platforms_per_camp(store: Store, workspace: str | None = None) -> list[set[str]]:
-    result = listen(store, ListenQuery.parse("#vote"), classify=False, workspace=workspace)
+def _platforms_per_camp(store: Store) -> list[set[str]]:
+    result = listen(store, ListenQuery.parse("#vote"), classify=False)
     corpus = result.corpus
     return [
         {corpus.names[i].partition(":")[0] for i in range(corpus.n_accounts) if result.camp[i] == c}

@@ -155,7 +155,7 @@ def _targets(card: Scorecard) -> Figure:
                 title="Reply target",
                 sort=_titles(metrics),
                 scale=alt.Scale(domain=_titles(metrics), range=list(OTHER_COLOURS)),
-                legend=alt.Legend(orient="bottom", columns=3),
+                legend=alt.Legend(orient="bottom"),
             ),
             tooltip=[
                 alt.Tooltip("group:N", title="Party"),
@@ -182,7 +182,7 @@ def _inbound(card: Scorecard) -> Figure:
                 title="Kind",
                 sort=_titles(metrics),
                 scale=alt.Scale(domain=_titles(metrics), range=list(OTHER_COLOURS)),
-                legend=alt.Legend(orient="bottom", columns=3),
+                legend=alt.Legend(orient="bottom"),
             ),
             tooltip=[
                 alt.Tooltip("group:N", title="Party"),
