@@ -22,12 +22,14 @@ from tests.xpages import write_pages
 runner = CliRunner()
 
 
+def _audit(db: Path, *args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(app, ["--db", f"sqlite:///{db}", "audit", *args])
+
+
 def test_audit_for_one_account_lists_only_it(tmp_path: Path) -> None:
     path = write_pages(tmp_path / "x.jsonl", 70)
-    result = runner.invoke(
-        app,
-        ["--db", f"sqlite:///{tmp_path / 'h.db'}", "audit", str(path), "--min-posts", "10"]
-        + ["--account", "@User3", "--json"],
+    result = _audit(
+        tmp_path / "h.db", str(path), "--min-posts", "10", "--account", "@User3", "--json"
     )
     assert result.exit_code == 0, result.output
     rows = [orjson.loads(line) for line in result.stdout.splitlines()]
@@ -36,10 +38,8 @@ def test_audit_for_one_account_lists_only_it(tmp_path: Path) -> None:
 
 def test_audit_for_an_account_nobody_has_says_so_in_one_line(tmp_path: Path) -> None:
     path = write_pages(tmp_path / "x.jsonl", 70)
-    result = runner.invoke(
-        app,
-        ["--db", f"sqlite:///{tmp_path / 'h.db'}", "audit", str(path), "--min-posts", "10"]
-        + ["--account", "nobody", "--json"],
+    result = _audit(
+        tmp_path / "h.db", str(path), "--min-posts", "10", "--account", "nobody", "--json"
     )
     assert result.exit_code == 1
     assert "@nobody matches none of the 7 audited accounts" in result.output
