@@ -29,9 +29,9 @@ __all__ = ["audit", "register"]
 _LEAGUE_COLUMNS = [
     "platform",
     "handle",
+    "dialogue_score",
     "party",
     "role",
-    "dialogue_score",
     "reply_share",
     "response_rate_72h",
     "median_first_response_min",

@@ -22,10 +22,13 @@ from hustings.listen._measures import MEASURES, Measure, definition_rows
 from hustings.listen._network import camp_modularity, random_walk_controversy
 from hustings.listen._report import write_report
 from hustings.listen._source import ListenQuery, load_corpus
+from hustings.listen._verdict import QUESTION_ORDER, VERDICT_RULE, Verdict, verdict
 from hustings.store import Store
 
 __all__ = [
     "MEASURES",
+    "QUESTION_ORDER",
+    "VERDICT_RULE",
     "Camp",
     "Corpus",
     "CorpusBuilder",
@@ -33,6 +36,7 @@ __all__ = [
     "ListenQuery",
     "ListenResult",
     "Measure",
+    "Verdict",
     "analyse",
     "camp_modularity",
     "definition_rows",
@@ -40,6 +44,7 @@ __all__ = [
     "listen_files",
     "load_corpus",
     "random_walk_controversy",
+    "verdict",
     "write_outputs",
 ]
 
