@@ -32,7 +32,7 @@ _VIEW_JS = Path(__file__).with_name("view.js")
 _QUESTIONS_SHOWN = 15
 _QUESTIONS_LIMIT = 100
 _LIST_SHOWN = 15
-_LIST_LIMIT = 500
+_LIST_LIMIT = 2_000
 _BRIDGES = 20
 
 
@@ -168,11 +168,7 @@ def _undecided(result: ListenResult) -> Table:
             ]
         )
     total = len(result.undecided)
-    note = (
-        f"The first {len(rows):,} of {total:,}; nodes.csv has them all."
-        if total > len(rows)
-        else ""
-    )
+    note = f"The first {len(rows):,} of {total:,}." if total > len(rows) else ""
     return _table(["Account", "Followers", "Messages", "Last message"], rows, _LIST_SHOWN, note)
 
 
