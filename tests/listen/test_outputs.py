@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import csv
-import html
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import networkx as nx
 import pytest
+from markupsafe import escape
 
 from hustings.listen import MEASURES, ListenResult, analyse, write_outputs
 from tests.listen.networks import two_camps
@@ -69,5 +69,5 @@ def test_report_has_no_external_reference(written) -> None:  # type: ignore[no-u
     assert "<script src" not in page and "<link" not in page
     assert "http://" not in page.replace("http://www.w3.org/2000/svg", "")
     assert "https://" not in page
-    assert html.escape(MEASURES["rwc"].definition) in page
+    assert str(escape(MEASURES["rwc"].definition)) in page
     assert (out / "network.png").read_bytes()[:4] == b"\x89PNG"

@@ -22,16 +22,16 @@ from hustings.metrics import ENGINES, AuditParams, Denominator
 from hustings.store import Store
 
 if TYPE_CHECKING:
-    from hustings.metrics import Scorecard
+    from hustings.metrics import Scope, Scorecard
 
 __all__ = ["audit", "register"]
 
 _LEAGUE_COLUMNS = [
     "platform",
     "handle",
+    "dialogue_score",
     "party",
     "role",
-    "dialogue_score",
     "reply_share",
     "response_rate_72h",
     "median_first_response_min",
@@ -67,15 +67,34 @@ def _store_to_audit(ctx: typer.Context, paths: list[str], registry: list[str], w
     return store
 
 
+def _scope(
+    store: Store, parties: list[str], handles: list[str], workspace: str | None
+) -> Scope | None:
+    """The accounts the headline speaks for, from ``--party``, ``--account``, ``--workspace``."""
+    from hustings.metrics import Scope
+
+    owned: set[tuple[str, str]] = set()
+    if workspace is not None:
+        from hustings.workspace import find_workspace, owned_handles
+
+        with store.begin() as conn:
+            owned = owned_handles(conn, find_workspace(conn, workspace).id)
+    return Scope.of(parties, handles, owned, workspace)
+
+
 def _print_league(card: Scorecard, as_json: bool) -> None:
     from hustings.metrics import SCORE_DEFINITION, to_records  # Ibis and pandas: on use
 
-    rows = to_records(card.accounts[[c for c in _LEAGUE_COLUMNS if c in card.accounts]])
+    shown = card.in_scope
+    rows = to_records(shown[[c for c in _LEAGUE_COLUMNS if c in shown]])
     if as_json:
         for row in rows:
             print_json(row)
         return
-    print_rows(rows, _LEAGUE_COLUMNS, False, f"Dialogue league, {card.window_text()}")
+    title = f"Dialogue league, {card.window_text()}"
+    if card.scope is not None:
+        title = f"{card.scope.label}: {len(shown)} of {len(card.accounts)} accounts, " + title
+    print_rows(rows, _LEAGUE_COLUMNS, False, title)
     err.print(f"[dim]{SCORE_DEFINITION}[/]", soft_wrap=True)
 
 
@@ -105,15 +124,29 @@ def audit(
     ] = None,
     engine: Annotated[str, typer.Option(help=f"Engine: {' or '.join(ENGINES)}.")] = "duckdb",
     master: Annotated[str | None, typer.Option(help="Spark master URL (default local[*]).")] = None,
+    party: Annotated[
+        list[str] | None,
+        typer.Option("--party", help="Headline for this party's accounts (repeatable)."),
+    ] = None,
+    account: Annotated[
+        list[str] | None,
+        typer.Option("--account", help="Headline for this handle or platform:handle (repeatable)."),
+    ] = None,
+    workspace: Annotated[
+        str | None,
+        typer.Option("--workspace", help="Headline for the accounts this workspace holds."),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """Score how far accounts converse rather than broadcast, and show who waited in vain.
 
     Prints the league table ranked by dialogue score; with --out also writes the report.
+    --party, --account and --workspace name your accounts: the report's headline is theirs
+    (the league and the comparisons still show everyone) and the table lists only them.
 
     Example:
 
-        hustings audit data/*.jsonl --accounts registry.csv --out audit/
+        hustings audit data/*.jsonl --accounts registry.csv --party "Harbour Party" --out audit/
     """
     if engine not in ENGINES:
         raise ConfigError(f"unknown engine {engine!r}; engines: {', '.join(ENGINES)}")
@@ -135,6 +168,7 @@ def audit(
                 engine,
                 master,
                 progress=(lambda step: err.print(f"[dim]{step}…[/]")) if show else None,
+                scope=_scope(store, list(party or []), list(account or []), workspace),
             )
         finally:
             store.close()

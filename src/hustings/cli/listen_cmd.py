@@ -57,6 +57,7 @@ def _print(result: ListenResult, as_json: bool) -> None:
     )
     for camp in result.camps:
         err.print(f"{camp.label} ({camp.size} accounts)", highlight=False)
+    err.print(f"[bold]Verdict[/]: {result.verdict.sentence}.", highlight=False)
     for note in result.notes:
         err.print(f"[yellow]{note}[/]", highlight=False)
 
@@ -92,6 +93,12 @@ def register(app: typer.Typer) -> None:
         no_classify: Annotated[
             bool, typer.Option("--no-classify", help="Skip the incivility and stance classifiers.")
         ] = False,
+        workspace: Annotated[
+            str | None,
+            typer.Option(
+                "--workspace", help="Count each of this workspace's people once across platforms."
+            ),
+        ] = None,
         as_json: JsonOption = False,
     ) -> None:
         """Map a hashtag's conversation: camps, cross-camp dialogue, bridges, open questions.
@@ -114,7 +121,11 @@ def register(app: typer.Typer) -> None:
             store = open_store(ctx)
             try:
                 result = listen(
-                    store, parsed, classify=not no_classify, stance_target=stance_target
+                    store,
+                    parsed,
+                    classify=not no_classify,
+                    stance_target=stance_target,
+                    workspace=workspace,
                 )
             finally:
                 store.close()

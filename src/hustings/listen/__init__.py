@@ -22,10 +22,13 @@ from hustings.listen._measures import MEASURES, Measure, definition_rows
 from hustings.listen._network import camp_modularity, random_walk_controversy
 from hustings.listen._report import write_report
 from hustings.listen._source import ListenQuery, load_corpus
+from hustings.listen._verdict import QUESTION_ORDER, VERDICT_RULE, Verdict, verdict
 from hustings.store import Store
 
 __all__ = [
     "MEASURES",
+    "QUESTION_ORDER",
+    "VERDICT_RULE",
     "Camp",
     "Corpus",
     "CorpusBuilder",
@@ -33,6 +36,7 @@ __all__ = [
     "ListenQuery",
     "ListenResult",
     "Measure",
+    "Verdict",
     "analyse",
     "camp_modularity",
     "definition_rows",
@@ -40,16 +44,34 @@ __all__ = [
     "listen_files",
     "load_corpus",
     "random_walk_controversy",
+    "verdict",
     "write_outputs",
 ]
 
 
 def listen(
-    store: Store, query: ListenQuery, *, classify: bool = True, stance_target: str | None = None
+    store: Store,
+    query: ListenQuery,
+    *,
+    classify: bool = True,
+    stance_target: str | None = None,
+    workspace: str | None = None,
 ) -> ListenResult:
-    """Select ``query``'s conversation from ``store`` and run every listening measure."""
+    """Select ``query``'s conversation from ``store`` and run every listening measure.
+
+    ``workspace`` (a name) merges the accounts its people hold into one node per person.
+    """
+    workspace_id = None
+    if workspace is not None:
+        from hustings.workspace import find_workspace
+
+        with store.begin() as conn:
+            workspace_id = find_workspace(conn, workspace).id
     return analyse(
-        load_corpus(store, query), query.describe(), classify=classify, stance_target=stance_target
+        load_corpus(store, query, workspace_id),
+        query.describe(),
+        classify=classify,
+        stance_target=stance_target,
     )
 
 

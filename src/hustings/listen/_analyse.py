@@ -30,6 +30,7 @@ from hustings.listen._network import (
     random_walk_controversy,
     undirected,
 )
+from hustings.listen._verdict import Verdict, rank_questions, rank_undecided, verdict
 
 __all__ = ["Camp", "ListenResult", "analyse"]
 
@@ -68,8 +69,15 @@ class ListenResult:
     daily: list[dict[str, object]]
     stats: AccountStats
     open_questions: IntArray
+    """Open questions (message indices), ranked by reach and age (``QUESTION_ORDER``)."""
     undecided: IntArray
+    """Undecided, unanswered accounts, ranked by reach (``UNDECIDED_ORDER``)."""
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def verdict(self) -> Verdict:
+        """The conversation in one line, by ``VERDICT_RULE``."""
+        return verdict(self.measures)
 
 
 def _load_labeller(task: str, target: str | None, notes: list[str]) -> Labeller | None:
@@ -216,7 +224,7 @@ def analyse(
         measures=measures,
         daily=_day_rows(corpus, camp, uncivil) if daily else [],
         stats=account_stats(corpus, camp, uncivil),
-        open_questions=open_q,
-        undecided=undecided,
+        open_questions=rank_questions(corpus, open_q),
+        undecided=rank_undecided(corpus, undecided),
         notes=notes,
     )

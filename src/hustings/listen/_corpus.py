@@ -66,6 +66,10 @@ class Corpus:
     repost: npt.NDArray[np.bool_]
     tracked: dict[int, tuple[str, str | None]] = field(default_factory=dict)
     """Account index → (role, party) for tracked accounts (politicians, parties, media)."""
+    aliases: dict[int, tuple[str, ...]] = field(default_factory=dict)
+    """Account index → the other keys merged into it (the same person on other platforms)."""
+    followers: dict[int, int] = field(default_factory=dict)
+    """Account index → followers as last seen in the store, summed over merged accounts."""
 
     @property
     def n_accounts(self) -> int:
@@ -100,8 +104,29 @@ class CorpusBuilder:
         self.texts: list[str] = []
         self._edges: list[tuple[int, int, int, int, int]] = []
         self.tracked: dict[int, tuple[str, str | None]] = {}
+        self._alias: dict[str, str] = {}
+        self._followers: dict[str, int] = {}
+
+    def merge(self, keys: Sequence[str]) -> str:
+        """Make ``keys`` one account (one person on several platforms); return the key that
+        names it. Call before any message or edge names them."""
+        ordered = sorted(
+            {self._alias.get(k, k) for k in keys}, key=lambda k: (k.startswith("email:"), len(k), k)
+        )
+        kept = ordered[0]
+        for key, target in list(self._alias.items()):
+            if target in ordered:
+                self._alias[key] = kept
+        for key in ordered[1:]:
+            self._alias[key] = kept
+        return kept
+
+    def followers(self, key: str, count: int) -> None:
+        """Record an account's follower count (the larger, if it is seen twice)."""
+        self._followers[key] = max(count, self._followers.get(key, 0))
 
     def account(self, key: str) -> int:
+        key = self._alias.get(key, key)
         index = self._index.get(key)
         if index is None:
             index = self._index[key] = len(self.names)
@@ -109,7 +134,7 @@ class CorpusBuilder:
         return index
 
     def find(self, key: str) -> int | None:
-        return self._index.get(key)
+        return self._index.get(self._alias.get(key, key))
 
     def message(
         self,
@@ -140,15 +165,28 @@ class CorpusBuilder:
         return True
 
     def track(self, key: str, role: str, party: str | None) -> None:
-        index = self._index.get(key)
+        index = self.find(key)
         if index is not None:
             self.tracked[index] = (role, party)
+
+    def _merged(self) -> tuple[dict[int, tuple[str, ...]], dict[int, int]]:
+        aliases: dict[int, list[str]] = {}
+        for key, kept in sorted(self._alias.items()):
+            if kept in self._index:
+                aliases.setdefault(self._index[kept], []).append(key)
+        followers: dict[int, int] = {}
+        for key, count in self._followers.items():
+            index = self.find(key)
+            if index is not None:
+                followers[index] = followers.get(index, 0) + count
+        return {i: tuple(keys) for i, keys in aliases.items()}, followers
 
     def build(self) -> Corpus:
         by_id = {mid: i for i, mid in enumerate(self.ids)}
         parent = [NO_INDEX if p is None else by_id.get(p, NO_INDEX) for p in self._parent_ids]
         msg = np.array(self._msg, dtype=np.int64).reshape(-1, 3)
         edges = np.array(self._edges, dtype=np.int64).reshape(-1, 5)
+        aliases, followers = self._merged()
         return Corpus(
             names=self.names,
             author=msg[:, 0].copy(),
@@ -164,4 +202,6 @@ class CorpusBuilder:
             emsg=edges[:, 4].copy(),
             repost=np.array(self._repost, dtype=bool),
             tracked=dict(self.tracked),
+            aliases=aliases,
+            followers=followers,
         )

@@ -10,6 +10,13 @@ but they name the author a repost, quote or reply points at.
 
 Like the audit's snapshot, a listening analysis reads platform facts only: what a workspace
 typed or pushed (``messages.workspace_id`` set) is its own and never part of it.
+
+**One person, one account.** A camp is who passes on whom, so a party on X and the same party
+on Mastodon must be one node: kept apart, each platform's reposts formed their own camp (in
+the demo, camp 3 was simply "the Mastodon accounts"). Accounts are merged when the store
+knows they are one: tracked accounts the registry gives the same name and party (the
+registry is the user's own list), and, with a ``workspace``, the identities that workspace's
+people hold (linked, or merged by a person in People). A similar handle alone never merges.
 """
 
 from __future__ import annotations
@@ -25,7 +32,13 @@ from hustings.errors import ConfigError
 from hustings.listen._corpus import Corpus, CorpusBuilder, EdgeKind
 from hustings.model import MessageKind, Visibility
 from hustings.store import Store
-from hustings.store.schema import accounts, messages, tracked_accounts
+from hustings.store.schema import (
+    accounts,
+    messages,
+    people,
+    person_identities,
+    tracked_accounts,
+)
 
 __all__ = ["ListenQuery", "load_corpus"]
 
@@ -105,11 +118,16 @@ class _Names:
     def __init__(self, conn: Connection, multi_platform: bool) -> None:
         self.multi = multi_platform
         self.handles: dict[tuple[str, str], str] = {}
-        for platform, pid, handle in conn.execute(
-            select(accounts.c.platform, accounts.c.platform_id, accounts.c.handle)
+        self.followers: dict[tuple[str, str], int] = {}
+        for platform, pid, handle, followers in conn.execute(
+            select(
+                accounts.c.platform, accounts.c.platform_id, accounts.c.handle, accounts.c.followers
+            )
         ):
             if handle:
                 self.handles[(platform, pid)] = handle.lower()
+            if followers is not None:
+                self.followers[(platform, pid)] = int(followers)
 
     def learn(self, platform: str, account_id: str, handle: str | None) -> None:
         if handle:
@@ -164,8 +182,43 @@ def _rows(conn: Connection, query: ListenQuery) -> list[Any]:
     return list(conn.execute(stmt.order_by(messages.c.created_at, messages.c.platform_id)))
 
 
-def load_corpus(store: Store, query: ListenQuery) -> Corpus:
-    """The conversation ``query`` selects, with its four interaction graphs' edges."""
+def _registry_identities(tracked: Sequence[Any], names: _Names) -> list[list[str]]:
+    """Tracked accounts the registry gives the same name and party: one entity each."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for t in tracked:
+        key = names.key(t.platform, t.platform_id, t.handle_lower)
+        if key and t.name and t.name.strip():
+            groups.setdefault((t.name.strip().lower(), (t.party or "").lower()), []).append(key)
+    return [keys for keys in groups.values() if len(keys) > 1]
+
+
+def _people_identities(conn: Connection, workspace_id: int, names: _Names) -> list[list[str]]:
+    """The accounts each of the workspace's people holds (merged people count once)."""
+    rows = conn.execute(
+        select(
+            person_identities.c.person_id,
+            person_identities.c.platform,
+            person_identities.c.account_id,
+            person_identities.c.handle,
+        )
+        .join(people, people.c.id == person_identities.c.person_id)
+        .where(person_identities.c.workspace_id == workspace_id, people.c.merged_into_id.is_(None))
+    )
+    groups: dict[int, list[str]] = {}
+    for r in rows:
+        handle = names.handles.get((r.platform, r.account_id)) or r.handle
+        key = names.key(r.platform, r.account_id, handle)
+        if key:
+            groups.setdefault(r.person_id, []).append(key)
+    return [keys for keys in groups.values() if len(keys) > 1]
+
+
+def load_corpus(store: Store, query: ListenQuery, workspace_id: int | None = None) -> Corpus:
+    """The conversation ``query`` selects, with its four interaction graphs' edges.
+
+    Accounts known to be one person are merged (see the module docstring); ``workspace_id``
+    adds the identities of that workspace's people.
+    """
     builder = CorpusBuilder()
     with store.begin() as conn:
         rows = _rows(conn, query)
@@ -183,9 +236,19 @@ def load_corpus(store: Store, query: ListenQuery) -> Corpus:
         )
         for ref in refs.values():
             names.learn(ref.platform, ref.author_id, ref.author_handle)
+        tracked = list(conn.execute(select(tracked_accounts)))
+        same = _registry_identities(tracked, names)
+        if workspace_id is not None:
+            same += _people_identities(conn, workspace_id, names)
+        for keys in same:
+            builder.merge(keys)
+        for (platform, pid), count in names.followers.items():
+            key = names.key(platform, pid, None)
+            if key is not None:
+                builder.followers(key, count)
         for r in rows:
             _add(builder, names, query, r, refs)
-        for t in conn.execute(select(tracked_accounts)):
+        for t in tracked:
             key = names.key(t.platform, t.platform_id, t.handle_lower)
             if key is not None:
                 builder.track(key, t.role, t.party)

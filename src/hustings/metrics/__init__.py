@@ -23,9 +23,11 @@ if TYPE_CHECKING:
         get_metric,
         register_metric,
     )
+    from hustings.metrics._scope import Scope
     from hustings.metrics._scorecard import (
         GROUPINGS,
         SCORE_DEFINITION,
+        SCORE_PARTS,
         SCORE_WEIGHTS,
         Scorecard,
         dialogue_score,
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     )
     from hustings.metrics._sql import metric_sql
     from hustings.metrics._store import audit_store
+    from hustings.metrics._titles import COLUMN_TITLES, column_title, inbound_kind_title
 
 _HOMES = {
     **dict.fromkeys(["AuditInput", "connect", "read_snapshot"], "_engine"),
@@ -44,6 +47,7 @@ _HOMES = {
         [
             "GROUPINGS",
             "SCORE_DEFINITION",
+            "SCORE_PARTS",
             "SCORE_WEIGHTS",
             "Scorecard",
             "dialogue_score",
@@ -52,6 +56,8 @@ _HOMES = {
         ],
         "_scorecard",
     ),
+    "Scope": "_scope",
+    **dict.fromkeys(["COLUMN_TITLES", "column_title", "inbound_kind_title"], "_titles"),
     "metric_sql": "_sql",
     "audit_store": "_store",
 }
@@ -61,21 +67,26 @@ _HOMES = {
 __getattr__ = lazy_getattr(__name__, _HOMES, globals())
 
 __all__ = [
+    "COLUMN_TITLES",
     "ENGINES",
     "GROUPINGS",
     "SCORE_DEFINITION",
+    "SCORE_PARTS",
     "SCORE_WEIGHTS",
     "AuditInput",
     "AuditParams",
     "Denominator",
     "Direction",
     "Metric",
+    "Scope",
     "Scorecard",
     "all_metrics",
     "audit_store",
+    "column_title",
     "connect",
     "dialogue_score",
     "get_metric",
+    "inbound_kind_title",
     "metric_sql",
     "read_snapshot",
     "register_metric",

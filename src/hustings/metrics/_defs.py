@@ -15,10 +15,20 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
+from hustings.metrics._params import Denominator
 from hustings.metrics._registry import Direction, Metric, register_metric
 from hustings.metrics._tables import DAY, RESPONSE_WINDOWS
 
-__all__: list[str] = []
+__all__ = ["INBOUND_KINDS"]
+
+INBOUND_KINDS = {
+    "mention": "mention",
+    "reply": "reply",
+    "dm": "DM",
+    "comment": "comment",
+    "email": "e-mail",
+}
+"""Each kind of inbound message (the inbound table's ``ikind``) as a reader says it."""
 
 H, L, N = Direction.HIGHER, Direction.LOWER, Direction.NEUTRAL
 PERIOD = "the audit period"
@@ -240,7 +250,7 @@ for _ikind, _what in (
     register_metric(
         Metric(
             name=f"inbound_{_ikind}",
-            title=f"Inbound: {_ikind}",
+            title=f"Inbound: {INBOUND_KINDS[_ikind]}",
             unit="messages",
             window=PERIOD,
             base="inbound",
@@ -285,7 +295,7 @@ for _rule, _rule_text in (
     register_metric(
         Metric(
             name=f"response_rate_24h_{_rule}",
-            title=f"Response rate 24h ({_rule})",
+            title=f"Response rate within 24h ({Denominator(_rule).phrase})",
             unit="share",
             window="24h",
             base="inbound",
@@ -298,9 +308,14 @@ for _rule, _rule_text in (
         )
     )
 for _stat, _q in (("median", 0.5), ("p90", 0.9)):
-    for _clock, _col, _how in (
-        ("", "response_min", "wall-clock"),
-        ("_business", "response_business_min", "business (Mon-Fri working hours)"),
+    for _clock, _col, _how, _minutes in (
+        ("", "response_min", "wall-clock", "wall-clock minutes"),
+        (
+            "_business",
+            "response_business_min",
+            "business hours",
+            "business minutes (Mon-Fri working hours)",
+        ),
     ):
         register_metric(
             Metric(
@@ -312,8 +327,8 @@ for _stat, _q in (("median", 0.5), ("p90", 0.9)):
                 direction=L,
                 family="response",
                 parameters={"quantile": _q},
-                definition=f"{'Median' if _q == 0.5 else '90th percentile of the'} {_how} "
-                f"minutes from an inbound message to the first human response, {_DENOMINATOR}, "
+                definition=f"{'Median' if _q == 0.5 else '90th percentile of the'} {_minutes} "
+                f"from an inbound message to the first human response, {_DENOMINATOR}, "
                 "among those answered at all.",
                 expr=_quantile(_col, _q),
             )

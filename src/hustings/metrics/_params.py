@@ -60,6 +60,15 @@ class Denominator(StrEnum):
     NEEDS_REPLY = "needs_reply"
     FACEBOOK = "facebook"
 
+    @property
+    def phrase(self) -> str:
+        """The rule as a reader says it (titles and reports print this, not the value)."""
+        return {
+            "all": "all messages",
+            "needs_reply": "messages needing a reply",
+            "facebook": "Facebook's rule",
+        }[self.value]
+
 
 @dataclass(frozen=True, slots=True)
 class AuditParams:
@@ -99,7 +108,7 @@ class AuditParams:
         """The parameters a reader needs to interpret the numbers, as printable strings."""
         return {
             "period": f"{_day(self.since)} to {_day(self.until)}",
-            "response-rate denominator": self.denominator.value,
+            "response rates count": self.denominator.phrase,
             "business hours": (
                 f"Mon-Fri {self.business_start_hour:02d}:00-{self.business_end_hour:02d}:00 "
                 f"UTC{self.utc_offset_hours:+d}"

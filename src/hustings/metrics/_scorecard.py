@@ -32,11 +32,13 @@ from hustings.metrics._engine import AuditInput, drop, fetch_all, materialize_al
 from hustings.metrics._params import AuditParams
 from hustings.metrics._registry import BASES, Metric, all_metrics
 from hustings.metrics._rollup import Rollup, plan_rollup
+from hustings.metrics._scope import FOCUS, Scope
 from hustings.metrics._tables import DAY, Bases, build_bases
 
 __all__ = [
     "GROUPINGS",
     "SCORE_DEFINITION",
+    "SCORE_PARTS",
     "SCORE_WEIGHTS",
     "Scorecard",
     "dialogue_score",
@@ -57,6 +59,14 @@ SCORE_DEFINITION = (
     "reciprocity (20%), speed = 1 / (1 + median hours to first response / 24) (15%) and "
     "repeat dialogue (15%). A part with no data is left out, not counted as zero."
 )
+SCORE_PARTS = {
+    "replies_to_others": "Score part: replies to others",
+    "response_rate_72h": "Score part: response rate within 72 h",
+    "reciprocity": "Score part: reciprocity",
+    "speed": "Score part: speed",
+    "repeat_dialogue": "Score part: repeat dialogue",
+}
+"""The title of each part of the dialogue score (column ``part_<name>``), as reports print it."""
 GROUPINGS: dict[str, tuple[str, ...]] = {
     "account": ACCOUNT_ATTRS,
     "all": ("scope",),
@@ -87,6 +97,25 @@ class Scorecard:
     until: datetime
     waiting_total: int
     timings: dict[str, float] = field(default_factory=dict)
+    scope: Scope | None = None
+
+    @property
+    def headline(self) -> pd.Series:
+        """Every metric over the accounts in scope as one group (all accounts without a
+        scope): the numbers a report leads with."""
+        if self.scope is not None and FOCUS in self.groups:
+            frame = self.groups[FOCUS]
+            frame = frame[frame[FOCUS].astype(bool)]
+        else:
+            frame = self.groups.get("all", pd.DataFrame())
+        return frame.iloc[0] if len(frame) else pd.Series(dtype=object)
+
+    @property
+    def in_scope(self) -> pd.DataFrame:
+        """The accounts in scope (every account without a scope), best score first."""
+        if self.scope is None or FOCUS not in self.accounts.columns:
+            return self.accounts
+        return self.accounts[self.accounts[FOCUS].astype(bool)]
 
     @property
     def league(self) -> pd.DataFrame:
@@ -166,7 +195,7 @@ def _with_attrs(bases: Bases, table: ir.Table, keys: Sequence[str]) -> ir.Table 
     """``table`` with the account attributes among ``keys`` joined in; None when a key is
     neither a column nor an attribute (a week grouping of a table without weeks)."""
     missing = [k for k in keys if k not in table.columns and k != "scope"]
-    if not set(missing) <= set(ACCOUNT_ATTRS):
+    if not set(missing) <= {*ACCOUNT_ATTRS, FOCUS}:
         return None
     return table.join(bases.attrs.select("aid", *missing), "aid") if missing else table
 
@@ -389,10 +418,13 @@ def run_audit(
     progress: Progress | None = None,
     cache: bool = True,
     groupings: Sequence[str] | None = None,
+    scope: Scope | None = None,
 ) -> Scorecard:
     """Compute the scorecard: every metric for every grouping, the league and the lists.
 
     ``groupings`` narrows the groupings computed besides ``account`` (default: all of them).
+    ``scope`` adds the ``focus`` grouping (the accounts in scope as one group, and the rest)
+    and a ``focus`` column to the accounts; a scope that matches no account raises.
     """
     params = params or AuditParams()
     chosen = list(metrics or all_metrics())
@@ -416,8 +448,12 @@ def run_audit(
             else f"no account has {params.min_posts} or more public messages in the period "
             "(lower --min-posts, or load a registry with --accounts)"
         )
+    focus = scope.select(directory.audited.to_pylist()) if scope is not None else None
     lap("directory")
     bases = build_bases(inp, directory, params, lo, hi, as_of, cache=cache)
+    if focus is not None:
+        attrs = bases.attrs.mutate(**{FOCUS: bases.attrs.akey.isin(sorted(focus))})
+        bases = replace(bases, attrs=attrs)
     lap("base tables")
     burst = compute_bursts(
         inp, bases.own.filter(bases.own.kind.isin(PUBLIC_KINDS)), directory.audited, params, lo, hi
@@ -430,7 +466,11 @@ def run_audit(
         for name, keys in GROUPINGS.items()
         if name != "account" and (groupings is None or name in groupings)
     }
-    frames = _groupings(inp, bases, tables, plans, chosen, directory.audited.to_pandas())
+    skeleton = directory.audited.to_pandas()
+    if focus is not None:
+        plans[FOCUS] = (FOCUS,)
+        skeleton[FOCUS] = skeleton["akey"].isin(focus)
+    frames = _groupings(inp, bases, tables, plans, chosen, skeleton)
     accounts = dialogue_score(frames.pop("account").drop(columns="aid"))
     groups = {name: dialogue_score(_dates(frame)) for name, frame in frames.items()}
     lap("groupings")
@@ -451,6 +491,7 @@ def run_audit(
         until=datetime.fromtimestamp(hi, UTC),
         waiting_total=waiting_total,
         timings=timings,
+        scope=scope,
     )
 
 

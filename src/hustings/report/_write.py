@@ -1,96 +1,93 @@
 """Write the audit as files: a self-contained HTML report, PNG charts, CSV and JSON tables.
 
-The HTML works offline: the Vega, Vega-Lite and vega-embed JavaScript is inlined once (from
-``vl-convert``, the same bundle Altair's ``inline=True`` uses) and every chart's spec is
-embedded as JSON, so opening the file makes no network request. Beside every chart the report
-prints the definitions of the metrics it shows, from the registry, and the data window.
+The HTML is rendered by the one Jinja environment (:func:`hustings.render.environment`,
+template ``report/audit.html``) with the one stylesheet inlined, and works offline: the
+Vega, Vega-Lite and vega-embed JavaScript is inlined once (from ``vl-convert``, the same
+bundle Altair's ``inline=True`` uses) and every chart's spec is embedded as JSON, so opening
+the file makes no network request. Under every chart the report folds the definitions of the
+metrics it shows, from the registry, and the data window.
 """
 
 from __future__ import annotations
 
-import html
 import json
-from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import orjson
 import pandas as pd
+from markupsafe import Markup
 
 from hustings.escape import csv_cell, script_json
-from hustings.metrics import Metric, Scorecard, get_metric, to_records
+from hustings.metrics import SCORE_PARTS, Scope, Scorecard, to_records
+from hustings.metrics._scope import FOCUS
+from hustings.render import environment
 from hustings.report._charts import Figure, figures
+from hustings.report._view import (
+    HEADLINE,
+    Definition,
+    Table,
+    colours_of,
+    definitions,
+    headline,
+    score_definitions,
+    table,
+)
 
 __all__ = ["ACCOUNT_LEADING_COLUMNS", "account_table", "write_report"]
 
 ACCOUNT_LEADING_COLUMNS = ("platform", "handle")
-_HEADLINE = (
+_LEAGUE = (
+    "handle",
+    "party",
+    "role",
+    "dialogue_score",
+    "response_rate_72h",
+    "median_first_response_min",
+    "waiting",
+)
+_LEAGUE_ALL = (
+    "handle",
+    "party",
+    "role",
+    "district",
+    "dialogue_score",
+    *(f"part_{p}" for p in SCORE_PARTS),
+    "reply_share",
+    "response_rate_24h",
     "messages",
     "inbound",
+    "waiting",
+)
+_GROUP_COLUMNS = (
     "broadcast_share",
     "reply_share",
     "response_rate_24h",
     "median_first_response_min",
     "reciprocity",
     "waiting",
+    "dialogue_score",
 )
-_WAITING_SHOWN = 100
-_STYLE = """
-body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:1200px;color:#222}
-h1{margin-bottom:0}.window{color:#555}table{border-collapse:collapse;margin:1rem 0;
-font-size:.85rem}td,th{border-bottom:1px solid #ddd;padding:.25rem .5rem;text-align:left}
-th{background:#f4f4f4}.figure{display:flex;gap:2rem;margin:2rem 0;align-items:flex-start}
-.definitions{max-width:380px;font-size:.85rem}.definitions dt{font-weight:600;margin-top:.5rem}
-.cards{display:flex;flex-wrap:wrap;gap:1rem}.card{border:1px solid #ddd;border-radius:6px;
-padding:.75rem 1rem;min-width:150px}.card .v{font-size:1.6rem;font-weight:600}
-.card .d{font-size:.75rem;color:#555;max-width:220px}
-"""
+_WAITING = ("handle", "person_handle", "ikind", "sent_at", "wait_hours", "text")
+_BURSTS = ("handle", "start", "end", "hours", "posts", "follower_change")
+_LEAGUE_SHOWN = 15
+_LIST_SHOWN = 10
+_LIST_LIMIT = 100
 
 
-def _fmt(value: Any) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "–"
-    if isinstance(value, float):
-        return f"{value:,.3g}" if abs(value) < 1000 else f"{value:,.0f}"
-    return html.escape(str(value))
+@dataclass
+class Section:
+    """One part of the report: a heading, an optional chart, its definitions, tables."""
 
-
-def _table(frame: pd.DataFrame, columns: Sequence[str], limit: int | None = None) -> str:
-    cols = [c for c in columns if c in frame.columns]
-    rows = frame[cols].head(limit) if limit else frame[cols]
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in cols)
-    body = "".join(
-        "<tr>" + "".join(f"<td>{_fmt(v)}</td>" for v in row) + "</tr>"
-        for row in rows.itertuples(index=False)
-    )
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-
-
-def _definitions(names: Iterable[str], notes: Iterable[str], window: str) -> str:
-    items = []
-    for name in names:
-        metric: Metric = get_metric(name)
-        items.append(
-            f"<dt>{html.escape(metric.title)} <code>{metric.name}</code> "
-            f"({html.escape(metric.unit)}, {html.escape(metric.window)})</dt>"
-            f"<dd>{html.escape(metric.definition)}</dd>"
-        )
-    items += [f"<dt>Note</dt><dd>{html.escape(n)}</dd>" for n in notes]
-    items.append(f"<dt>Data window</dt><dd>{html.escape(window)}</dd>")
-    return f"<dl class='definitions'>{''.join(items)}</dl>"
-
-
-def _headline(card: Scorecard) -> str:
-    row = card.groups["all"].iloc[0] if len(card.groups["all"]) else pd.Series(dtype=object)
-    cards = []
-    for name in _HEADLINE:
-        metric = get_metric(name)
-        cards.append(
-            f"<div class='card'><div>{html.escape(metric.title)}</div>"
-            f"<div class='v'>{_fmt(row.get(name))}</div>"
-            f"<div class='d'>{html.escape(metric.definition)}</div></div>"
-        )
-    return f"<div class='cards'>{''.join(cards)}</div>"
+    id: str
+    title: str
+    intro: str = ""
+    chart: Markup | None = None
+    chart_name: str = ""
+    definitions: list[Definition] = field(default_factory=list)
+    tables: list[tuple[str, Table]] = field(default_factory=list)
+    folded: list[tuple[str, Table]] = field(default_factory=list)
 
 
 def _bundle() -> str:
@@ -101,88 +98,115 @@ def _bundle() -> str:
     return script.replace("</script", "<\\/script")
 
 
-def _figure_html(index: int, fig: Figure, window: str) -> str:
-    spec = script_json(fig.chart.to_dict())
-    return (
-        f"<h2>{html.escape(fig.title)}</h2><div class='figure'>"
-        f"<div class='chart' id='chart-{index}' data-name='{fig.name}'></div>"
-        f"{_definitions(fig.metrics, fig.notes, window)}</div>"
-        f"<script>renderChart('chart-{index}', {spec});</script>"
+def _figure(section: Section, fig: Figure, window: str) -> Section:
+    section.chart = Markup(script_json(fig.chart.to_dict()))
+    section.chart_name = fig.name
+    section.definitions = [*definitions(fig.metrics, fig.notes), Definition("Data window", window)]
+    return section
+
+
+def _sections(card: Scorecard, figs: list[Figure]) -> list[Section]:
+    window = card.window_text()
+    colours = colours_of(card)
+    by_name = {f.name: f for f in figs}
+    league = card.accounts.sort_values(
+        "dialogue_score", ascending=False, na_position="last", kind="stable"
+    ).reset_index(drop=True)
+    out: list[Section] = []
+    if card.scope is not None:
+        out.append(_yours(card.scope, league, colours))
+    lead = _figure(Section("league", "League table"), by_name["league"], window)
+    lead.tables = [("", table(league, _LEAGUE, colours, shown=_LEAGUE_SHOWN, rank=True))]
+    lead.folded = [("Every column", table(league, _LEAGUE_ALL, colours, rank=True))]
+    lead.definitions = score_definitions() + lead.definitions
+    out.append(lead)
+    for grouping, title in (("party", "Parties"), ("role", "Roles")):
+        section = _figure(Section(f"per-{grouping}", title), by_name[f"per_{grouping}"], window)
+        section.tables = [("", table(card.groups[grouping], (grouping, *_GROUP_COLUMNS), colours))]
+        out.append(section)
+    for name, anchor in (
+        ("reply_targets", "targets"),
+        ("inbound", "inbound"),
+        ("weekly", "weekly"),
+        ("response_times", "response"),
+    ):
+        out.append(_figure(Section(anchor, by_name[name].title), by_name[name], window))
+    bursts = _figure(Section("bursts", "Bursts"), by_name["bursts"], window)
+    bursts.tables = [
+        ("", table(card.bursts, _BURSTS, colours, shown=_LIST_SHOWN, limit=_LIST_LIMIT))
+    ]
+    out.append(bursts)
+    out.append(
+        Section(
+            "waiting",
+            f"People waiting ({card.waiting_total:,})",
+            intro="Longest waits first.",
+            definitions=[*definitions(["waiting"]), Definition("Data window", window)],
+            tables=[
+                (
+                    "",
+                    table(
+                        card.waiting,
+                        _WAITING,
+                        colours,
+                        shown=_LIST_SHOWN,
+                        limit=_LIST_LIMIT,
+                        total=card.waiting_total,
+                        note=f"The {min(_LIST_LIMIT, card.waiting_total):,} longest of "
+                        f"{card.waiting_total:,} waits; waiting.csv has the longest "
+                        f"{len(card.waiting):,}.",
+                    ),
+                )
+            ],
+        )
+    )
+    return out
+
+
+def _yours(scope: Scope, league: pd.DataFrame, colours: dict[str, str]) -> Section:
+    """The accounts in scope, each with its place in the whole league."""
+    mine = league[league[FOCUS].astype(bool)]
+    places = [int(i) + 1 for i in mine.index]
+    return Section(
+        "yours",
+        f"{scope.label}: {len(mine)} of {len(league)} accounts",
+        intro="The accounts in scope, each with its place in the league of every audited account.",
+        tables=[
+            (
+                "",
+                table(mine, _LEAGUE, colours, shown=_LEAGUE_SHOWN, rank=places, rank_title="Place"),
+            )
+        ],
     )
 
 
 def _page(card: Scorecard, figs: list[Figure], label: str | None = None) -> str:
-    window = card.window_text()
-    banner = f"<p class='label'><strong>{html.escape(label)}</strong></p>" if label else ""
-    params = "".join(
-        f"<li>{html.escape(k)}: {html.escape(v)}</li>" for k, v in card.params.describe().items()
-    )
-    league_cols = [
-        "platform",
-        "handle",
-        "party",
-        "role",
-        "dialogue_score",
-        *[c for c in card.accounts.columns if c.startswith("part_")],
-        "messages",
-        "inbound",
-        "waiting",
-    ]
-    group_cols = [
-        "broadcast_share",
-        "reply_share",
-        "response_rate_24h",
-        "median_first_response_min",
-        "reciprocity",
-        "waiting",
-        "dialogue_score",
-    ]
-    sections = [
-        f"<h1>Dialogue audit</h1>{banner}<p class='window'>Data window: {html.escape(window)}; "
-        f"engine: {html.escape(card.engine)}; accounts: {len(card.accounts)}</p>",
-        f"<ul>{params}</ul>",
-        "<h2>Headline scorecard</h2>",
-        _headline(card),
-        "<h2>League table</h2>",
-        _table(card.accounts, league_cols, 50),
-        "<h2>Per party</h2>",
-        _table(card.groups["party"], ["party", *group_cols]),
-        "<h2>Per role</h2>",
-        _table(card.groups["role"], ["role", *group_cols]),
-        *(_figure_html(i, f, window) for i, f in enumerate(figs)),
-        f"<h2>People waiting ({card.waiting_total} in all, longest waits first)</h2>",
-        _definitions(["waiting"], [], window),
-        _table(
-            card.waiting,
-            ["platform", "handle", "person_handle", "ikind", "sent_at", "wait_hours", "text"],
-            _WAITING_SHOWN,
-        ),
-        "<h2>Bursts</h2>",
-        _table(
-            card.bursts,
-            [
-                "handle",
-                "start",
-                "end",
-                "hours",
-                "posts",
-                "followers_before",
-                "followers_after",
-                "follower_change",
-            ],
-            100,
-        ),
-    ]
+    sections = _sections(card, figs)
+    scope = card.scope
     return (
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        "<title>Hustings dialogue audit</title>"
-        f"<style>{_STYLE}</style><script>{_bundle()}</script>"
-        "<script>window.chartsRendered=0;function renderChart(id,spec){vegaEmbed('#'+id,spec,"
-        "{renderer:'svg',actions:false}).then(function(){document.getElementById(id)"
-        ".dataset.rendered='1';window.chartsRendered++;}).catch(function(e){"
-        "document.getElementById(id).dataset.error=String(e);});}</script>"
-        f"</head><body>{''.join(sections)}</body></html>"
+        environment()
+        .get_template("report/audit.html")
+        .render(
+            title="Dialogue audit",
+            label=label,
+            window=card.window_text(),
+            engine=card.engine,
+            accounts=len(card.accounts),
+            scope=scope.label if scope else None,
+            in_scope=len(card.in_scope),
+            params=card.params.describe(),
+            cards=headline(card),
+            headline_definitions=definitions(HEADLINE),
+            sections=sections,
+            contents=[("headline", "Headline")] + [(s.id, _short(s.title)) for s in sections],
+            generated=datetime.now(UTC),
+            bundle=Markup(_bundle()),
+        )
     )
+
+
+def _short(title: str) -> str:
+    return title.split(":")[0].split(" (")[0]
 
 
 def account_table(card: Scorecard) -> pd.DataFrame:

@@ -50,10 +50,12 @@ __all__ = [
     "check_password",
     "claim_account",
     "create_workspace",
+    "find_workspace",
     "get_workspace",
     "list_audit",
     "list_members",
     "memberships_of",
+    "owned_handles",
     "set_password",
     "workspace_account_ids",
 ]
@@ -150,6 +152,30 @@ def get_workspace(conn: Connection, workspace_id: int) -> Workspace:
     if row is None:
         raise NotFoundError(f"no workspace {workspace_id}")
     return Workspace(id=row.id, name=row.name)
+
+
+def find_workspace(conn: Connection, name: str) -> Workspace:
+    """The workspace called ``name``; a wrong name says which names exist.
+
+    For the command line, whose user runs Hustings itself and may see every workspace's name
+    (the web app never looks a workspace up by name).
+    """
+    row = conn.execute(select(workspaces).where(workspaces.c.name == name.strip())).first()
+    if row is None:
+        names = sorted(conn.execute(select(workspaces.c.name)).scalars())
+        known = ", ".join(names) if names else "none yet"
+        raise NotFoundError(f"no workspace {name!r} (workspaces: {known})")
+    return Workspace(id=row.id, name=row.name)
+
+
+def owned_handles(conn: Connection, workspace_id: int) -> set[tuple[str, str]]:
+    """``(platform, handle_lower)`` of every tracked account the workspace holds."""
+    rows = conn.execute(
+        select(tracked_accounts.c.platform, tracked_accounts.c.handle_lower)
+        .join(workspace_accounts, workspace_accounts.c.tracked_account_id == tracked_accounts.c.id)
+        .where(workspace_accounts.c.workspace_id == workspace_id)
+    )
+    return {(r.platform, r.handle_lower) for r in rows}
 
 
 def add_user(store: Store, email: str, password: str, workspace: str, role: Role) -> User:
