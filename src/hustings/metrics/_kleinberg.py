@@ -21,44 +21,43 @@ BoolArray = npt.NDArray[np.bool_]
 
 
 def kleinberg_two_state(
-    counts: FloatArray, scale: float, gamma: float, floor: FloatArray | None = None
+    counts: FloatArray, scale: float, gamma: float, base: FloatArray | None = None
 ) -> BoolArray:
     """Burst state per hour for each row of ``counts`` (accounts x hours), by Viterbi.
 
-    The base rate is each row's mean count per hour. ``floor`` (per row) raises it where the
-    row's own history is too thin to say what is usual: the plan guard judges an account
-    with a few days of posts against a fallback rate instead of against its near-silence.
-    The audit passes none: over a whole audit period the account's own mean is the base.
+    The base rate is each row's mean count per hour over ``counts``, unless ``base`` (per
+    row) is given: the plan guard runs the automaton over the last days only, for speed, and
+    gives the rate of the account's whole 16-week baseline (or a fallback rate where that
+    history is too thin to say what is usual). The audit passes none.
     """
     n_acc, n_hours = counts.shape
     totals = counts.sum(axis=1)
-    base = np.where(totals > 0, totals / max(n_hours, 1), 1.0)
-    if floor is not None:
-        base = np.maximum(base, floor)
-    rates = np.stack([base, base * scale])
-    log_rates = np.log(rates)
-    enter = np.full(n_acc, gamma * np.log(max(n_hours, 2)))
+    if base is None:
+        base = np.where(totals > 0, totals / max(n_hours, 1), 1.0)
+    r0, r1 = base, base * scale
+    # Emission costs of every hour in both states at once (hours x accounts, so each hour is
+    # one contiguous row); the loop is left with the Viterbi step alone.
+    hourly = np.ascontiguousarray(counts.T)
+    emit0 = r0 - hourly * np.log(r0)
+    emit1 = r1 - hourly * np.log(r1)
+    enter = gamma * np.log(max(n_hours, 2))
     # The automaton starts in the base state: a burst is entered at its cost, even in the
     # first hour (starting free in either state made one post early in the period a burst).
-    cost = np.stack([np.zeros(n_acc), np.full(n_acc, np.inf)])
-    back = np.zeros((n_hours, 2, n_acc), dtype=np.bool_)
+    cost0, cost1 = np.zeros(n_acc), np.full(n_acc, np.inf)
+    # back_s[h] says whether the best path into state s at hour h came from the other state
+    back0 = np.zeros((n_hours, n_acc), dtype=np.bool_)
+    back1 = np.zeros((n_hours, n_acc), dtype=np.bool_)
     for h in range(n_hours):
-        emit = rates - counts[:, h] * log_rates
-        stay0, from1 = cost[0], cost[1]
-        back[h, 0] = from1 < stay0
-        new0 = np.minimum(stay0, from1) + emit[0]
-        up = cost[0] + enter
-        back[h, 1] = up < cost[1]
-        new1 = np.minimum(up, cost[1]) + emit[1]
-        cost = np.stack([new0, new1])
-    states = np.zeros((n_acc, n_hours), dtype=np.bool_)
-    state = cost[1] < cost[0]
-    rows = np.arange(n_acc)
+        up = cost0 + enter
+        np.less(cost1, cost0, out=back0[h])
+        np.less(up, cost1, out=back1[h])
+        cost0, cost1 = np.minimum(cost0, cost1) + emit0[h], np.minimum(up, cost1) + emit1[h]
+    states = np.zeros((n_hours, n_acc), dtype=np.bool_)
+    state = cost1 < cost0
     for h in range(n_hours - 1, -1, -1):
-        states[:, h] = state
-        # back[h, s] says whether the best path into state s at h came from the other state
-        switched = back[h, state.astype(np.int64), rows]
-        state = np.where(switched, ~state, state)
+        states[h] = state
+        state = state ^ np.where(state, back1[h], back0[h])
+    states = np.ascontiguousarray(states.T)
     states[totals == 0] = False
     return states
 
