@@ -41,6 +41,17 @@ def kleinberg_two_state(
     emit0 = r0 - hourly * np.log(r0)
     emit1 = r1 - hourly * np.log(r1)
     enter = gamma * np.log(max(n_hours, 2))
+    if n_acc == 1:
+        states = _viterbi_one(emit0[:, 0].tolist(), emit1[:, 0].tolist(), float(enter))[None, :]
+    else:
+        states = _viterbi(emit0, emit1, enter)
+    states[totals == 0] = False
+    return states
+
+
+def _viterbi(emit0: FloatArray, emit1: FloatArray, enter: float) -> BoolArray:
+    """The burst states (accounts x hours) from the emission costs (hours x accounts)."""
+    n_hours, n_acc = emit0.shape
     # The automaton starts in the base state: a burst is entered at its cost, even in the
     # first hour (starting free in either state made one post early in the period a burst).
     cost0, cost1 = np.zeros(n_acc), np.full(n_acc, np.inf)
@@ -57,9 +68,26 @@ def kleinberg_two_state(
     for h in range(n_hours - 1, -1, -1):
         states[h] = state
         state = state ^ np.where(state, back1[h], back0[h])
-    states = np.ascontiguousarray(states.T)
-    states[totals == 0] = False
-    return states
+    return np.ascontiguousarray(states.T)
+
+
+def _viterbi_one(emit0: list[float], emit1: list[float], enter: float) -> BoolArray:
+    """:func:`_viterbi` for one account, step for step on Python floats: numpy's overhead
+    per call on arrays of one is most of the time when the plan guard judges a draft."""
+    cost0, cost1 = 0.0, float("inf")
+    back0: list[bool] = []
+    back1: list[bool] = []
+    for e0, e1 in zip(emit0, emit1, strict=True):
+        up = cost0 + enter
+        back0.append(cost1 < cost0)
+        back1.append(up < cost1)
+        cost0, cost1 = min(cost0, cost1) + e0, min(up, cost1) + e1
+    state = cost1 < cost0
+    states = [False] * len(emit0)
+    for h in range(len(emit0) - 1, -1, -1):
+        states[h] = state
+        state = state != (back1[h] if state else back0[h])
+    return np.asarray(states, dtype=np.bool_)
 
 
 def flooded(six: FloatArray, baseline: FloatArray, params: AuditParams) -> BoolArray:

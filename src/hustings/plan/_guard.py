@@ -43,10 +43,10 @@ class GuardParams:
     lookback_weeks: int = 16
     min_history_weeks: int = 4
     min_history_posts: int = 20
-    busiest_quantile: float = 0.95
-    fallback_posts_per_day: float = 8.0
-    fallback_busiest_hour: float = 4.0
-    fallback_busiest_day: float = 16.0
+    busiest_quantile: float = 0.99
+    fallback_posts_per_day: float = 12.0
+    fallback_busiest_hour: float = 6.0
+    fallback_busiest_day: float = 24.0
     min_busiest_hour: float = 3.0
     min_busiest_day: float = 6.0
     hold_factor: float = 3.0
@@ -128,8 +128,8 @@ class Rhythm:
         span = max(weeks, 1.0)
         slot = (history // HOUR + 72) % 168  # epoch hour 0 is a Thursday; slot 0 is Monday 0h
         slots = np.bincount(slot, minlength=168).astype(np.float64) / span
-        busiest_hour = _quantile(np.unique(history // HOUR, return_counts=True)[1], p)
-        busiest_day = _quantile(np.unique(history // DAY, return_counts=True)[1], p)
+        busiest_hour = _quantile(_runs(history // HOUR), p)
+        busiest_day = _quantile(_runs(history // DAY), p)
         rate = posts / (span * 168)
         if thin:
             busiest_hour = max(busiest_hour, p.fallback_busiest_hour)
@@ -140,6 +140,14 @@ class Rhythm:
     def usual_at(self, at: int) -> float:
         """Posts a week this timeline usually makes in the hour of the week ``at`` falls in."""
         return float(self.slots[(at // HOUR + 72) % 168])
+
+
+def _runs(sorted_keys: IntArray) -> IntArray:
+    """How many times each distinct value occurs in an already sorted array (no re-sort)."""
+    if not len(sorted_keys):
+        return _EMPTY
+    edges = np.flatnonzero(np.diff(sorted_keys)) + 1
+    return np.diff(np.concatenate(([0], edges, [len(sorted_keys)])))
 
 
 def _quantile(counts: npt.NDArray[np.int64], p: GuardParams) -> float:
@@ -167,10 +175,16 @@ class Context:
         self.draft, self.own, self.params = draft, own, params or GuardParams()
         self.campaign = [t for t in campaign if t.handle != own.handle]
         self.lo = draft.at - self.params.lookback_weeks * WEEK
+        self._histories: dict[int, IntArray] = {}
 
     def _history(self, t: Timeline) -> IntArray:
-        pub = t.published
-        return pub[np.searchsorted(pub, self.lo):np.searchsorted(pub, self.draft.at, "right")]
+        """``t``'s published posts in the lookback, up to the draft (worked out once)."""
+        key = id(t)
+        if key not in self._histories:
+            pub = t.published
+            lo, hi = np.searchsorted(pub, [self.lo, self.draft.at], side="right")
+            self._histories[key] = pub[lo:hi]
+        return self._histories[key]
 
     def _all(self, timelines: Sequence[Timeline]) -> IntArray:
         """Published and queued times around the draft, with the draft, sorted."""
