@@ -590,3 +590,10 @@ outbound = Table(
     UniqueConstraint("idempotency_key", name="uq_outbound_key"),
     Index("ix_outbound_state", "state", "retry_at"),
 )
+
+
+# The plan's tables live in their own module (this one had reached its size), on the same
+# metadata; imported here so that every reader of the schema sees them.
+from hustings.store.schema_plan import plan_nudges, plan_verdicts, planned_posts  # noqa: E402
+
+__all__ += ["plan_nudges", "plan_verdicts", "planned_posts"]
