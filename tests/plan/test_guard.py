@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
-import numpy as np
 import pytest
 
 from hustings.errors import PluginError
@@ -19,7 +16,6 @@ from hustings.plan import (
     judge,
     register_rule,
 )
-
 from hustings.plan._replay import STORM_START, first_hold, quiet_baseline, tweetstorm
 
 HOUR, DAY = 3600, 86400

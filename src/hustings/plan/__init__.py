@@ -10,10 +10,24 @@ from __future__ import annotations
 
 from hustings.plan._caps import CAPS, PlatformCap, caps_for
 from hustings.plan._guard import Draft, GuardParams, Judgement, Timeline, judge
+from hustings.plan._nudges import OUTCOMES, decide, nudge, reply_share
+from hustings.plan._posts import (
+    cancel,
+    draft,
+    edit,
+    get_post,
+    list_posts,
+    override,
+    post_now,
+    queue,
+    send_due,
+)
+from hustings.plan._record import judge_and_record, judge_synced
 from hustings.plan._rules import Finding, Rule, Verdict, all_rules, get_rule, register_rule
 
 __all__ = [
     "CAPS",
+    "OUTCOMES",
     "Draft",
     "Finding",
     "GuardParams",
@@ -23,8 +37,22 @@ __all__ = [
     "Timeline",
     "Verdict",
     "all_rules",
+    "cancel",
     "caps_for",
+    "decide",
+    "draft",
+    "edit",
+    "get_post",
     "get_rule",
     "judge",
+    "judge_and_record",
+    "judge_synced",
+    "list_posts",
+    "nudge",
+    "override",
+    "post_now",
+    "queue",
     "register_rule",
+    "reply_share",
+    "send_due",
 ]

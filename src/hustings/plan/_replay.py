@@ -16,12 +16,14 @@ the same way; the data itself stays outside the project (``HUSTINGS_SHARED_DATA`
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -123,7 +125,7 @@ def read_congress(path: Path) -> dict[str, tuple[list[int], list[str]]]:
     return dict(by)
 
 
-def _load(path: Path) -> Iterable[dict[str, object]]:
+def _load(path: Path) -> Iterable[dict[str, Any]]:
     data = json.loads(path.read_text(encoding="utf-8"))
     return data if isinstance(data, list) else []
 
@@ -178,7 +180,7 @@ def read_daily_followers(folder: Path) -> dict[str, list[tuple[str, int, int, in
     for name in ("liberal-follows.csv", "conservative-follows.csv"):
         with (folder / name).open(encoding="utf-8", newline="") as fh:
             rows = sorted(csv.DictReader(fh), key=lambda r: (r["username"], r["date"]))
-        for prev, row in zip(rows, rows[1:], strict=False):
+        for prev, row in itertools.pairwise(rows):
             if prev["username"] != row["username"] or not row["tweets"] or not prev["tweets"]:
                 continue
             followers = int(row["followers"])

@@ -49,6 +49,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.types import TypeEngine
 
 __all__ = [
     "UTCDateTime",
@@ -84,9 +85,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-metadata = MetaData()
+metadata: MetaData = MetaData()
 
-Id = BigInteger().with_variant(Integer, "sqlite")
+Id: TypeEngine[int] = BigInteger().with_variant(Integer, "sqlite")
 
 accounts = Table(
     "accounts",
