@@ -1,8 +1,9 @@
 """Nudges from broadcasting toward answering.
 
 When an account has published more broadcasts (posts, quotes, reposts) than replies over the
-last ``WINDOW`` and its inbox holds people waiting (open items that need a reply), the
-composer shows the top ``TOP`` waiting questions, oldest first, and offers to answer them
+last ``WINDOW`` and its inbox holds people waiting (open items), the
+composer shows the top ``TOP`` waiting questions (those that need a reply first, then
+oldest first) and offers to answer them
 instead. Each nudge shown is stored, and then what the user did with it: ``revised`` the
 post, ``deferred`` it, ``answered`` a waiting person instead, or ``posted_anyway``.
 :func:`reply_share` gives the account's share of replies among its public messages before
@@ -14,7 +15,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, case, func, select, update
 
 from hustings.errors import InvalidInputError, NotFoundError
 from hustings.plan._record import account_row, own_messages
@@ -28,6 +29,9 @@ TOP = 3
 OUTCOMES = ("revised", "deferred", "answered", "posted_anyway")
 _BROADCASTS = ("post", "quote", "repost")
 _OPEN = ("new", "assigned")
+# Open items that need a reply first, then those not yet read, then the rest, oldest first.
+_QUESTIONS_FIRST = case((inbox_items.c.needs_reply.is_(True), 0),
+                        (inbox_items.c.needs_reply.is_(None), 1), else_=2)
 
 
 def _counts(conn: Connection, acct: Any, workspace_id: int, lo: datetime | None,
@@ -58,8 +62,8 @@ def nudge(conn: Connection, actor: Actor, tracked_id: int, planned_post_id: int 
         .join(messages, messages.c.id == inbox_items.c.message_id)
         .where(inbox_items.c.workspace_id == actor.workspace_id,
                inbox_items.c.tracked_account_id == tracked_id,
-               inbox_items.c.status.in_(_OPEN), inbox_items.c.needs_reply.is_not(False))
-        .order_by(inbox_items.c.received_at, inbox_items.c.id)
+               inbox_items.c.status.in_(_OPEN))
+        .order_by(_QUESTIONS_FIRST, inbox_items.c.received_at, inbox_items.c.id)
         .limit(TOP)
     ).all()
     if not waiting:
