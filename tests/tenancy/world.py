@@ -34,6 +34,7 @@ from hustings.store.schema import (
     memberships,
     messages,
     outbound,
+    plan_nudges,
     workspace_accounts,
 )
 from hustings.workspace import Actor, Role, add_account, add_user
@@ -110,6 +111,7 @@ class Side:
     merge: int = 0
     connection: int = 0
     planned: int = 0
+    nudge: int = 0
     tag: str = ""
 
     def actor(self, who: str) -> Actor:
@@ -302,6 +304,13 @@ def _alpha_work(store: Store, a: Side) -> None:
         _channel(conn, owner, a, "alpha-connector.example", "alpha-outbound-1")
         a.planned = int(plan.draft(conn, responder, "x:alphacand",
                                    "Alpha rally at the quarry on Saturday")["id"])
+        # A nudge as the composer shows it (A's account answers more than it broadcasts in
+        # this world, so none is due by itself): its waiting item is A's.
+        a.nudge = int(conn.execute(plan_nudges.insert().returning(plan_nudges.c.id), {
+            "workspace_id": a.workspace, "tracked_account_id": None,
+            "planned_post_id": a.planned, "item_ids": [a.items["reply"]], "broadcasts": 3,
+            "replies": 1, "shown_at": datetime.now(UTC),
+        }).scalar_one())
 
 
 def _bravo_work(store: Store, b: Side) -> None:

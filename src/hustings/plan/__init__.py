@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from hustings.plan._caps import CAPS, PlatformCap, caps_for
 from hustings.plan._guard import Draft, GuardParams, Judgement, Timeline, judge
-from hustings.plan._nudges import OUTCOMES, decide, nudge, reply_share
+from hustings.plan._nudges import OUTCOMES, decide, get_nudge, nudge, reply_share
 from hustings.plan._posts import (
     cancel,
     draft,
@@ -42,6 +42,7 @@ __all__ = [
     "decide",
     "draft",
     "edit",
+    "get_nudge",
     "get_post",
     "get_rule",
     "judge",

@@ -22,7 +22,7 @@ from hustings.plan._record import account_row, own_messages
 from hustings.store.schema import inbox_items, messages, plan_nudges
 from hustings.workspace import Actor, Role, audit
 
-__all__ = ["OUTCOMES", "TOP", "WINDOW", "decide", "nudge", "reply_share"]
+__all__ = ["OUTCOMES", "TOP", "WINDOW", "decide", "get_nudge", "nudge", "reply_share"]
 
 WINDOW = timedelta(days=7)
 TOP = 3
@@ -83,6 +83,25 @@ def nudge(conn: Connection, actor: Actor, tracked_id: int, planned_post_id: int 
         "message": f"{broadcasts} broadcasts and {replies} replies in the last "
         f"{WINDOW.days} days while {len(items)}+ people wait: answer them instead?",
     }
+
+
+def get_nudge(conn: Connection, actor: Actor, nudge_id: int) -> dict[str, Any]:
+    """A nudge of this workspace with its waiting items as shown (still open or not)."""
+    row = conn.execute(select(plan_nudges).where(
+        plan_nudges.c.id == nudge_id, plan_nudges.c.workspace_id == actor.workspace_id)).first()
+    if row is None:
+        raise NotFoundError(f"no nudge {nudge_id} in this workspace")
+    waiting = conn.execute(
+        select(inbox_items.c.id, messages.c.text, messages.c.author_handle)
+        .join(messages, messages.c.id == inbox_items.c.message_id)
+        .where(inbox_items.c.workspace_id == actor.workspace_id,
+               inbox_items.c.id.in_(list(row.item_ids)))
+        .order_by(inbox_items.c.received_at, inbox_items.c.id)
+    ).all()
+    return {"id": row.id, "broadcasts": row.broadcasts, "replies": row.replies,
+            "outcome": row.outcome,
+            "waiting": [{"item_id": w.id, "author": w.author_handle, "text": w.text}
+                        for w in waiting]}
 
 
 def decide(conn: Connection, actor: Actor, nudge_id: int, outcome: str) -> None:

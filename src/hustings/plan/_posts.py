@@ -28,6 +28,7 @@ from hustings.store.schema import (
     connections,
     messages,
     outbound,
+    plan_verdicts,
     planned_posts,
     tracked_accounts,
     workspace_accounts,
@@ -202,12 +203,26 @@ def cancel(conn: Connection, actor: Actor, post_id: int) -> dict[str, Any]:
     return _as_dict(get_post(conn, actor, post_id))
 
 
-def list_posts(conn: Connection, actor: Actor, state: str | None = None) -> list[dict[str, Any]]:
+def list_posts(conn: Connection, actor: Actor, state: str | None = None,
+               findings: bool = False) -> list[dict[str, Any]]:
+    """The workspace's planned posts; with ``findings``, each with its latest verdict's
+    findings (what the composer shows beside it)."""
     query = select(planned_posts).where(planned_posts.c.workspace_id == actor.workspace_id)
     if state:
         query = query.where(planned_posts.c.state == state)
-    rows = conn.execute(query.order_by(planned_posts.c.scheduled_at, planned_posts.c.id))
-    return [_as_dict(r) for r in rows]
+    rows = [_as_dict(r) for r in
+            conn.execute(query.order_by(planned_posts.c.scheduled_at, planned_posts.c.id))]
+    if findings and rows:
+        latest = conn.execute(
+            select(plan_verdicts.c.planned_post_id, plan_verdicts.c.findings)
+            .where(plan_verdicts.c.workspace_id == actor.workspace_id,
+                   plan_verdicts.c.planned_post_id.in_([r["id"] for r in rows]))
+            .order_by(plan_verdicts.c.id)
+        ).all()
+        by_post = {post_id: found for post_id, found in latest}
+        for r in rows:
+            r["findings"] = by_post.get(r["id"], [])
+    return rows
 
 
 def _hand_over(conn: Connection, actor: Actor, row: Any) -> str:
