@@ -90,3 +90,5 @@ def test_a_nudge_accepted_opens_the_waiting_persons_item_and_is_logged(
     _shot(page, "plan-05-answer-instead")
     with campaign.store.begin() as conn:
         assert conn.execute(select(plan_nudges.c.outcome)).scalar_one() == "answered"
+    page.goto("/plan")  # one reply among six public messages before the nudge
+    expect(page.locator("#reply-share")).to_contain_text("17%")

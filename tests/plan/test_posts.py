@@ -176,3 +176,21 @@ def test_posts_made_outside_hustings_are_judged_after_the_fact(
         assert judge_synced(conn, actor.workspace_id) == 0  # each judged once
     verdicts = _verdicts(any_store, path="sync")
     assert verdicts[0][1] == "ok" and verdicts[-1][1] == "hold"
+
+
+def test_a_reply_not_yet_posted_is_not_judged_as_a_post_made_outside(
+    store: Store, mastodon: ReplayServer
+) -> None:
+    """With no connection, an inbox reply stays the workspace's own draft ("to post"): it
+    has not been published anywhere, so sync has nothing to judge after the fact."""
+    from hustings.connectors.connections import detach
+
+    actor, connection = connected(store, mastodon)
+    sync_connection(store, connection)
+    with store.begin() as conn:
+        detach(conn, actor, connection)
+        item = conn.execute(select(inbox_items.c.id).where(
+            inbox_items.c.workspace_id == actor.workspace_id).order_by(inbox_items.c.id)
+        ).scalars().first()
+        reply(conn, actor, int(item), "We will post the answer on our site.")
+        assert judge_synced(conn, actor.workspace_id) == 0

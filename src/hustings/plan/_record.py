@@ -161,6 +161,7 @@ def judge_synced(conn: Connection, workspace_id: int, now: datetime | None = Non
         rows = conn.execute(
             select(messages.c.id, messages.c.created_at, messages.c.text)
             .where(own_messages(acct, workspace_id), messages.c.created_at >= now - _SYNC_WINDOW,
+                   messages.c.workspace_id.is_(None),  # platform facts, not unsent drafts
                    messages.c.id.not_in(ours), messages.c.id.not_in(judged))
             .order_by(messages.c.created_at, messages.c.id)
         ).all()

@@ -48,7 +48,8 @@ def composer(request: Request, s: PageSession, conn: Conn,
         .order_by(tracked_accounts.c.platform, tracked_accounts.c.handle)
     ).all()
     shown = plan.get_nudge(conn, s.actor, nudge) if nudge is not None else None
-    return render(request, "plan.html", s, accounts=accounts, nudge=shown,
+    shares = {a.id: plan.reply_share(conn, s.actor, a.id) for a in accounts}
+    return render(request, "plan.html", s, accounts=accounts, nudge=shown, shares=shares,
                   posts=plan.list_posts(conn, s.actor, findings=True), outcomes=plan.OUTCOMES)
 
 
