@@ -194,3 +194,19 @@ def test_a_reply_not_yet_posted_is_not_judged_as_a_post_made_outside(
         ).scalars().first()
         reply(conn, actor, int(item), "We will post the answer on our site.")
         assert judge_synced(conn, actor.workspace_id) == 0
+
+
+def test_a_thread_posts_its_second_part_as_a_reply_to_the_first(
+    store: Store, mastodon: ReplayServer
+) -> None:
+    actor, connection = connected(store, mastodon)
+    account = _account(store, connection)
+    with store.begin() as conn:
+        first = draft(conn, actor, account, "A thread on the rail link (1/2)")
+    post_now(store, actor, int(first["id"]))
+    with store.begin() as conn:
+        second = draft(conn, actor, account, "What it means for commuters (2/2)",
+                       thread_parent_id=int(first["id"]))
+    assert post_now(store, actor, int(second["id"]))["state"] == "sent"
+    top, part = mastodon.state.own
+    assert top["in_reply_to_id"] is None and part["in_reply_to_id"] == top["id"]
