@@ -129,6 +129,8 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", "/people/{person_id}/notes"): lambda w: {"text": "Bravo was here"},
     ("POST", "/people/{person_id}/erase"): lambda w: {"confirm": "ERASE"},
     ("POST", "/plan/{post_id}/override"): lambda w: {"reason": "Bravo says so"},
+    ("POST", "/api/plan/posts/{post_id}/override"): lambda w: {"reason": "Bravo says so"},
+    ("POST", "/api/plan/nudges/{nudge_id}/decide"): lambda w: {"outcome": "posted_anyway"},
     ("POST", "/plan/nudges/{nudge_id}/decide"): lambda w: {"outcome": "posted_anyway"},
 }
 
@@ -237,6 +239,12 @@ EXTRA: list[Attack] = [
            body=lambda w: {"email": w.a.email("owner"), "password": "not A's password"}),
     Attack("GET", "/settings", note="B's own connections only", expect=_OK),
     Attack("GET", "/plan", note="B's own planned posts only", expect=_OK),
+    Attack("GET", "/api/plan/posts", note="B's own planned posts only", expect=_OK),
+    Attack("POST", "/api/plan/posts", note="on A's account", expect=_REFUSED,
+           body=lambda w: {"account": "x:alphacand", "text": "Bravo posting as Alpha"}),
+    Attack("POST", "/api/plan/posts", note="a thread under A's post", expect=_REFUSED,
+           body=lambda w: {"account": "x:bravocand", "text": "Bravo's reply",
+                           "thread_parent_id": w.a.planned}),
     Attack("GET", "/plan", note="A's nudge", expect=_REFUSED,
            query=lambda w: {"nudge": w.a.nudge}),
     Attack("POST", "/plan/draft", note="on A's account", expect=_REFUSED,
