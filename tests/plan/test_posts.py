@@ -84,6 +84,10 @@ def test_post_now_stores_a_verdict_then_publishes_a_new_post(
                               .where(plan_verdicts.c.path == "post")).scalar_one()
         left = conn.execute(select(outbound.c.sent_at, outbound.c.kind)).one()
     assert left.kind == "post" and judged <= left.sent_at
+    with any_store.begin() as conn:
+        logged = conn.execute(select(audit_log.c.detail)
+                              .where(audit_log.c.action == "plan.post")).scalar_one()
+    assert logged == {"state": "sending", "verdict": "ok"}
 
 
 def _flood(store: Store, actor: Actor, account: int) -> list[dict[str, object]]:
@@ -142,6 +146,10 @@ def test_a_scheduled_post_goes_out_at_its_time_judged_again_when_it_goes(
         assert [p["state"] for p in list_posts(conn, actor)] == ["sent"]
     paths = [p for p, _ in _verdicts(store, planned_post_id=made["id"])]
     assert paths == ["draft", "queue", "queue"]
+    with store.begin() as conn:
+        logged = conn.execute(select(audit_log.c.detail)
+                              .where(audit_log.c.action == "plan.send")).scalar_one()
+    assert logged == {"state": "sending", "verdict": "ok"}
 
 
 def test_an_inbox_reply_stores_a_verdict_before_it_leaves(

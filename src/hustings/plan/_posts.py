@@ -291,10 +291,12 @@ def post_now(store: Store, actor: Actor, post_id: int) -> dict[str, Any]:
         if judgement.verdict is Verdict.HOLD and not row.override_reason:
             conn.execute(update(planned_posts).where(planned_posts.c.id == post_id)
                          .values(state="held"))
-            audit(conn, actor, "plan.post", "planned_post", post_id, {"state": "held"})
+            audit(conn, actor, "plan.post", "planned_post", post_id,
+                  {"state": "held", "verdict": judgement.verdict.value})
             return _result(conn, actor, post_id, judgement)
         state = _hand_over(conn, actor, get_post(conn, actor, post_id))
-        audit(conn, actor, "plan.post", "planned_post", post_id, {"state": state})
+        audit(conn, actor, "plan.post", "planned_post", post_id,
+              {"state": state, "verdict": judgement.verdict.value})
         outbound_id = get_post(conn, actor, post_id).outbound_id
     if outbound_id is not None:
         deliver(store, int(outbound_id))
@@ -321,6 +323,9 @@ def send_due(store: Store, workspace_id: int | None = None) -> list[int]:
                 conn.execute(update(planned_posts).where(planned_posts.c.id == row.id)
                              .values(state="held"))
                 continue
-            if _hand_over(conn, actor, row) == "sending":
+            state = _hand_over(conn, actor, row)
+            audit(conn, actor, "plan.send", "planned_post", row.id,
+                  {"state": state, "verdict": judgement.verdict.value})
+            if state == "sending":
                 handed.append(int(post_id))
     return handed
