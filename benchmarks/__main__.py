@@ -27,6 +27,7 @@ BENCHMARKS: dict[str, str] = {
     "inbox": "the inbox under load over HTTP on PostgreSQL",
     "stream": "Bluesky events through the live path into PostgreSQL with 10 workspaces",
     "send": "answers from click to sent against a real local Bluesky network",
+    "plan": "the cadence guard: tweetstorm hold, false alarms on real timelines, latency",
 }
 """Every benchmark, in the order they run, with what it measures."""
 

@@ -32,6 +32,10 @@ NOT_LISTING = {
     "accounts attach": "attaches an account",
     "accounts detach": "detaches an account",
     "quarantine clear": "forgets a batch's quarantined records",
+    "plan queue": "schedules a planned post",
+    "plan post": "posts a planned post",
+    "plan cancel": "cancels a planned post",
+    "plan override": "lets a held post go",
 }
 
 
@@ -163,7 +167,31 @@ LISTING: dict[str, Call] = {
     "connect": lambda d: (_connect_args(d), None),
     "connections": lambda d: (_connected(d), None),
     "sync": lambda d: ([*_connected(d), "--once"], None),
+    "plan draft": lambda d: (["--workspace", _workspace_name(d), "--account", _own_account(d),
+                              "Town hall tonight at 7"], None),
+    "plan list": lambda d: (["--workspace", _workspace_name(d)], None),
 }
+
+
+def _own_account(d: Demo) -> str:
+    """One of the demo workspace's own accounts, as platform:handle."""
+    from sqlalchemy import select
+
+    from hustings.store import Store
+    from hustings.store.schema import tracked_accounts, workspace_accounts
+
+    store = Store.open(f"sqlite:///{d.db}")
+    try:
+        with store.begin() as conn:
+            row = conn.execute(
+                select(tracked_accounts.c.platform, tracked_accounts.c.handle)
+                .join(workspace_accounts,
+                      workspace_accounts.c.tracked_account_id == tracked_accounts.c.id)
+                .order_by(workspace_accounts.c.id)
+            ).first()
+            return f"{row.platform}:{row.handle}"
+    finally:
+        store.close()
 
 
 def _has_json(command: Any) -> bool:

@@ -86,6 +86,8 @@ PARAMS: dict[str, Callable[[Any, str], Any]] = {
     "merge_id": lambda side, kind: side.merge,
     "tag": lambda side, kind: side.tag,
     "connection_id": lambda side, kind: side.connection,
+    "post_id": lambda side, kind: side.planned,
+    "nudge_id": lambda side, kind: side.nudge,
 }
 
 
@@ -126,6 +128,10 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", "/people/{person_id}/tags"): lambda w: {"tag": "bravo-tag"},
     ("POST", "/people/{person_id}/notes"): lambda w: {"text": "Bravo was here"},
     ("POST", "/people/{person_id}/erase"): lambda w: {"confirm": "ERASE"},
+    ("POST", "/plan/{post_id}/override"): lambda w: {"reason": "Bravo says so"},
+    ("POST", "/api/plan/posts/{post_id}/override"): lambda w: {"reason": "Bravo says so"},
+    ("POST", "/api/plan/nudges/{nudge_id}/decide"): lambda w: {"outcome": "posted_anyway"},
+    ("POST", "/plan/nudges/{nudge_id}/decide"): lambda w: {"outcome": "posted_anyway"},
 }
 
 
@@ -232,6 +238,17 @@ EXTRA: list[Attack] = [
     Attack("POST", "/api/login", note="A's owner, B's password", expect=(401,),
            body=lambda w: {"email": w.a.email("owner"), "password": "not A's password"}),
     Attack("GET", "/settings", note="B's own connections only", expect=_OK),
+    Attack("GET", "/plan", note="B's own planned posts only", expect=_OK),
+    Attack("GET", "/api/plan/posts", note="B's own planned posts only", expect=_OK),
+    Attack("POST", "/api/plan/posts", note="on A's account", expect=_REFUSED,
+           body=lambda w: {"account": "x:alphacand", "text": "Bravo posting as Alpha"}),
+    Attack("POST", "/api/plan/posts", note="a thread under A's post", expect=_REFUSED,
+           body=lambda w: {"account": "x:bravocand", "text": "Bravo's reply",
+                           "thread_parent_id": w.a.planned}),
+    Attack("GET", "/plan", note="A's nudge", expect=_REFUSED,
+           query=lambda w: {"nudge": w.a.nudge}),
+    Attack("POST", "/plan/draft", note="on A's account", expect=_REFUSED,
+           body=lambda w: {"account": "x:alphacand", "text": "Bravo posting as Alpha"}),
     # Connecting with credentials the platform refuses (nothing listens on port 9): B's
     # error page, and nothing of A's connection or account changes.
     Attack("POST", "/settings/connect", note="A's server, refused", expect=(200, 400, 422),

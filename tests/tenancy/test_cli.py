@@ -189,3 +189,28 @@ def test_thread_as_b_shows_nothing_of_as_drafts(fresh: Copy, platform_id: str) -
     assert "Amberley bypass" in shown.output  # the platform fact itself is printed
     _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
 
+
+
+def test_plan_list_of_b_shows_nothing_of_as_planned_posts(fresh: Copy) -> None:
+    output = _run(fresh, "plan", "list", "--workspace", fresh.world.b.name, "--json")
+    assert not leaks(output), output
+    _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
+
+
+@pytest.mark.parametrize(
+    "act", [("queue",), ("post",), ("cancel",), ("override", "--reason", "B says so")]
+)
+def test_plan_commands_of_b_on_as_planned_post_are_refused(
+    fresh: Copy, act: tuple[str, ...]
+) -> None:
+    output = _run(fresh, "plan", act[0], "--workspace", fresh.world.b.name,
+                  str(fresh.world.a.planned), *act[1:], code=1)
+    assert "no planned post" in output and not leaks(output)
+    _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
+
+
+def test_plan_draft_of_b_on_as_account_is_refused(fresh: Copy) -> None:
+    output = _run(fresh, "plan", "draft", "--workspace", fresh.world.b.name,
+                  "--account", "x:alphacand", "Bravo posting as Alpha", code=1)
+    assert "no such account in this workspace" in output and not leaks(output)
+    _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)

@@ -26,6 +26,12 @@ CLI_WALKED = {
     "sync": "test_sync_of_b_leaves_as_connection_and_outbound_alone",
     "connect": "test_connect_for_b_changes_nothing_of_a",
     "thread": "test_thread_as_b_shows_nothing_of_as_drafts",
+    "plan list": "test_plan_list_of_b_shows_nothing_of_as_planned_posts",
+    "plan queue": "test_plan_commands_of_b_on_as_planned_post_are_refused",
+    "plan post": "test_plan_commands_of_b_on_as_planned_post_are_refused",
+    "plan cancel": "test_plan_commands_of_b_on_as_planned_post_are_refused",
+    "plan override": "test_plan_commands_of_b_on_as_planned_post_are_refused",
+    "plan draft": "test_plan_draft_of_b_on_as_account_is_refused",
 }
 # Commands that act on the shared platform store or on files, never as a workspace.
 CLI_NO_WORKSPACE = {

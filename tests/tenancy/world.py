@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Connection, select
 
+from hustings import plan
 from hustings.inbox import items, replies, sla, sync, views
 from hustings.model import Account, Message, MessageKind, TrackedAccount, Visibility
 from hustings.model import Role as AccountRole
@@ -33,6 +34,7 @@ from hustings.store.schema import (
     memberships,
     messages,
     outbound,
+    plan_nudges,
     workspace_accounts,
 )
 from hustings.workspace import Actor, Role, add_account, add_user
@@ -75,6 +77,7 @@ A_MARKERS: dict[str, str] = {
     "responder@alpha.example": "A's responder",
     "alpha-connector.example": "A's live-channel settings",
     "alpha-outbound-1": "A's outbound row",
+    "Alpha rally at the quarry": "A's planned post (a draft the guard judged)",
     "my flat number is 4B": "a private DM A's live connector pushed",
     "orchard_tenant": "the handle of a constituent whose DM only A's connector pushed",
 }
@@ -107,6 +110,8 @@ class Side:
     policy: int = 0
     merge: int = 0
     connection: int = 0
+    planned: int = 0
+    nudge: int = 0
     tag: str = ""
 
     def actor(self, who: str) -> Actor:
@@ -297,6 +302,15 @@ def _alpha_work(store: Store, a: Side) -> None:
             ).scalar_one()
         )
         _channel(conn, owner, a, "alpha-connector.example", "alpha-outbound-1")
+        a.planned = int(plan.draft(conn, responder, "x:alphacand",
+                                   "Alpha rally at the quarry on Saturday")["id"])
+        # A nudge as the composer shows it (A's account answers more than it broadcasts in
+        # this world, so none is due by itself): its waiting item is A's.
+        a.nudge = int(conn.execute(plan_nudges.insert().returning(plan_nudges.c.id), {
+            "workspace_id": a.workspace, "tracked_account_id": None,
+            "planned_post_id": a.planned, "item_ids": [a.items["reply"]], "broadcasts": 3,
+            "replies": 1, "shown_at": datetime.now(UTC),
+        }).scalar_one())
 
 
 def _bravo_work(store: Store, b: Side) -> None:

@@ -10,10 +10,11 @@ from typing import Any
 from fastapi.routing import APIRoute
 from sqlalchemy import select
 
+from hustings import plan
 from hustings.inbox import items, replies, views
 from hustings.inbox.sync import sync_inbox
 from hustings.people import merge, privacy
-from hustings.store.schema import connections, workspace_accounts
+from hustings.store.schema import connections, plan_nudges, workspace_accounts
 from tests.web.conftest import Campaign, share_account
 
 _PUBLIC = {"/login", "/", "/api/login"}
@@ -50,7 +51,14 @@ def _north_objects(c: Campaign) -> dict[str, Any]:
             ).scalars().first(),
             platform="x", secret=None, settings={}, cursor={}, status="ok", created_at=now,
         )).inserted_primary_key[0]
+        planned = plan.draft(conn, manager, "x:northcand", "North's planned post")["id"]
+        nudge = conn.execute(plan_nudges.insert().values(
+            workspace_id=c.north_id, tracked_account_id=None, planned_post_id=planned,
+            item_ids=[item["id"]], broadcasts=2, replies=0, shown_at=now,
+        )).inserted_primary_key[0]
     return {
+        "post_id": planned,
+        "nudge_id": nudge,
         "connection_id": connection,
         "item_id": item["id"],
         "person_id": people_ids[0],
@@ -81,6 +89,8 @@ def _body(ids: dict[str, Any]) -> dict[str, Any]:
         "first_response_minutes": 5,
         "next_response_minutes": 5,
         "filters": {},
+        "reason": "South says so",
+        "outcome": "posted_anyway",
     }
 
 

@@ -21,6 +21,7 @@ from hustings.cli import (
     listen_cmd,
     nlp_cmd,
     quarantine_cmd,
+    plan_cmd,
     store_cmd,
     web_cmd,
 )
@@ -73,6 +74,7 @@ app.add_typer(accounts_cmd.app, name="accounts")
 app.add_typer(export_cmd.app, name="export")
 app.add_typer(nlp_cmd.app, name="nlp")
 app.add_typer(quarantine_cmd.app, name="quarantine")
+app.add_typer(plan_cmd.app, name="plan")
 
 
 audit_cmd.register(app)

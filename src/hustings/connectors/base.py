@@ -151,11 +151,12 @@ class Event:
 
 @dataclass(frozen=True, slots=True)
 class OutgoingReply:
-    """A reply to send. ``in_reply_to_id`` is the stored key of the message answered;
+    """A reply to send. ``in_reply_to_id`` is the stored key of the message answered, or
+    None for a new post (a planned post; only connectors whose ``posts`` is true take one);
     ``idempotency_key`` is unique per outward act and sent where the platform takes one."""
 
     text: str
-    in_reply_to_id: str
+    in_reply_to_id: str | None
     idempotency_key: str
     queued_at: datetime
 
@@ -186,6 +187,8 @@ class Connector(ABC):
     streams: ClassVar[bool] = False
     server_setting: ClassVar[str]
     stream_setting: ClassVar[str | None] = None
+    posts: ClassVar[bool] = False
+    """Whether ``send`` also publishes new posts (``in_reply_to_id`` None), not only replies."""
 
     def __init__(self, options: ConnectorOptions, secret: Secret, source: str) -> None:
         self.options = options

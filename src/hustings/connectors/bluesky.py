@@ -230,7 +230,7 @@ class BlueskyConnector(Connector):
     description: ClassVar[str] = (
         "Reads a Bluesky account's mentions, replies and quotes with their threads and the "
         "account's own posts, and posts replies threaded under the post they answer, with "
-        "mentions and links as facets."
+        "mentions and links as facets; publishes the workspace's planned posts."
     )
     platform: ClassVar[str] = "bluesky"
     Options: ClassVar[type[ConnectorOptions]] = BlueskyOptions
@@ -238,6 +238,7 @@ class BlueskyConnector(Connector):
     streams: ClassVar[bool] = True
     server_setting: ClassVar[str] = "service"
     stream_setting: ClassVar[str | None] = "jetstream"
+    posts: ClassVar[bool] = True
 
     def __init__(self, options: ConnectorOptions, secret: Secret, source: str) -> None:
         super().__init__(options, secret, source)
@@ -439,7 +440,10 @@ class BlueskyConnector(Connector):
         return sorted(facets, key=lambda f: int(f["index"]["byteStart"]))
 
     def _record(self, reply: OutgoingReply) -> tuple[str, dict[str, Any]]:
-        """The reply's record key and record: root and parent from the post answered."""
+        """The reply's record key and record: root and parent from the post answered; a new
+        post (nothing answered) has neither."""
+        if reply.in_reply_to_id is None:
+            return tid(reply.queued_at, reply.idempotency_key), self._post_record(reply.text)
         posts = self._call("query", "app.bsky.feed.getPosts", {"uris": [reply.in_reply_to_id]})
         found = [p for p in posts.get("posts") or () if isinstance(p, dict)]
         if not found:
@@ -450,17 +454,21 @@ class BlueskyConnector(Connector):
         parent = {"uri": found[0]["uri"], "cid": found[0]["cid"]}
         thread = (found[0].get("record") or {}).get("reply") or {}
         root: dict[str, Any] = thread["root"] if isinstance(thread.get("root"), dict) else parent
+        record = self._post_record(reply.text)
+        record["reply"] = {"root": {"uri": root["uri"], "cid": root["cid"]}, "parent": parent}
+        return tid(reply.queued_at, reply.idempotency_key), record
+
+    def _post_record(self, text: str) -> dict[str, Any]:
         record: dict[str, Any] = {
             "$type": POST,
-            "text": reply.text,
+            "text": text,
             "createdAt": datetime.now(UTC).isoformat(timespec="milliseconds").replace(
                 "+00:00", "Z"),
-            "reply": {"root": {"uri": root["uri"], "cid": root["cid"]}, "parent": parent},
         }
-        facets = self._facets(reply.text)
+        facets = self._facets(text)
         if facets:
             record["facets"] = facets
-        return tid(reply.queued_at, reply.idempotency_key), record
+        return record
 
     def send(self, reply: OutgoingReply) -> Sent:
         did = self._login()

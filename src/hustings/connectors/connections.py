@@ -379,8 +379,23 @@ def sync_all(store: Store, workspace_id: int | None = None) -> list[SyncReport]:
     with store.begin() as conn:
         ids = list(conn.execute(query).scalars())
     reports = [sync_connection(store, i) for i in ids]
+    _plan(store, workspace_id)
     deliver_due(store, workspace_id)
     return reports
+
+
+def _plan(store: Store, workspace_id: int | None) -> None:
+    """After a pull: judge the posts sync brought in that Hustings did not send (after the
+    fact), then hand the planned posts whose time has come to the outbound."""
+    from hustings.plan import judge_synced, send_due
+    from hustings.store.schema import workspaces
+
+    with store.begin() as conn:
+        ids = ([workspace_id] if workspace_id is not None
+               else list(conn.execute(select(workspaces.c.id)).scalars()))
+        for ws in ids:
+            judge_synced(conn, int(ws))
+    send_due(store, workspace_id)
 
 
 _STREAM_BATCH = 2000

@@ -322,7 +322,7 @@ class EmailConnector(Connector):
         mail["Subject"] = subject if subject.lower().startswith("re:") else f"Re: {subject}"
         mail["Date"] = format_datetime(datetime.now(UTC))
         mail["Message-ID"] = f"<{self._message_id(reply)}>"
-        if not reply.in_reply_to_id.endswith(_SYNTHETIC):
+        if reply.in_reply_to_id and not reply.in_reply_to_id.endswith(_SYNTHETIC):
             parent_id = f"<{reply.in_reply_to_id}>"
             refs = re.findall(r"<[^<>\s]+>", str(parent.get("References") or ""))
             if not refs and _mail_id(parent.get("In-Reply-To")):
@@ -354,6 +354,8 @@ class EmailConnector(Connector):
         return smtp
 
     def send(self, reply: OutgoingReply) -> Sent:
+        if reply.in_reply_to_id is None:  # e-mail answers; it does not broadcast
+            raise PlatformResponseError("e-mail sends replies only, not new posts")
         box = self._login()
         try:
             mail = self._compose(reply, self._parent(box, reply.in_reply_to_id))

@@ -109,7 +109,8 @@ class MastodonConnector(Connector):
     description: ClassVar[str] = (
         "Reads an account's mentions, direct conversations and chosen hashtag timelines "
         "from a Mastodon server, live through the user stream, and posts replies that keep "
-        "the visibility of the status they answer."
+        "the visibility of the status they answer; publishes the workspace's planned posts "
+        "(public)."
     )
     platform: ClassVar[str] = "mastodon"
     server_setting: ClassVar[str] = "server"
@@ -117,6 +118,7 @@ class MastodonConnector(Connector):
     Options: ClassVar[type[ConnectorOptions]] = MastodonOptions
     requires: ClassVar[tuple[str, ...]] = ("server", "access token (read, write:statuses)")
     streams: ClassVar[bool] = True
+    posts: ClassVar[bool] = True
 
     def __init__(self, options: ConnectorOptions, secret: Any, source: str) -> None:
         super().__init__(options, secret, source)
@@ -237,6 +239,8 @@ class MastodonConnector(Connector):
         return Event(event, (self._parse(value, "event"),))
 
     def send(self, reply: OutgoingReply) -> Sent:
+        if reply.in_reply_to_id is None:
+            return self._post({"status": reply.text, "visibility": "public"}, reply)
         parent_id = _local(reply.in_reply_to_id)
         parent = json_of(self._get(f"/api/v1/statuses/{parent_id}"), "Mastodon")
         me = json_of(self._get("/api/v1/accounts/verify_credentials"), "Mastodon")
@@ -251,6 +255,9 @@ class MastodonConnector(Connector):
             "in_reply_to_id": parent_id,
             "visibility": parent.get("visibility") or "public",
         }
+        return self._post(body, reply)
+
+    def _post(self, body: dict[str, Any], reply: OutgoingReply) -> Sent:
         response = self.http.request(
             "POST",
             "/api/v1/statuses",
@@ -275,7 +282,7 @@ class MastodonConnector(Connector):
             ),
             "Mastodon",
         )
-        parent_id = _local(reply.in_reply_to_id)
+        parent_id = _local(reply.in_reply_to_id) if reply.in_reply_to_id else None
         for status in statuses if isinstance(statuses, list) else []:
             if not isinstance(status, dict) or status.get("in_reply_to_id") != parent_id:
                 continue

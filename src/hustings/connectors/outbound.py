@@ -32,8 +32,16 @@ from hustings.errors import (
     SendOutcomeUnknownError,
 )
 from hustings.ingest.intake import write_units
+from hustings.plan._record import judge_and_record, verdict_before_send
 from hustings.store import Store
-from hustings.store.schema import connections, inbox_items, inbox_replies, messages, outbound
+from hustings.store.schema import (
+    connections,
+    inbox_items,
+    inbox_replies,
+    messages,
+    outbound,
+    planned_posts,
+)
 
 __all__ = ["NOT_SENT", "deliver", "deliver_due", "queue_reply"]
 
@@ -63,6 +71,10 @@ def queue_reply(
     if connection_id is None:
         return None
     now = datetime.now(UTC)
+    if item.tracked_account_id is not None:
+        text = conn.execute(select(messages.c.text).where(messages.c.id == message_id)).scalar()
+        judge_and_record(conn, item.workspace_id, item.tracked_account_id, now, text or "",
+                         "reply", message_id=message_id)
     outbound_id = conn.execute(
         outbound.insert().returning(outbound.c.id),
         {
@@ -134,6 +146,11 @@ def _mark_sent(store: Store, row: Any, sent: Sent, source: str, platform: str) -
         write_units(conn, sent.units, source)
         _set(conn, row.id, state="sent", platform_id=sent.platform_id, sent_at=now,
              error=None, retry_at=None)
+        conn.execute(
+            update(planned_posts)
+            .where(planned_posts.c.outbound_id == row.id)
+            .values(state="sent", updated_at=now)
+        )
         if row.item_id is not None:
             item = conn.execute(
                 select(inbox_items.c.first_response_at).where(inbox_items.c.id == row.item_id)
@@ -174,9 +191,15 @@ def deliver(store: Store, outbound_id: int) -> str:
                 messages.c.id == row.message_id
             )
         ).first()
+        # The plan guard's verdict is stored before anything leaves, whatever the path.
+        refused = verdict_before_send(conn, row) if not was_sending else None
+        if refused is not None:
+            connector.close()
+            _set(conn, row.id, state="failed", error=refused, retry_at=None)
+            return "failed"
         # Recorded before it leaves: a crash from here on leaves "sending", checked next time.
         _set(conn, row.id, state="sending", attempts=row.attempts + 1)
-    if message is None or message.reply_to_id is None:
+    if message is None or (message.reply_to_id is None and row.kind != "post"):
         with store.begin() as conn:
             _set(conn, row.id, state="failed", error="the reply's message is gone")
         return "failed"

@@ -27,6 +27,7 @@ from ibis.backends import BaseBackend
 
 from hustings.metrics._directory import AUDITED_SCHEMA
 from hustings.metrics._engine import AuditInput, upload
+from hustings.metrics._kleinberg import flooded, kleinberg_two_state
 from hustings.metrics._params import AuditParams
 
 __all__ = ["SUMMARY_SCHEMA", "BurstResult", "compute_bursts", "kleinberg_two_state"]
@@ -59,41 +60,6 @@ _BURST_SCHEMA = pa.schema(
 )
 
 HOUR = 3600
-FloatArray = npt.NDArray[np.float64]
-BoolArray = npt.NDArray[np.bool_]
-
-
-def kleinberg_two_state(counts: FloatArray, scale: float, gamma: float) -> BoolArray:
-    """Burst state per hour for each row of ``counts`` (accounts x hours), by Viterbi."""
-    n_acc, n_hours = counts.shape
-    totals = counts.sum(axis=1)
-    base = np.where(totals > 0, totals / max(n_hours, 1), 1.0)
-    rates = np.stack([base, base * scale])
-    log_rates = np.log(rates)
-    enter = np.full(n_acc, gamma * np.log(max(n_hours, 2)))
-    # The automaton starts in the base state: a burst is entered at its cost, even in the
-    # first hour (starting free in either state made one post early in the period a burst).
-    cost = np.stack([np.zeros(n_acc), np.full(n_acc, np.inf)])
-    back = np.zeros((n_hours, 2, n_acc), dtype=np.bool_)
-    for h in range(n_hours):
-        emit = rates - counts[:, h] * log_rates
-        stay0, from1 = cost[0], cost[1]
-        back[h, 0] = from1 < stay0
-        new0 = np.minimum(stay0, from1) + emit[0]
-        up = cost[0] + enter
-        back[h, 1] = up < cost[1]
-        new1 = np.minimum(up, cost[1]) + emit[1]
-        cost = np.stack([new0, new1])
-    states = np.zeros((n_acc, n_hours), dtype=np.bool_)
-    state = cost[1] < cost[0]
-    rows = np.arange(n_acc)
-    for h in range(n_hours - 1, -1, -1):
-        states[:, h] = state
-        # back[h, s] says whether the best path into state s at h came from the other state
-        switched = back[h, state.astype(np.int64), rows]
-        state = np.where(switched, ~state, state)
-    states[totals == 0] = False
-    return states
 
 
 @dataclass(frozen=True)
@@ -209,9 +175,7 @@ def compute_bursts(
     width = min(6, n_hours)
     six = (running[:, width:] - running[:, :-width]).max(axis=1)
     peak = counts.max(axis=1)
-    flood = (six >= params.flood_posts_6h) | (
-        (six >= params.flood_baseline_factor * baseline * 6) & (six >= params.flood_min_posts_6h)
-    )
+    flood = flooded(six, baseline, params)
     # Each burst is a run of burst hours: it starts where the state goes up, ends where it
     # goes down; row-major order gives them by account, then time, and pairs the two.
     edges = np.diff(np.pad(states.astype(np.int8), ((0, 0), (1, 1))), axis=1)

@@ -49,6 +49,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.types import TypeEngine
 
 __all__ = [
     "UTCDateTime",
@@ -84,9 +85,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-metadata = MetaData()
+metadata: MetaData = MetaData()
 
-Id = BigInteger().with_variant(Integer, "sqlite")
+Id: TypeEngine[int] = BigInteger().with_variant(Integer, "sqlite")
 
 accounts = Table(
     "accounts",
@@ -590,3 +591,10 @@ outbound = Table(
     UniqueConstraint("idempotency_key", name="uq_outbound_key"),
     Index("ix_outbound_state", "state", "retry_at"),
 )
+
+
+# The plan's tables live in their own module (this one had reached its size), on the same
+# metadata; imported here so that every reader of the schema sees them.
+from hustings.store.schema_plan import plan_nudges, plan_verdicts, planned_posts  # noqa: E402
+
+__all__ += ["plan_nudges", "plan_verdicts", "planned_posts"]

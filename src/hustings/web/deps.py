@@ -39,6 +39,7 @@ __all__ = [
     "ApiError",
     "ApiSession",
     "ApiWrite",
+    "ApiWriteClaim",
     "Conn",
     "Id",
     "LoginRequired",
@@ -245,6 +246,7 @@ def settle_write(claim: Any) -> Session:
 
 # An async route receives the unsettled claim; ``settle_write`` settles it.
 PageWriteClaim = Annotated[Any, Depends(_page_write)]
+ApiWriteClaim = Annotated[Any, Depends(_api_write)]
 # Each is the real connection or session by the time the route's body runs.
 Conn = Annotated[Connection, Depends(_conn)]
 ApiSession = Annotated[Session, Depends(_api_session)]

@@ -1,0 +1,192 @@
+"""``hustings plan``: draft, queue, list, post, cancel and override planned posts.
+
+Every command that could put a post out shows the guard's verdict and its reasons; a held
+post leaves only after ``hustings plan override`` with a reason (kept in the audit log).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+from sqlalchemy import select
+
+from hustings.cli.context import open_store
+from hustings.cli.output import JsonOption, err, print_json, print_rows
+from hustings.errors import NotFoundError
+from hustings.store import Store
+from hustings.store.schema import workspaces
+from hustings.workspace import Actor
+
+__all__ = ["app"]
+
+app = typer.Typer(help="Plan posts through the cadence guard.", no_args_is_help=True)
+WorkspaceOption = Annotated[str, typer.Option("--workspace", "-w", help="Workspace name.")]
+AtOption = Annotated[
+    datetime | None, typer.Option("--at", help="When it should go out (UTC unless stated).")
+]
+
+
+def _actor(store: Store, name: str) -> Actor:
+    with store.begin() as conn:
+        found = conn.execute(select(workspaces.c.id).where(workspaces.c.name == name)).scalar()
+    if found is None:
+        raise NotFoundError(f"no workspace {name!r}")
+    return Actor.system(int(found))
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    return None if value is None else value.replace(tzinfo=value.tzinfo or UTC)
+
+
+def _show(result: dict[str, Any], as_json: bool = False) -> None:
+    if as_json:
+        print_json(result)
+        return
+    err.print(f"Post {result['id']}: {result['state']}, verdict {result['verdict']}",
+              highlight=False)
+    for finding in result.get("findings") or ():
+        if finding["verdict"] != "ok":
+            err.print(f"  {finding['verdict']}: {finding['reason']}", highlight=False)
+    nudge = result.get("nudge")
+    if nudge:
+        err.print(f"[yellow]{nudge['message']}[/]", highlight=False)
+        for item in nudge["waiting"]:
+            err.print(f"  item {item['item_id']} @{item['author']}: {item['text'][:70]}",
+                      highlight=False)
+
+
+@app.command("draft")
+def draft_cmd(
+    ctx: typer.Context,
+    workspace: WorkspaceOption,
+    account: Annotated[str, typer.Option("--account", help="Handle (platform:handle) or id.")],
+    text: Annotated[str, typer.Argument(help="The post.")],
+    at: AtOption = None,
+    thread: Annotated[int | None, typer.Option("--thread", help="Follows this post.")] = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Write a draft and show the guard's verdict, with the nudge if people are waiting.
+
+    Example:
+
+        hustings plan draft -w "Riding 12" --account bluesky:jane.bsky.social "Town hall at 7"
+    """
+    from hustings.plan import draft
+
+    store = open_store(ctx)
+    try:
+        actor = _actor(store, workspace)
+        with store.begin() as conn:
+            result = draft(conn, actor, account, text, _utc(at), thread)
+    finally:
+        store.close()
+    _show(result, as_json)
+
+
+@app.command("queue")
+def queue_cmd(ctx: typer.Context, workspace: WorkspaceOption,
+              post: Annotated[int, typer.Argument(help="Planned post id.")],
+              at: AtOption = None) -> None:
+    """Schedule a post; a hold keeps it held until a manager overrides.
+
+    Example:
+
+        hustings plan queue -w "Riding 12" 4 --at 2026-12-08T18:00
+    """
+    from hustings.plan import queue
+
+    store = open_store(ctx)
+    try:
+        actor = _actor(store, workspace)
+        with store.begin() as conn:
+            result = queue(conn, actor, post, _utc(at))
+    finally:
+        store.close()
+    _show(result)
+
+
+@app.command("post")
+def post_cmd(ctx: typer.Context, workspace: WorkspaceOption,
+             post: Annotated[int, typer.Argument(help="Planned post id.")]) -> None:
+    """Post now, through the account's connection, unless the guard holds it.
+
+    Example:
+
+        hustings plan post -w "Riding 12" 4
+    """
+    from hustings.plan import post_now
+
+    store = open_store(ctx)
+    try:
+        result = post_now(store, _actor(store, workspace), post)
+    finally:
+        store.close()
+    _show(result)
+
+
+@app.command("cancel")
+def cancel_cmd(ctx: typer.Context, workspace: WorkspaceOption,
+               post: Annotated[int, typer.Argument(help="Planned post id.")]) -> None:
+    """Cancel a post that has not been handed over yet.
+
+    Example:
+
+        hustings plan cancel -w "Riding 12" 4
+    """
+    from hustings.plan import cancel
+
+    store = open_store(ctx)
+    try:
+        actor = _actor(store, workspace)
+        with store.begin() as conn:
+            result = cancel(conn, actor, post)
+    finally:
+        store.close()
+    _show(result)
+
+
+@app.command("override")
+def override_cmd(ctx: typer.Context, workspace: WorkspaceOption,
+                 post: Annotated[int, typer.Argument(help="Planned post id.")],
+                 reason: Annotated[str, typer.Option("--reason", help="Why it may go.")]) -> None:
+    """Let a held post go, with the reason (recorded in the audit log).
+
+    Example:
+
+        hustings plan override -w "Riding 12" 4 --reason "Polls close in an hour"
+    """
+    from hustings.plan import override
+
+    store = open_store(ctx)
+    try:
+        actor = _actor(store, workspace)
+        with store.begin() as conn:
+            result = override(conn, actor, post, reason)
+    finally:
+        store.close()
+    _show(result)
+
+
+@app.command("list")
+def list_cmd(ctx: typer.Context, workspace: WorkspaceOption,
+             state: Annotated[str | None, typer.Option("--state", help="Only this state.")] = None,
+             as_json: JsonOption = False) -> None:
+    """List the workspace's planned posts with their state and the guard's verdict.
+
+    Example:
+
+        hustings plan list -w "Riding 12" --state held --json
+    """
+    from hustings.plan import list_posts
+
+    store = open_store(ctx)
+    try:
+        actor = _actor(store, workspace)
+        with store.begin() as conn:
+            rows = list_posts(conn, actor, state)
+    finally:
+        store.close()
+    print_rows(rows, ["id", "platform", "state", "verdict", "scheduled_at", "text"], as_json,
+               "Planned posts")
