@@ -20,8 +20,8 @@ from hustings.cli import (
     imports_cmd,
     listen_cmd,
     nlp_cmd,
-    quarantine_cmd,
     plan_cmd,
+    quarantine_cmd,
     store_cmd,
     web_cmd,
 )
