@@ -25,6 +25,7 @@ BENCHMARKS: dict[str, str] = {
     "listen": "camps in a hashtag against NetworkX Louvain",
     "nlp": "the offline classifiers' load time, throughput and accuracy",
     "inbox": "the inbox under load over HTTP on PostgreSQL",
+    "qa": "Live Q&A question detection and duplicate merging: speed and accuracy",
 }
 """Every benchmark, in the order they run, with what it measures."""
 

@@ -22,7 +22,7 @@ from hustings.nlp._features import featurize
 from hustings.nlp._fit import fit_idf
 
 sys.path.insert(0, str(Path(__file__).parent))
-from qa_label_chat import FILES, rule  # noqa: E402
+from qa_label_chat import FILES, rule
 
 BANDS = ((0.75, 1.01, 70), (0.45, 0.75, 70), (0.25, 0.45, 40))
 
