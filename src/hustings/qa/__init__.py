@@ -1,4 +1,5 @@
-"""Live Q&A: keep the questions in a live chat, and merge the ones that ask the same thing.
+"""Live Q&A: keep the questions in a live chat, merge the ones that ask the same thing, and
+run each event's queue (intake, votes, moderation, the public log: ``_queue``).
 
 Both models are small numpy files shipped in the package (``models/``), trained by
 ``python -m hustings.qa.train`` from the shared chat sets; scoring needs neither
@@ -16,12 +17,48 @@ from __future__ import annotations
 from hustings.qa._cluster import Clusters, Placement
 from hustings.qa._detect import QuestionDetector, load_detector
 from hustings.qa._pairs import DuplicateModel, load_duplicates
+from hustings.qa._queue import (
+    DISMISS_REASONS,
+    MODERATION_MODES,
+    SOURCES,
+    STATUSES,
+    Event,
+    Question,
+    add_question,
+    answer,
+    approve,
+    create_event,
+    dismiss,
+    get_event,
+    list_events,
+    list_questions,
+    moderation_log,
+    split,
+    vote,
+)
 
 __all__ = [
+    "DISMISS_REASONS",
+    "MODERATION_MODES",
+    "SOURCES",
+    "STATUSES",
     "Clusters",
     "DuplicateModel",
+    "Event",
     "Placement",
+    "Question",
     "QuestionDetector",
+    "add_question",
+    "answer",
+    "approve",
+    "create_event",
+    "dismiss",
+    "get_event",
+    "list_events",
+    "list_questions",
     "load_detector",
     "load_duplicates",
+    "moderation_log",
+    "split",
+    "vote",
 ]

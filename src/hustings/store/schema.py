@@ -49,6 +49,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.types import TypeEngine
 
 __all__ = [
     "UTCDateTime",
@@ -84,9 +85,9 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-metadata = MetaData()
+metadata: MetaData = MetaData()
 
-Id = BigInteger().with_variant(Integer, "sqlite")
+Id: TypeEngine[int] = BigInteger().with_variant(Integer, "sqlite")
 
 accounts = Table(
     "accounts",
@@ -590,3 +591,14 @@ outbound = Table(
     UniqueConstraint("idempotency_key", name="uq_outbound_key"),
     Index("ix_outbound_state", "state", "retry_at"),
 )
+
+# --- Live Q&A (issue 20): in their own module, on this ``metadata`` ---------------------
+from hustings.store.schema_qa import (  # noqa: E402
+    qa_clusters,
+    qa_events,
+    qa_log,
+    qa_questions,
+    qa_votes,
+)
+
+__all__ += ["qa_clusters", "qa_events", "qa_log", "qa_questions", "qa_votes"]
