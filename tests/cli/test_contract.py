@@ -31,6 +31,7 @@ NOT_LISTING = {
     "nlp train": "fits",
     "accounts attach": "attaches an account",
     "accounts detach": "detaches an account",
+    "qa export": "writes an event's questions to stdout as CSV or JSON lines (--format)",
 }
 
 
@@ -161,7 +162,30 @@ LISTING: dict[str, Call] = {
     "connect": lambda d: (_connect_args(d), None),
     "connections": lambda d: (_connected(d), None),
     "sync": lambda d: ([*_connected(d), "--once"], None),
+    "qa events": lambda d: (_qa_event(d)[:2], None),
+    "qa questions": lambda d: (_qa_event(d), None),
+    "qa log": lambda d: (_qa_event(d), None),
 }
+
+
+def _qa_event(d: Demo) -> list[str]:
+    """A Live Q&A event with one question in the demo workspace, made through hustings.qa."""
+    from datetime import UTC, datetime, timedelta
+
+    from hustings import qa
+    from hustings.store import Store
+
+    name = _workspace_name(d)
+    store = Store.open(f"sqlite:///{d.db}")
+    try:
+        with store.begin() as conn:
+            own = qa.workspace_named(conn, name)
+            start = datetime(2026, 10, 5, 19, 0, tzinfo=UTC)
+            event = qa.create_event(conn, own, "Town hall", start, start + timedelta(hours=2))
+            qa.add_question(conn, own, event.id, "When will the depot reopen?", "web")
+    finally:
+        store.close()
+    return ["--workspace", name, "--event", str(event.id)]
 
 
 def _has_json(command: Any) -> bool:

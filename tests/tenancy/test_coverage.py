@@ -26,6 +26,10 @@ CLI_WALKED = {
     "sync": "test_sync_of_b_leaves_as_connection_and_outbound_alone",
     "connect": "test_connect_for_b_changes_nothing_of_a",
     "thread": "test_thread_as_b_shows_nothing_of_as_drafts",
+    "qa events": "test_qa_commands_as_b_show_nothing_of_as_event",
+    "qa questions": "test_qa_commands_as_b_show_nothing_of_as_event",
+    "qa log": "test_qa_commands_as_b_show_nothing_of_as_event",
+    "qa export": "test_qa_commands_as_b_show_nothing_of_as_event",
 }
 # Commands that act on the shared platform store or on files, never as a workspace.
 CLI_NO_WORKSPACE = {

@@ -19,6 +19,7 @@ from hustings.qa._detect import QuestionDetector, load_detector
 from hustings.qa._pairs import DuplicateModel, load_duplicates
 from hustings.qa._queue import (
     DISMISS_REASONS,
+    EXPORT_COLUMNS,
     MODERATION_MODES,
     SOURCES,
     STATUSES,
@@ -29,16 +30,19 @@ from hustings.qa._queue import (
     approve,
     create_event,
     dismiss,
+    export_rows,
     get_event,
     list_events,
     list_questions,
     moderation_log,
     split,
     vote,
+    workspace_named,
 )
 
 __all__ = [
     "DISMISS_REASONS",
+    "EXPORT_COLUMNS",
     "MODERATION_MODES",
     "SOURCES",
     "STATUSES",
@@ -53,6 +57,7 @@ __all__ = [
     "approve",
     "create_event",
     "dismiss",
+    "export_rows",
     "get_event",
     "list_events",
     "list_questions",
@@ -61,4 +66,5 @@ __all__ = [
     "moderation_log",
     "split",
     "vote",
+    "workspace_named",
 ]

@@ -24,10 +24,18 @@ from sqlalchemy import Connection, func, select
 
 from hustings.errors import ConflictError, InvalidInputError, NotFoundError
 from hustings.qa._pairs import DuplicateModel, load_duplicates
-from hustings.store.schema import qa_clusters, qa_events, qa_log, qa_questions, qa_votes
+from hustings.store.schema import (
+    qa_clusters,
+    qa_events,
+    qa_log,
+    qa_questions,
+    qa_votes,
+    workspaces,
+)
 
 __all__ = [
     "DISMISS_REASONS",
+    "EXPORT_COLUMNS",
     "MODERATION_MODES",
     "SOURCES",
     "STATUSES",
@@ -38,12 +46,14 @@ __all__ = [
     "approve",
     "create_event",
     "dismiss",
+    "export_rows",
     "get_event",
     "list_events",
     "list_questions",
     "moderation_log",
     "split",
     "vote",
+    "workspace_named",
 ]
 
 MODERATION_MODES: Final = ("pre", "post")
@@ -56,6 +66,19 @@ DISMISS_REASONS: Final = (
     "spam",
     "personal_data",
     "already_answered",
+)
+EXPORT_COLUMNS: Final = (
+    "question_id",
+    "cluster_id",
+    "source",
+    "author",
+    "text",
+    "original_text",
+    "status",
+    "dismiss_reason",
+    "votes",
+    "received_at",
+    "answered_video_s",
 )
 _MAX_TEXT: Final = 2000
 _MAX_NAME: Final = 255
@@ -445,3 +468,33 @@ def moderation_log(conn: Connection, workspace_id: int, event_id: int) -> dict[s
         else:
             counts[action] = counts.get(action, 0) + int(n)
     return {**counts, "dismissed": dismissed}
+
+
+def workspace_named(conn: Connection, name: str) -> int:
+    """The id of the workspace called ``name`` (for the CLI, which names workspaces)."""
+    found = conn.execute(select(workspaces.c.id).where(workspaces.c.name == name)).scalar()
+    if found is None:
+        raise NotFoundError(f"no workspace {name!r}")
+    return int(found)
+
+
+def export_rows(conn: Connection, workspace_id: int, event_id: int) -> list[dict[str, Any]]:
+    """One row per question for the after-event export: who asked (or "Anonymous"), where,
+    what (as shown, and as asked when edited), its status, votes, and for an answered
+    question the second of the recording where the answer starts."""
+    return [
+        {
+            "question_id": x.id,
+            "cluster_id": x.cluster_id,
+            "source": x.source,
+            "author": x.author or "Anonymous",
+            "text": x.text,
+            "original_text": x.original_text,
+            "status": x.status,
+            "dismiss_reason": x.dismiss_reason,
+            "votes": x.votes,
+            "received_at": x.received_at.isoformat(),
+            "answered_video_s": x.answered_video_s,
+        }
+        for x in list_questions(conn, workspace_id, event_id)
+    ]
