@@ -1,0 +1,51 @@
+"""``hustings qa export``: what a campaign takes away after the event."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+
+from typer.testing import CliRunner
+
+from hustings import qa
+from hustings.cli.main import app
+from hustings.store import Store
+from hustings.workspace import create_workspace
+
+
+def _answered_event(store: Store) -> int:
+    ws = create_workspace(store, "Riverside").id
+    start = datetime(2026, 12, 7, 19, 0, tzinfo=UTC)
+    with store.begin() as conn:
+        event = qa.create_event(conn, ws, "Town hall", start, start + timedelta(hours=2))
+        asked = qa.add_question(conn, ws, event.id, "Will you fund the library?", "web")
+        qa.add_question(conn, ws, event.id, "Why is the pool shut?", "manual", "Bo")
+        qa.approve(conn, ws, asked.id)
+        qa.answer(conn, ws, asked.id, 754.5)
+    return event.id
+
+
+def test_export_csv_gives_the_answered_questions_video_time(store: Store) -> None:
+    event = _answered_event(store)
+    result = CliRunner().invoke(
+        app, ["--db", str(store.engine.url), "qa", "export", str(event), "-w", "Riverside"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert [(r["author"], r["status"], r["answered_video_s"]) for r in rows] == [
+        ("Anonymous", "answered", "754.5"),
+        ("Bo", "received", ""),
+    ]
+
+
+def test_export_json_lines_and_an_unknown_format(store: Store) -> None:
+    event = _answered_event(store)
+    base = ["--db", str(store.engine.url), "qa", "export", str(event), "-w", "Riverside"]
+    result = CliRunner().invoke(app, [*base, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    first = json.loads(result.stdout.splitlines()[0])
+    assert first["answered_video_s"] == 754.5
+    bad = CliRunner().invoke(app, [*base, "--format", "xml"])
+    assert bad.exit_code == 1 and "csv or json" in bad.output
