@@ -32,6 +32,8 @@ NOT_LISTING = {
     "accounts attach": "attaches an account",
     "accounts detach": "detaches an account",
     "qa export": "writes an event's questions to stdout as CSV or JSON lines (--format)",
+    "qa create": "creates an event",
+    "qa ask": "enters a question",
 }
 
 

@@ -49,3 +49,31 @@ def test_export_json_lines_and_an_unknown_format(store: Store) -> None:
     assert first["answered_video_s"] == 754.5
     bad = CliRunner().invoke(app, [*base, "--format", "xml"])
     assert bad.exit_code == 1 and "csv or json" in bad.output
+
+
+def test_create_then_ask_by_phone_enters_a_manual_question(store: Store) -> None:
+    create_workspace(store, "Riverside")
+    db = ["--db", str(store.engine.url), "qa"]
+    made = CliRunner().invoke(
+        app,
+        [*db, "create", "Town hall", "-w", "Riverside", "--starts", "2026-12-07T19:00+00:00",
+         "--ends", "2026-12-07T21:00+00:00", "--moderation", "post"],
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    event = made.stdout.strip()
+    asked = CliRunner().invoke(app, [*db, "ask", event, "Why is the pool shut?", "-w", "Riverside"])
+    assert asked.exit_code == 0, asked.output
+    assert "(approved)" in asked.stdout
+    listed = CliRunner().invoke(app, [*db, "questions", "-w", "Riverside", "-e", event, "--json"])
+    row = json.loads(listed.stdout.splitlines()[0])
+    assert (row["source"], row["author"]) == ("manual", "Anonymous")
+
+
+def test_create_refuses_a_time_without_offset(store: Store) -> None:
+    create_workspace(store, "Riverside")
+    result = CliRunner().invoke(
+        app,
+        ["--db", str(store.engine.url), "qa", "create", "T", "-w", "Riverside",
+         "--starts", "2026-12-07T19:00", "--ends", "2026-12-07T21:00+00:00"],
+    )  # fmt: skip
+    assert result.exit_code == 1 and "UTC offset" in result.output

@@ -30,6 +30,8 @@ CLI_WALKED = {
     "qa questions": "test_qa_commands_as_b_show_nothing_of_as_event",
     "qa log": "test_qa_commands_as_b_show_nothing_of_as_event",
     "qa export": "test_qa_commands_as_b_show_nothing_of_as_event",
+    "qa create": "test_qa_commands_as_b_show_nothing_of_as_event",
+    "qa ask": "test_qa_commands_as_b_show_nothing_of_as_event",
 }
 # Commands that act on the shared platform store or on files, never as a workspace.
 CLI_NO_WORKSPACE = {

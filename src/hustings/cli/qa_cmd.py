@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -20,6 +21,79 @@ app = typer.Typer(help="Live Q&A: events, questions, the moderation log, exports
 
 WorkspaceOption = Annotated[str, typer.Option("--workspace", "-w", help="Workspace name.")]
 EventOption = Annotated[int, typer.Option("--event", "-e", help="The event's id.")]
+
+
+def _moment(value: str, option: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ConfigError(
+            f"{option} must be an ISO 8601 time, e.g. 2026-12-07T19:00+00:00"
+        ) from exc
+    if moment.utcoffset() is None:
+        raise ConfigError(f"{option} needs a UTC offset, e.g. 2026-12-07T19:00+00:00")
+    return moment
+
+
+@app.command("create")
+def create_cmd(
+    ctx: typer.Context,
+    title: Annotated[str, typer.Argument(help="The event's title.")],
+    workspace: WorkspaceOption,
+    starts: Annotated[str, typer.Option(help="Start, ISO 8601 with offset.")],
+    ends: Annotated[str, typer.Option(help="End, ISO 8601 with offset.")],
+    moderation: Annotated[str, typer.Option(help="pre or post.")] = "pre",
+    source: Annotated[
+        list[str] | None, typer.Option(help="web, manual or youtube (repeatable).")
+    ] = None,
+) -> None:
+    r"""Create an event and print its id.
+
+    Example:
+
+        hustings qa create "Town hall" -w "Riverside campaign" \
+            --starts 2026-12-07T19:00+00:00 --ends 2026-12-07T21:00+00:00 --source youtube
+    """
+    store = open_store(ctx)
+    try:
+        with store.begin() as conn:
+            event = qa.create_event(
+                conn,
+                qa.workspace_named(conn, workspace),
+                title,
+                _moment(starts, "--starts"),
+                _moment(ends, "--ends"),
+                moderation,
+                source or ["web", "manual"],
+            )
+    finally:
+        store.close()
+    print(event.id)
+
+
+@app.command("ask")
+def ask_cmd(
+    ctx: typer.Context,
+    event: Annotated[int, typer.Argument(help="The event's id.")],
+    text: Annotated[str, typer.Argument(help="The question as the asker put it.")],
+    workspace: WorkspaceOption,
+    author: Annotated[str | None, typer.Option(help="The asker's name; none: Anonymous.")] = None,
+) -> None:
+    """Enter a question taken by phone or e-mail (source "manual"); print where it went.
+
+    Example:
+
+        hustings qa ask 1 "When will the depot reopen?" -w "Riverside campaign" --author "Ana"
+    """
+    store = open_store(ctx)
+    try:
+        with store.begin() as conn:
+            asked = qa.add_question(
+                conn, qa.workspace_named(conn, workspace), event, text, "manual", author
+            )
+    finally:
+        store.close()
+    print(f"question {asked.id} in cluster {asked.cluster_id} ({asked.status})")
 
 
 @app.command("events")

@@ -26,11 +26,11 @@ from hustings.qa._pairs import FEATURES, pair_features
 
 __all__ = ["DUPLICATE_VERSION", "QUESTION_VERSION", "fit_question", "quora_split", "train"]
 
-QUESTION_VERSION: Final = "1"
+QUESTION_VERSION: Final = "2"
 DUPLICATE_VERSION: Final = "1"
 _QUESTION_C: Final = 3.0
 _CHAT_REPEAT: Final = 2
-_QUESTION_THRESHOLD: Final = 0.5
+_QUESTION_THRESHOLD: Final = 0.55
 _PAIR_C: Final = 1.0
 
 
@@ -43,6 +43,11 @@ def fit_question(nps: Labelled, chat: Labelled) -> ModelFile:
     train alone, 5-fold, C=3 sat between C=1 (more recall) and C=10 (more precision). Tried
     and not kept: naive-Bayes averaging (``fit_nb_average``), within noise of this. Masked NPS
     user names become "@user" (``_data``), which lifted NPS test recall by 3 points.
+
+    Version 2 raises the threshold from 0.5 to 0.55: the lowest that reaches precision 0.90 on
+    NPS train in 5-fold out-of-fold predictions (pooled with our chat lines, the folds
+    refitting both): NPS 0.898 / 0.879 at 0.5, 0.911 / 0.862 at 0.55 (precision / recall);
+    our chat lines 0.867 / 0.822 and 0.871 / 0.780. Chosen before scoring the NPS test split.
     """
     texts = [marked(t) for t in nps.texts + chat.texts * _CHAT_REPEAT]
     labels = nps.labels + chat.labels * _CHAT_REPEAT
