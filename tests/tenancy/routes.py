@@ -86,6 +86,9 @@ PARAMS: dict[str, Callable[[Any, str], Any]] = {
     "merge_id": lambda side, kind: side.merge,
     "tag": lambda side, kind: side.tag,
     "connection_id": lambda side, kind: side.connection,
+    # A public capability, not an id: whoever holds an event's form link may ask there (the
+    # routes are in PUBLIC, so no attack fills this in).
+    "form_token": lambda side, kind: "not-attacked",
 }
 
 
@@ -134,7 +137,7 @@ def id_attacks(routes: set[tuple[str, str]]) -> list[Attack]:
     found = []
     for method, route in sorted(routes):
         params = re.findall(r"{(\w+)}", route)
-        if not params or method == "MOUNT":
+        if not params or method == "MOUNT" or (method, route) in PUBLIC:
             continue
         targets = next((_TARGETS[p] for p in params if p in _TARGETS), ("",))
         body = BODIES.get((method, route))
@@ -261,7 +264,9 @@ EXTRA: list[Attack] = [
                                             "account_id": "office@alpha.example"}),
 ]  # fmt: skip
 
-# Routes anyone may call without a session; they take no workspace and no id.
-PUBLIC = {("GET", "/"), ("GET", "/login"), ("POST", "/login"), ("MOUNT", "/static")}
+# Routes anyone may call without a session; they take no workspace and no id (the question
+# form's token is the capability a campaign shares with its audience, not an id).
+PUBLIC = {("GET", "/"), ("GET", "/login"), ("POST", "/login"), ("MOUNT", "/static"),
+          ("GET", "/ask/{form_token}"), ("POST", "/ask/{form_token}")}  # fmt: skip
 
 ATTACKS: list[Attack] = id_attacks(app_routes()) + EXTRA

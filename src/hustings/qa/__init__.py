@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from hustings.qa._cluster import Clusters, Placement
 from hustings.qa._detect import QuestionDetector, load_detector
+from hustings.qa._limits import AskLimiter
 from hustings.qa._pairs import DuplicateModel, load_duplicates
 from hustings.qa._queue import (
     DISMISS_REASONS,
@@ -30,6 +31,7 @@ from hustings.qa._queue import (
     approve,
     create_event,
     dismiss,
+    event_by_form_token,
     export_rows,
     get_event,
     list_events,
@@ -46,6 +48,7 @@ __all__ = [
     "MODERATION_MODES",
     "SOURCES",
     "STATUSES",
+    "AskLimiter",
     "Clusters",
     "DuplicateModel",
     "Event",
@@ -57,6 +60,7 @@ __all__ = [
     "approve",
     "create_event",
     "dismiss",
+    "event_by_form_token",
     "export_rows",
     "get_event",
     "list_events",

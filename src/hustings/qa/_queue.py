@@ -46,6 +46,7 @@ __all__ = [
     "approve",
     "create_event",
     "dismiss",
+    "event_by_form_token",
     "export_rows",
     "get_event",
     "list_events",
@@ -97,6 +98,7 @@ class Event:
     moderation: str
     sources: tuple[str, ...]
     overlay_token: str
+    form_token: str
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,7 @@ def _event(row: Any) -> Event:
         row.moderation,
         tuple(row.sources),
         row.overlay_token,
+        row.form_token,
     )
 
 
@@ -157,6 +160,7 @@ def create_event(
         "moderation": moderation,
         "sources": list(dict.fromkeys(sources)),
         "overlay_token": secrets.token_urlsafe(32),
+        "form_token": secrets.token_urlsafe(16),
         "created_at": _now(),
     }
     new_id = conn.execute(qa_events.insert().values(**values)).inserted_primary_key[0]  # type: ignore[index]
@@ -172,6 +176,15 @@ def get_event(conn: Connection, workspace_id: int, event_id: int) -> Event:
     if row is None:
         raise NotFoundError(f"no event {event_id} in this workspace")
     return _event(row)
+
+
+def event_by_form_token(conn: Connection, token: str) -> tuple[int, Event]:
+    """The workspace and event whose public question form ``token`` names (the token is the
+    whole capability: it comes from a link the campaign shared, not from a login)."""
+    row = conn.execute(select(qa_events).where(qa_events.c.form_token == token)).first()
+    if row is None:
+        raise NotFoundError("no such question form")
+    return int(row.workspace_id), _event(row)
 
 
 def list_events(conn: Connection, workspace_id: int) -> list[Event]:

@@ -35,7 +35,8 @@ def _event_id() -> Column[int]:
 # A town hall, AMA or debate-night stream. ``moderation`` is ``pre`` (a question waits for
 # approval) or ``post`` (shown at once, dismissed after); ``sources`` lists where questions
 # come from (``web``, ``manual``, ``youtube``); ``overlay_token`` opens the login-free
-# overlay page of this event and nothing else.
+# overlay page of this event and nothing else; ``form_token`` names its public question form
+# (shared with the audience, so it must not be the overlay's).
 qa_events = Table(
     "qa_events",
     metadata,
@@ -47,8 +48,10 @@ qa_events = Table(
     Column("moderation", String(8), nullable=False),
     Column("sources", JSON, nullable=False),
     Column("overlay_token", String(64), nullable=False),
+    Column("form_token", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("overlay_token", name="uq_qa_events_overlay_token"),
+    UniqueConstraint("form_token", name="uq_qa_events_form_token"),
 )
 
 # Questions that ask the same thing; a question always belongs to one.

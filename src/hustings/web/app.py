@@ -35,8 +35,9 @@ from hustings.errors import (
 )
 from hustings.inbox.scorecard import AuditCache
 from hustings.inbox.sync import sync_inbox, warm_up
+from hustings.qa import AskLimiter
 from hustings.store import Store
-from hustings.web import api_inbox, api_people, pages, pages_people, pages_settings
+from hustings.web import api_inbox, api_people, pages, pages_people, pages_qa, pages_settings
 from hustings.web.auth import Sessions, load_secret
 from hustings.web.deps import LoginRequired
 from hustings.web.proxies import trusted_proxies as proxy_list
@@ -178,7 +179,8 @@ def create_app(
     if proxies:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
-    for module in (api_inbox, api_people, pages, pages_people, pages_settings):
+    app.state.ask_limiter = AskLimiter()
+    for module in (api_inbox, api_people, pages, pages_people, pages_qa, pages_settings):
         app.include_router(module.router)
 
     @app.get("/docs", include_in_schema=False)

@@ -30,10 +30,12 @@ def upgrade() -> None:
         sa.Column("moderation", sa.String(length=8), nullable=False),
         sa.Column("sources", sa.JSON(), nullable=False),
         sa.Column("overlay_token", sa.String(length=64), nullable=False),
+        sa.Column("form_token", sa.String(length=64), nullable=False),
         sa.Column("created_at", _TS, nullable=False),
         sa.ForeignKeyConstraint(["workspace_id"], ["workspaces.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("overlay_token", name="uq_qa_events_overlay_token"),
+        sa.UniqueConstraint("form_token", name="uq_qa_events_form_token"),
     )
     op.create_table(
         "qa_clusters",
