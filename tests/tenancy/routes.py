@@ -89,6 +89,8 @@ PARAMS: dict[str, Callable[[Any, str], Any]] = {
     # A public capability, not an id: whoever holds an event's form link may ask there (the
     # routes are in PUBLIC, so no attack fills this in).
     "form_token": lambda side, kind: "not-attacked",
+    "overlay_token": lambda side, kind: "not-attacked",
+    "event_id": lambda side, kind: side.event,
 }
 
 
@@ -129,6 +131,7 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", "/people/{person_id}/tags"): lambda w: {"tag": "bravo-tag"},
     ("POST", "/people/{person_id}/notes"): lambda w: {"text": "Bravo was here"},
     ("POST", "/people/{person_id}/erase"): lambda w: {"confirm": "ERASE"},
+    ("POST", "/qa/events/{event_id}/act"): lambda w: {"action": "clear"},
 }
 
 
@@ -265,8 +268,10 @@ EXTRA: list[Attack] = [
 ]  # fmt: skip
 
 # Routes anyone may call without a session; they take no workspace and no id (the question
-# form's token is the capability a campaign shares with its audience, not an id).
+# form's and the overlay's tokens are capabilities a campaign hands out, not ids).
 PUBLIC = {("GET", "/"), ("GET", "/login"), ("POST", "/login"), ("MOUNT", "/static"),
-          ("GET", "/ask/{form_token}"), ("POST", "/ask/{form_token}")}  # fmt: skip
+          ("GET", "/ask/{form_token}"), ("POST", "/ask/{form_token}"),
+          ("GET", "/overlay/{overlay_token}"),
+          ("GET", "/overlay/{overlay_token}/events")}  # fmt: skip
 
 ATTACKS: list[Attack] = id_attacks(app_routes()) + EXTRA

@@ -49,6 +49,7 @@ __all__ = [
     "event_by_form_token",
     "export_rows",
     "get_event",
+    "get_question_event",
     "list_events",
     "list_questions",
     "moderation_log",
@@ -309,6 +310,11 @@ def _question_row(conn: Connection, workspace_id: int, question_id: int) -> Any:
     if row is None:
         raise NotFoundError(f"no question {question_id} in this workspace")
     return row
+
+
+def get_question_event(conn: Connection, workspace_id: int, question_id: int) -> int:
+    """The event a question of the workspace belongs to."""
+    return int(_question_row(conn, workspace_id, question_id).event_id)
 
 
 def _votes(conn: Connection, workspace_id: int, cluster_ids: Sequence[int]) -> Counter[int]:

@@ -49,6 +49,10 @@ qa_events = Table(
     Column("sources", JSON, nullable=False),
     Column("overlay_token", String(64), nullable=False),
     Column("form_token", String(64), nullable=False),
+    # The question on screen now (the overlay shows it), and since when; not a foreign key,
+    # which would make events and questions refer to each other.
+    Column("current_question_id", Integer),
+    Column("current_since", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
     UniqueConstraint("overlay_token", name="uq_qa_events_overlay_token"),
     UniqueConstraint("form_token", name="uq_qa_events_form_token"),

@@ -37,7 +37,15 @@ from hustings.inbox.scorecard import AuditCache
 from hustings.inbox.sync import sync_inbox, warm_up
 from hustings.qa import AskLimiter
 from hustings.store import Store
-from hustings.web import api_inbox, api_people, pages, pages_people, pages_qa, pages_settings
+from hustings.web import (
+    api_inbox,
+    api_people,
+    pages,
+    pages_people,
+    pages_qa,
+    pages_qa_live,
+    pages_settings,
+)
 from hustings.web.auth import Sessions, load_secret
 from hustings.web.deps import LoginRequired
 from hustings.web.proxies import trusted_proxies as proxy_list
@@ -180,8 +188,17 @@ def create_app(
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
     app.state.ask_limiter = AskLimiter()
-    for module in (api_inbox, api_people, pages, pages_people, pages_qa, pages_settings):
+    for module in (
+        api_inbox,
+        api_people,
+        pages,
+        pages_people,
+        pages_qa,
+        pages_qa_live,
+        pages_settings,
+    ):
         app.include_router(module.router)
+    app.include_router(pages_qa_live.stream_router)
 
     @app.get("/docs", include_in_schema=False)
     async def docs(request: Request) -> HTMLResponse:

@@ -31,6 +31,8 @@ def upgrade() -> None:
         sa.Column("sources", sa.JSON(), nullable=False),
         sa.Column("overlay_token", sa.String(length=64), nullable=False),
         sa.Column("form_token", sa.String(length=64), nullable=False),
+        sa.Column("current_question_id", sa.Integer(), nullable=True),
+        sa.Column("current_since", _TS, nullable=True),
         sa.Column("created_at", _TS, nullable=False),
         sa.ForeignKeyConstraint(["workspace_id"], ["workspaces.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
