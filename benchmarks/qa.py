@@ -48,6 +48,49 @@ def _merge_latencies(questions: list[str]) -> list[float]:
     return seconds
 
 
+def _replay_at_real_rate(root: Path, minutes: int) -> tuple[int, int, list[float]]:
+    """Replay the briefing's busiest ``minutes`` of chat at the rate it was written, into an
+    event of a fresh SQLite store, and time each line from when it was due until the
+    moderator's queue (``list_questions``, what the page reads) reflects it: detection,
+    merging and the write included. Returns (lines, questions, seconds per line)."""
+    import tempfile
+    from datetime import UTC, datetime, timedelta
+
+    from hustings.qa._youtube import ChatLine, take_questions
+    from hustings.store import Store
+    from hustings.workspace import create_workspace
+
+    lines = _data.chat_timed(root, _data.CHAT_FILES[0])
+    per_minute: dict[datetime, int] = {}
+    for at, _, _ in lines:
+        key = at.replace(second=0, microsecond=0)
+        per_minute[key] = per_minute.get(key, 0) + 1
+    start = max(per_minute, key=lambda k: per_minute[k])
+    window = [x for x in lines if start <= x[0] < start + timedelta(minutes=minutes)]
+    detector = qa.load_detector()
+    seconds: list[float] = []
+    taken = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Store.open(f"sqlite:///{tmp}/replay.db")
+        ws = create_workspace(store, "Replay").id
+        now = datetime.now(UTC)
+        with store.begin() as conn:
+            event = qa.create_event(
+                conn, ws, "Briefing", now, now + timedelta(hours=3), "post", ["youtube"]
+            )
+        began = time.perf_counter()
+        for i, (at, author, text) in enumerate(window):
+            due = began + (at - window[0][0]).total_seconds()
+            time.sleep(max(0.0, due - time.perf_counter()))
+            line = ChatLine(f"r{i}", author, "", text, at)
+            with store.begin() as conn:
+                taken += take_questions(conn, ws, event.id, [line], detector)
+                qa.list_questions(conn, ws, event.id)
+            seconds.append(time.perf_counter() - due)
+        store.close()
+    return len(window), taken, seconds
+
+
 def _p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
@@ -73,6 +116,18 @@ def _overlay_latency() -> str:
         f"the change, server-sent events over loopback, headless Chromium, {data['rounds']} "
         f"clicks): {data['p95_ms']} ms p95, {data['median_ms']} ms median, {data['max_ms']} ms "
         f"at most (goal: 500 ms p95, {met})."
+    )
+
+
+def _replay_row(root: Path) -> str:
+    count, taken, seconds = _replay_at_real_rate(root, 3)
+    p95 = _p95(seconds)
+    met = "met" if p95 < 1.0 else "**not met**"
+    return (
+        f"- Real political chat at its real rate (the briefing's busiest 3 minutes, {count} "
+        f"lines, {taken} kept as questions): from each line's due time until the moderator's "
+        f"queue shows it, {p95 * 1000:.0f} ms p95, {max(seconds) * 1000:.0f} ms at most "
+        f"(goal: queue update p95 under 1,000 ms, {met}; SQLite store, no browser)."
     )
 
 
@@ -127,7 +182,7 @@ def main() -> None:
         f"{len(questions):,} detected questions, each compared with every earlier one): "
         f"{_p95(latencies) * 1000:.0f} ms p95 and {max(latencies) * 1000:.0f} ms at most per "
         f"arriving question (goal: within 2,000 ms; wall time).",
-        *([] if quick else [_overlay_latency()]),
+        *([] if quick else [_overlay_latency(), _replay_row(root)]),
         "",
         "Accuracy (scores in %; the duplicate figures are on our own split of the BiMPM dev "
         "pairs, since the published test split is held back):",

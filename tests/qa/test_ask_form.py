@@ -93,3 +93,29 @@ def test_the_limiter_forgets_after_its_window() -> None:
     limiter.take("1.2.3.4", 2)  # another event counts apart
     now[0] = 61.0
     limiter.take("1.2.3.4", 1)
+
+
+def _vote(client: TestClient, event: qa.Event, cluster: int) -> str:
+    page = client.get(f"/ask/{event.form_token}")
+    data = {"cluster_id": str(cluster), "csrf_token": _token(page.text)}
+    response = client.post(f"/ask/{event.form_token}/vote", data=data)
+    assert response.status_code in (200, 404), response.text
+    return response.text
+
+
+def test_each_browser_adds_one_vote_to_an_approved_question(
+    form: tuple[TestClient, qa.Event, int], store: Store
+) -> None:
+    client, event, ws = form
+    with store.begin() as conn:
+        asked = qa.add_question(conn, ws, event.id, "Will you fund the library?", "web")
+        waiting = qa.add_question(conn, ws, event.id, "Why is the pool shut?", "web")
+        qa.approve(conn, ws, asked.id)
+    assert "Will you fund the library?" in client.get(f"/ask/{event.form_token}").text
+    assert "(1 votes)" in _vote(client, event, asked.cluster_id)
+    assert "voted for that one already" in _vote(client, event, asked.cluster_id)
+    assert "No such question" in _vote(client, event, waiting.cluster_id)
+    with TestClient(client.app) as other:
+        _vote(other, event, asked.cluster_id)
+    with store.begin() as conn:
+        assert qa.list_questions(conn, ws, event.id, "approved")[0].votes == 2

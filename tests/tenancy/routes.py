@@ -271,6 +271,7 @@ EXTRA: list[Attack] = [
 # form's and the overlay's tokens are capabilities a campaign hands out, not ids).
 PUBLIC = {("GET", "/"), ("GET", "/login"), ("POST", "/login"), ("MOUNT", "/static"),
           ("GET", "/ask/{form_token}"), ("POST", "/ask/{form_token}"),
+          ("POST", "/ask/{form_token}/vote"),
           ("GET", "/overlay/{overlay_token}"),
           ("GET", "/overlay/{overlay_token}/events")}  # fmt: skip
 

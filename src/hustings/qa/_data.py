@@ -13,6 +13,7 @@ import functools
 import re
 import zlib
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
 
@@ -26,6 +27,7 @@ __all__ = [
     "chat_lines",
     "chat_pairs",
     "chat_questions",
+    "chat_timed",
     "nps_chat",
     "quora_pairs",
 ]
@@ -84,6 +86,20 @@ class ChatSample:
     data: Labelled
     parts: list[str]
     folds: list[int]
+
+
+def chat_timed(root: Path, name: str) -> list[tuple[datetime, str, str]]:
+    """One stream's messages as (time in UTC, author, text), in file order."""
+    path = _require(root / "live-qa" / "youtube-live-chat-political" / name)
+    with path.open(encoding="utf-8", newline="") as handle:
+        return [
+            (
+                datetime.fromisoformat(row["published_at"]).astimezone(UTC),
+                row["author"],
+                row["message"],
+            )
+            for row in csv.DictReader(handle)
+        ]
 
 
 def chat_questions(root: Path) -> ChatSample:
