@@ -11,5 +11,6 @@
     document.getElementById("q-author").textContent = q.author;
     document.getElementById("q-source").textContent = q.source;
     document.getElementById("q-votes").textContent = q.votes ? q.votes + " votes" : "";
+    root.dataset.changedAt = String(Date.now()); // when the screen changed, for measuring
   });
 })();
