@@ -28,6 +28,7 @@ BENCHMARKS: dict[str, str] = {
     "stream": "Bluesky events through the live path into PostgreSQL with 10 workspaces",
     "send": "answers from click to sent against a real local Bluesky network",
     "plan": "the cadence guard: tweetstorm hold, false alarms on real timelines, latency",
+    "qa": "Live Q&A question detection and duplicate merging: speed and accuracy",
 }
 """Every benchmark, in the order they run, with what it measures."""
 

@@ -20,7 +20,7 @@ def test_every_subpackage_exports_only_names_it_has() -> None:
     names, the inbox's and people's): a rename cannot leave a stale public name behind."""
     import importlib
 
-    for name in ("workspace", "inbox", "people", "connectors", "store"):
+    for name in ("workspace", "inbox", "people", "connectors", "store", "qa"):
         package = importlib.import_module(f"hustings.{name}")
         missing = [n for n in getattr(package, "__all__", ()) if not hasattr(package, n)]
         assert not missing, f"hustings.{name}.__all__ names what it lacks: {missing}"

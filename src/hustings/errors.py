@@ -25,6 +25,7 @@
     └── ConnectorError                   a live platform connection could not do its work
         ├── CredentialsError(PermissionError)   credentials revoked, wrong or unreadable
         ├── PlatformUnavailableError(ConnectionError)  429/5xx/network after every retry
+        │   └── QuotaExhaustedError          the platform's daily quota is spent (YouTube)
         ├── PlatformResponseError(ValueError)   an answer that is not the API's (HTML, bad JSON)
         └── SendOutcomeUnknownError(TimeoutError)  a send timed out: it may have left
 
@@ -53,6 +54,7 @@ __all__ = [
     "PlatformResponseError",
     "PlatformUnavailableError",
     "PluginError",
+    "QuotaExhaustedError",
     "RateLimitedError",
     "RecordRefusedError",
     "SendOutcomeUnknownError",
@@ -114,6 +116,10 @@ class CredentialsError(ConnectorError, PermissionError):
 
 class PlatformUnavailableError(ConnectorError, ConnectionError):
     """The platform kept answering 429 or 5xx, or could not be reached, after every retry."""
+
+
+class QuotaExhaustedError(PlatformUnavailableError):
+    """The platform refuses more calls until its quota resets: retrying now cannot help."""
 
 
 class PlatformResponseError(ConnectorError, ValueError):

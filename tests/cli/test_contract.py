@@ -36,6 +36,9 @@ NOT_LISTING = {
     "plan post": "posts a planned post",
     "plan cancel": "cancels a planned post",
     "plan override": "lets a held post go",
+    "qa export": "writes an event's questions to stdout as CSV or JSON lines (--format)",
+    "qa create": "creates an event",
+    "qa ask": "enters a question",
 }
 
 
@@ -170,6 +173,9 @@ LISTING: dict[str, Call] = {
     "plan draft": lambda d: (["--workspace", _workspace_name(d), "--account", _own_account(d),
                               "Town hall tonight at 7"], None),
     "plan list": lambda d: (["--workspace", _workspace_name(d)], None),
+    "qa events": lambda d: (_qa_event(d)[:2], None),
+    "qa questions": lambda d: (_qa_event(d), None),
+    "qa log": lambda d: (_qa_event(d), None),
 }
 
 
@@ -192,6 +198,27 @@ def _own_account(d: Demo) -> str:
             return f"{row.platform}:{row.handle}"
     finally:
         store.close()
+
+
+
+def _qa_event(d: Demo) -> list[str]:
+    """A Live Q&A event with one question in the demo workspace, made through hustings.qa."""
+    from datetime import UTC, datetime, timedelta
+
+    from hustings import qa
+    from hustings.store import Store
+
+    name = _workspace_name(d)
+    store = Store.open(f"sqlite:///{d.db}")
+    try:
+        with store.begin() as conn:
+            own = qa.workspace_named(conn, name)
+            start = datetime(2026, 10, 5, 19, 0, tzinfo=UTC)
+            event = qa.create_event(conn, own, "Town hall", start, start + timedelta(hours=2))
+            qa.add_question(conn, own, event.id, "When will the depot reopen?", "web")
+    finally:
+        store.close()
+    return ["--workspace", name, "--event", str(event.id)]
 
 
 def _has_json(command: Any) -> bool:

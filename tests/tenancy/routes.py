@@ -88,6 +88,11 @@ PARAMS: dict[str, Callable[[Any, str], Any]] = {
     "connection_id": lambda side, kind: side.connection,
     "post_id": lambda side, kind: side.planned,
     "nudge_id": lambda side, kind: side.nudge,
+    # A public capability, not an id: whoever holds an event's form link may ask there (the
+    # routes are in PUBLIC, so no attack fills this in).
+    "form_token": lambda side, kind: "not-attacked",
+    "overlay_token": lambda side, kind: "not-attacked",
+    "event_id": lambda side, kind: side.event,
 }
 
 
@@ -132,6 +137,7 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", "/api/plan/posts/{post_id}/override"): lambda w: {"reason": "Bravo says so"},
     ("POST", "/api/plan/nudges/{nudge_id}/decide"): lambda w: {"outcome": "posted_anyway"},
     ("POST", "/plan/nudges/{nudge_id}/decide"): lambda w: {"outcome": "posted_anyway"},
+    ("POST", "/qa/events/{event_id}/act"): lambda w: {"action": "clear"},
 }
 
 
@@ -140,7 +146,7 @@ def id_attacks(routes: set[tuple[str, str]]) -> list[Attack]:
     found = []
     for method, route in sorted(routes):
         params = re.findall(r"{(\w+)}", route)
-        if not params or method == "MOUNT":
+        if not params or method == "MOUNT" or (method, route) in PUBLIC:
             continue
         targets = next((_TARGETS[p] for p in params if p in _TARGETS), ("",))
         body = BODIES.get((method, route))
@@ -278,7 +284,12 @@ EXTRA: list[Attack] = [
                                             "account_id": "office@alpha.example"}),
 ]  # fmt: skip
 
-# Routes anyone may call without a session; they take no workspace and no id.
-PUBLIC = {("GET", "/"), ("GET", "/login"), ("POST", "/login"), ("MOUNT", "/static")}
+# Routes anyone may call without a session; they take no workspace and no id (the question
+# form's and the overlay's tokens are capabilities a campaign hands out, not ids).
+PUBLIC = {("GET", "/"), ("GET", "/login"), ("POST", "/login"), ("MOUNT", "/static"),
+          ("GET", "/ask/{form_token}"), ("POST", "/ask/{form_token}"),
+          ("POST", "/ask/{form_token}/vote"),
+          ("GET", "/overlay/{overlay_token}"),
+          ("GET", "/overlay/{overlay_token}/events")}  # fmt: skip
 
 ATTACKS: list[Attack] = id_attacks(app_routes()) + EXTRA

@@ -214,3 +214,30 @@ def test_plan_draft_of_b_on_as_account_is_refused(fresh: Copy) -> None:
                   "--account", "x:alphacand", "Bravo posting as Alpha", code=1)
     assert "no such account in this workspace" in output and not leaks(output)
     _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
+
+
+def test_qa_commands_as_b_show_nothing_of_as_event(fresh: Copy) -> None:
+    """B naming A's event id lists nothing, logs nothing and exports nothing of it."""
+    from datetime import timedelta
+
+    from hustings import qa
+
+    start = datetime(2026, 12, 7, 19, 0, tzinfo=UTC)
+    a = fresh.world.a
+    with fresh.store.begin() as conn:
+        event = qa.create_event(conn, a.workspace, "A town hall", start, start + timedelta(hours=1))
+        qa.add_question(conn, a.workspace, event.id, "Alpha secret question?", "web", "Ana")
+    rows, view = fresh.a_rows(), api_view(fresh.web("a:owner"))
+    b = ["--workspace", fresh.world.b.name]
+    assert "A town hall" not in _run(fresh, "qa", "events", *b, "--json")
+    for command in (["questions"], ["log"]):
+        out = _run(fresh, "qa", *command, *b, "--event", str(event.id), code=1)
+        assert "no event" in out and "Alpha" not in out
+    out = _run(fresh, "qa", "export", str(event.id), *b, code=1)
+    assert "no event" in out and "Alpha" not in out
+    out = _run(fresh, "qa", "ask", str(event.id), "Bravo question?", *b, code=1)
+    assert "no event" in out
+    made = _run(fresh, "qa", "create", "B meeting", *b, "--starts", "2026-12-07T19:00+00:00",
+                "--ends", "2026-12-07T20:00+00:00").strip()  # fmt: skip
+    assert int(made) != event.id
+    _a_unchanged(fresh, rows, view)

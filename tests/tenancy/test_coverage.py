@@ -32,6 +32,12 @@ CLI_WALKED = {
     "plan cancel": "test_plan_commands_of_b_on_as_planned_post_are_refused",
     "plan override": "test_plan_commands_of_b_on_as_planned_post_are_refused",
     "plan draft": "test_plan_draft_of_b_on_as_account_is_refused",
+    "qa events": "test_qa_commands_as_b_show_nothing_of_as_event",
+    "qa questions": "test_qa_commands_as_b_show_nothing_of_as_event",
+    "qa log": "test_qa_commands_as_b_show_nothing_of_as_event",
+    "qa export": "test_qa_commands_as_b_show_nothing_of_as_event",
+    "qa create": "test_qa_commands_as_b_show_nothing_of_as_event",
+    "qa ask": "test_qa_commands_as_b_show_nothing_of_as_event",
 }
 # Commands that act on the shared platform store or on files, never as a workspace.
 CLI_NO_WORKSPACE = {

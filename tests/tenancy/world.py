@@ -112,6 +112,7 @@ class Side:
     connection: int = 0
     planned: int = 0
     nudge: int = 0
+    event: int = 0  # a Live Q&A event, with one approved question on screen
     tag: str = ""
 
     def actor(self, who: str) -> Actor:
@@ -206,7 +207,24 @@ def _setup_side(store: Store, name: str, cand: str) -> Side:
         add_account(conn, owner, "email", f"office@{name.split()[0].lower()}.example")
         promise = f"{name.split()[0]} weekday promise"
         side.policy = sla.save_policy(conn, owner, sla.Policy(None, promise, 1440, 2880, 60))
+        side.event = _qa_event(conn, side)
     return side
+
+
+def _qa_event(conn: Connection, side: Side) -> int:
+    from datetime import UTC, datetime, timedelta
+
+    from hustings import qa
+
+    start = datetime(2026, 12, 7, 19, 0, tzinfo=UTC)
+    first = side.name.split()[0]
+    event = qa.create_event(
+        conn, side.workspace, f"{first} town hall", start, start + timedelta(hours=2)
+    )
+    asked = qa.add_question(conn, side.workspace, event.id, f"{first} asks: depot?", "web", first)
+    qa.approve(conn, side.workspace, asked.id)
+    qa.show(conn, side.workspace, event.id, asked.id)
+    return event.id
 
 
 def _ids(conn: Connection, side: Side) -> None:

@@ -21,6 +21,7 @@ from hustings.cli import (
     listen_cmd,
     nlp_cmd,
     plan_cmd,
+    qa_cmd,
     quarantine_cmd,
     store_cmd,
     web_cmd,
@@ -75,6 +76,7 @@ app.add_typer(export_cmd.app, name="export")
 app.add_typer(nlp_cmd.app, name="nlp")
 app.add_typer(quarantine_cmd.app, name="quarantine")
 app.add_typer(plan_cmd.app, name="plan")
+app.add_typer(qa_cmd.app, name="qa")
 
 
 audit_cmd.register(app)

@@ -35,6 +35,7 @@ from hustings.errors import (
 )
 from hustings.inbox.scorecard import AuditCache
 from hustings.inbox.sync import sync_inbox, warm_up
+from hustings.qa import AskLimiter
 from hustings.render import environment
 from hustings.store import Store
 from hustings.web import (
@@ -44,6 +45,8 @@ from hustings.web import (
     pages,
     pages_people,
     pages_plan,
+    pages_qa,
+    pages_qa_live,
     pages_settings,
 )
 from hustings.web.auth import Sessions, load_secret
@@ -185,9 +188,20 @@ def create_app(
     if proxies:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
-    for module in (api_inbox, api_people, api_plan, pages, pages_people, pages_plan,
-                   pages_settings):
+    app.state.ask_limiter = AskLimiter()
+    for module in (
+        api_inbox,
+        api_people,
+        api_plan,
+        pages,
+        pages_people,
+        pages_plan,
+        pages_qa,
+        pages_qa_live,
+        pages_settings,
+    ):
         app.include_router(module.router)
+    app.include_router(pages_qa_live.stream_router)
 
     @app.get("/docs", include_in_schema=False)
     async def docs(request: Request) -> HTMLResponse:
