@@ -20,6 +20,7 @@ from hustings.cli import (
     imports_cmd,
     listen_cmd,
     nlp_cmd,
+    people_cmd,
     store_cmd,
     web_cmd,
 )
@@ -71,6 +72,7 @@ store_cmd.register(app)
 app.add_typer(accounts_cmd.app, name="accounts")
 app.add_typer(export_cmd.app, name="export")
 app.add_typer(nlp_cmd.app, name="nlp")
+app.add_typer(people_cmd.app, name="people")
 
 
 audit_cmd.register(app)

@@ -35,9 +35,11 @@ from hustings.workspace import Actor, Role, audit
 __all__ = [
     "MODEL_ONLY",
     "USER_SOURCES",
+    "Judgement",
     "StanceSource",
     "TargetStance",
     "current_stances",
+    "record_judgements",
     "record_model_stances",
     "record_stance",
     "refresh_stance",
@@ -282,3 +284,100 @@ def record_model_stances(
     for person_id in sorted({r.person_id for r in rows}):
         refresh_stance(conn, person_id)
     return len(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """One judgement of a person toward a target, as a batch writer hands it over."""
+
+    person_id: int
+    value: Stance
+    evidence_message_id: int
+    created_at: datetime
+    confidence: int | None = None
+
+
+def record_judgements(
+    conn: Connection,
+    actor: Actor,
+    target: str,
+    source: StanceSource,
+    judgements: list[Judgement],
+    *,
+    examples: int | None = None,
+) -> int:
+    """Add many entries toward one ``target`` from one ``source`` at once; return how many.
+
+    For writers that judge in bulk and know when each judgement was made: a model run over
+    a workspace's messages (``model``, with the ``examples`` it was adapted with) or a team's
+    earlier judgements brought in (``staff``, authored by ``actor``). Each person must be
+    the workspace's and each evidence message one of theirs in its inbox; a judgement
+    already recorded (same person, target, source, evidence and value) is not repeated, so
+    a writer may run again.
+    """
+    actor.require(Role.RESPONDER)
+    toward = resolve_target(conn, actor.workspace_id, target)
+    if not judgements:
+        return 0
+    pairs = {(j.person_id, j.evidence_message_id) for j in judgements}
+    held = {
+        (r.person_id, r.message_id)
+        for r in conn.execute(
+            select(inbox_items.c.person_id, inbox_items.c.message_id).where(
+                inbox_items.c.workspace_id == actor.workspace_id,
+                inbox_items.c.person_id.in_({p for p, _ in pairs}),
+            )
+        )
+    }
+    missing = sorted(pairs - held)
+    if missing:
+        person, message = missing[0]
+        raise NotFoundError(f"message {message} is not in person {person}'s conversations")
+    done = {
+        (r.person_id, r.evidence_message_id, r.value)
+        for r in conn.execute(
+            select(
+                stance_entries.c.person_id,
+                stance_entries.c.evidence_message_id,
+                stance_entries.c.value,
+            ).where(
+                stance_entries.c.workspace_id == actor.workspace_id,
+                stance_entries.c.target == toward,
+                stance_entries.c.source == source.value,
+                stance_entries.c.person_id.in_({p for p, _ in pairs}),
+            )
+        )
+    }
+    fresh = [
+        j for j in judgements if (j.person_id, j.evidence_message_id, j.value.value) not in done
+    ]
+    if fresh:
+        conn.execute(
+            stance_entries.insert(),
+            [
+                {
+                    "workspace_id": actor.workspace_id,
+                    "person_id": j.person_id,
+                    "target": toward,
+                    "value": j.value.value,
+                    "source": source.value,
+                    "evidence_message_id": j.evidence_message_id,
+                    "confidence": j.confidence,
+                    "examples": examples if source is StanceSource.MODEL else None,
+                    "author_id": None if source is StanceSource.MODEL else actor.user_id,
+                    "created_at": j.created_at,
+                }
+                for j in fresh
+            ],
+        )
+        audit(
+            conn,
+            actor,
+            "person.stances",
+            None,
+            None,
+            {"target": toward, "source": source, "entries": len(fresh)},
+        )
+    for person_id in sorted({j.person_id for j in fresh}):
+        refresh_stance(conn, person_id)
+    return len(fresh)
