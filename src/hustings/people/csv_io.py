@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select
 
-from hustings.errors import InvalidInputError
+from hustings.errors import InvalidInputError, NotFoundError
 from hustings.escape import csv_value, write_csv_rows
 from hustings.people.core import Stance, add_note, add_tag, create_person, stances_of
 from hustings.people.stance import StanceSource, record_stance
@@ -165,7 +165,7 @@ def import_csv(conn: Connection, actor: Actor, text: str) -> ImportResult:
             try:
                 with conn.begin_nested():
                     _import_row(conn, actor, row, result)
-            except InvalidInputError as exc:
+            except (InvalidInputError, NotFoundError) as exc:  # e.g. a target never named
                 result.skipped.append((line, str(exc)))
     except csv.Error as exc:
         raise InvalidInputError(f"not readable as CSV (line {reader.line_num}): {exc}") from exc
