@@ -41,7 +41,7 @@ def list_people(
     q: Annotated[ShortText | None, Query()] = None,
     tag: Annotated[ShortText | None, Query()] = None,
     stance_value: Annotated[core.Stance | None, Query(alias="stance")] = None,
-    target: Annotated[str | None, Query(min_length=1, max_length=128)] = None,
+    target: Annotated[ShortText | None, Query(min_length=1, max_length=128)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
@@ -140,9 +140,9 @@ class TargetOut(BaseModel):
 class TargetBody(BaseModel):
     """A target the workspace tracks stance toward: its candidate, a policy, a party."""
 
-    name: Annotated[str, Field(min_length=1, max_length=targets.MAX_TARGET)]
+    name: Annotated[ShortText, Field(min_length=1, max_length=targets.MAX_TARGET)]
     kind: targets.TargetKind = targets.TargetKind.OTHER
-    description: Annotated[str, Field(max_length=2000)] | None = None
+    description: Annotated[Text, Field(max_length=2000)] | None = None
 
 
 @router.get("/stance-targets", response_model=list[TargetOut])
@@ -164,7 +164,7 @@ class StanceBody(BaseModel):
     ``model`` is not accepted: model entries come only from ``hustings nlp enrich``.
     """
 
-    target: Annotated[str, Field(min_length=1, max_length=targets.MAX_TARGET)] | None = None
+    target: Annotated[ShortText, Field(min_length=1, max_length=targets.MAX_TARGET)] | None = None
     value: core.Stance
     source: Literal["staff", "self_declared"] = "staff"
     evidence_message_id: Annotated[int, _ID] | None = None

@@ -36,7 +36,7 @@ def people_page(
     q: Annotated[ShortText | None, Query()] = None,
     tag: Annotated[ShortText | None, Query()] = None,
     stance_value: Annotated[core.Stance | Literal[""] | None, Query(alias="stance")] = None,
-    target: Annotated[str | None, Query(max_length=128)] = None,
+    target: Annotated[ShortText | None, Query(max_length=128)] = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> HTMLResponse:
     page = core.page_people(
@@ -107,7 +107,7 @@ def record_stance(
     value: Annotated[core.Stance, Form()],
     confidence: Annotated[str, Form(pattern=r"^(|\d{1,3})$")] = "",
     evidence_message_id: Annotated[str, Form(pattern=r"^(|\d{1,9})$")] = "",
-    target: Annotated[str, Form(max_length=128)] = "",
+    target: Annotated[ShortText, Form(max_length=128)] = "",
 ) -> Response:
     stance.record_stance(
         conn,
