@@ -97,6 +97,20 @@ def test_target_names_are_unique_in_a_workspace_in_any_case(any_campaign: Campai
         assert [t["name"] for t in list_targets(conn, c.south_id)] == [BUS]
 
 
+def test_target_names_match_in_any_case_in_any_script(any_campaign: Campaign) -> None:
+    """SQLite lowers ASCII only: "École" and "école" must still be one target there."""
+    c = any_campaign
+    alice = _person(c, "user1")
+    with c.store.begin() as conn:
+        add_target(conn, c.actor("manager"), "École Saint-Roch", TargetKind.POLICY)
+        with pytest.raises(ConflictError):
+            add_target(conn, c.actor("manager"), "école saint-roch")
+    with c.store.begin() as conn:
+        r = c.actor("responder")
+        now = record_stance(conn, r, alice, Stance.SUPPORT, target="ÉCOLE SAINT-ROCH")
+    assert now.target == "École Saint-Roch"
+
+
 @pytest.mark.parametrize("name", ["", "   ", "x" * 129, "bus\x00lanes", "bus\x1blanes"])
 def test_a_target_needs_a_short_printable_name(campaign: Campaign, name: str) -> None:
     with campaign.store.begin() as conn, pytest.raises(InvalidInputError):

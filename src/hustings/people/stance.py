@@ -17,17 +17,18 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, and_, case, delete, exists, func, select, true
+from sqlalchemy import Connection, and_, case, delete, exists, select, true
 
 from hustings.errors import InvalidInputError, NotFoundError
 from hustings.people.core import Stance, get_person_row, stances_of
-from hustings.people.targets import ensure_target, resolve_target
+from hustings.people.targets import ensure_target, resolve_target, same_name
 from hustings.store.schema import (
     inbox_items,
     message_scores,
     messages,
     person_stances,
     stance_entries,
+    stance_targets,
     users,
 )
 from hustings.workspace import Actor, Role, audit
@@ -227,6 +228,8 @@ def record_model_stances(
     the one workspace whose candidate the target is. Returns how many entries were added.
     """
     name = target if target is not None else task.partition(":")[2]
+    spellings = {n for n in conn.execute(select(stance_targets.c.name).distinct()).scalars()}
+    spellings = {n for n in spellings if same_name(n, name)} or {name}
     value = case(
         (message_scores.c.label == "favor", Stance.SUPPORT.value), else_=Stance.OPPOSE.value
     )
@@ -234,7 +237,7 @@ def record_model_stances(
         stance_entries.c.person_id == inbox_items.c.person_id,
         stance_entries.c.evidence_message_id == inbox_items.c.message_id,
         stance_entries.c.source == StanceSource.MODEL.value,
-        func.lower(stance_entries.c.target) == " ".join(name.split()).lower(),
+        stance_entries.c.target.in_(spellings),
         stance_entries.c.value == value,
     )
     rows = conn.execute(

@@ -18,7 +18,8 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, select
+from sqlalchemy.exc import IntegrityError
 
 from hustings.errors import ConflictError, InvalidInputError, NotFoundError
 from hustings.store.schema import stance_targets, tracked_accounts, workspace_accounts
@@ -34,6 +35,7 @@ __all__ = [
     "find_target",
     "list_targets",
     "resolve_target",
+    "same_name",
 ]
 
 FALLBACK_TARGET = "our campaign"
@@ -90,16 +92,21 @@ def list_targets(conn: Connection, workspace_id: int) -> list[dict[str, Any]]:
     return [_row(r) for r in rows]
 
 
+def same_name(a: str, b: str) -> bool:
+    """Two spellings of one target: any case (in every script), spaces squeezed.
+
+    Compared here rather than with SQL ``lower()``, which SQLite applies to ASCII only:
+    "Écoles" and "écoles" would be two targets there and one on PostgreSQL.
+    """
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
 def find_target(conn: Connection, workspace_id: int, name: str) -> str | None:
-    """The workspace's target called ``name`` (any case, spaces squeezed), as it is spelled."""
-    wanted = " ".join(name.split()).lower()
-    found = conn.execute(
-        select(stance_targets.c.name).where(
-            stance_targets.c.workspace_id == workspace_id,
-            func.lower(stance_targets.c.name) == wanted,
-        )
-    ).scalar()
-    return None if found is None else str(found)
+    """The workspace's target called ``name`` (see :func:`same_name`), as it is spelled."""
+    names = conn.execute(
+        select(stance_targets.c.name).where(stance_targets.c.workspace_id == workspace_id)
+    ).scalars()
+    return next((str(n) for n in names if same_name(n, name)), None)
 
 
 def _insert(
@@ -129,7 +136,11 @@ def add_target(
     if find_target(conn, actor.workspace_id, cleaned) is not None:
         raise ConflictError(f"this workspace already has a stance target {cleaned!r}")
     text = (description or "").strip() or None
-    _insert(conn, actor.workspace_id, cleaned, TargetKind(kind), text)
+    try:
+        with conn.begin_nested():  # a second request naming it at the same moment
+            _insert(conn, actor.workspace_id, cleaned, TargetKind(kind), text)
+    except IntegrityError:
+        raise ConflictError(f"this workspace already has a stance target {cleaned!r}") from None
     audit(conn, actor, "stance_target.add", None, None, {"name": cleaned, "kind": kind})
     return next(t for t in list_targets(conn, actor.workspace_id) if t["name"] == cleaned)
 
