@@ -143,6 +143,10 @@ def _seen(
         text, tags = r.text.lower(), {str(t).lower() for t in r.hashtags or ()}
         for tag, name, _ in POLICIES:
             if tag in tags or _PHRASES[tag] in text:
+                # Someone undecided about a party who raises rent or flooding mostly wants
+                # something done about it: half of them favour the pledge.
+                if value is Stance.UNDECIDED and rng.random() < 0.5:
+                    seen = _Seen(r.person_id, r.message_id, r.text, r.created_at, Stance.SUPPORT)
                 found[name][r.person_id] = seen
     return found
 
