@@ -6,15 +6,20 @@ import json
 import os
 import platform
 import re
+import statistics
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-BENCHMARKS_MD = REPO / "BENCHMARKS.md"
+BENCHMARKS_MD = Path(os.environ.get("HUSTINGS_BENCHMARKS_MD", REPO / "BENCHMARKS.md"))
+"""Where sections are written; ``python -m benchmarks --quick`` points it at a scratch file
+so a smoke run never overwrites the measured figures."""
 
 
 def shared_data() -> Path:
@@ -90,28 +95,90 @@ def run_measured(cmd: list[str], **kwargs: object) -> Run:
     ten times as long as the last sample took, which holds it to a tenth of one core.
     """
     wrapper = (
-        "import resource,subprocess,sys,time,json;t=time.perf_counter();"
-        "r=subprocess.run(sys.argv[1:]);e=time.perf_counter()-t;"
-        "m=resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss;"
-        "print(json.dumps([e,m,r.returncode]),file=sys.stderr)"
+        "import json, os, resource, subprocess, sys, time\n"
+        "t = time.perf_counter()\n"
+        "try:\n"
+        "    code = subprocess.run(sys.argv[1:]).returncode\n"
+        "except OSError as error:\n"
+        "    print(error, file=sys.stderr)\n"
+        "    code = 127\n"
+        "e = time.perf_counter() - t\n"
+        "m = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "with open(os.environ['HUSTINGS_BENCH_RESULT'], 'w') as out:\n"
+        "    out.write(json.dumps([e, m, code]))\n"
     )
-    proc = subprocess.Popen(
-        [sys.executable, "-c", wrapper, *cmd], stderr=subprocess.PIPE, text=True, **kwargs
-    )  # type: ignore[call-overload]
-    peak_tree, pause = 0, 0.05
-    while proc.poll() is None:
-        below = _descendants(proc.pid)
-        if len(below) > 1:
-            start = time.perf_counter()
-            peak_tree = max(peak_tree, sum(_pss_kib(pid) for pid in below))
-            pause = max(0.05, 10 * (time.perf_counter() - start))
-        time.sleep(pause)
-    stderr = proc.stderr.read() if proc.stderr else ""
-    last = stderr.strip().splitlines()[-1]
-    seconds, maxrss_kib, code = json.loads(last)
-    if code != 0:
-        sys.stderr.write(stderr)
+    if kwargs.get("stdout") == subprocess.PIPE or "stderr" in kwargs:
+        raise ValueError("run_measured drains the command's output itself; pass no pipes")
+    with tempfile.TemporaryDirectory(prefix="hustings-measure-") as tmp:
+        # The command's stderr goes to a file, never to a pipe nobody reads while it runs:
+        # a command that writes more than a pipe buffer (64 KiB) to stderr would block
+        # forever on a full pipe while this loop waits for it to end.
+        result, errors = Path(tmp) / "result.json", Path(tmp) / "stderr.txt"
+        env = {**(kwargs.pop("env", None) or os.environ), "HUSTINGS_BENCH_RESULT": str(result)}
+        with errors.open("wb") as err:
+            proc = subprocess.Popen(
+                [sys.executable, "-c", wrapper, *cmd], stderr=err, env=env, **kwargs
+            )  # type: ignore[call-overload]
+            peak_tree, pause = 0, 0.05
+            while proc.poll() is None:
+                below = _descendants(proc.pid)
+                if len(below) > 1:
+                    start = time.perf_counter()
+                    peak_tree = max(peak_tree, sum(_pss_kib(pid) for pid in below))
+                    pause = max(0.05, 10 * (time.perf_counter() - start))
+                time.sleep(pause)
+        if not result.exists():
+            raise RuntimeError(f"the measuring wrapper failed: {errors.read_text()[-2000:]}")
+        seconds, maxrss_kib, code = json.loads(result.read_text())
+        if code != 0:
+            sys.stderr.write(errors.read_text(errors="replace")[-20_000:])
     return Run(seconds=seconds, peak_rss_mib=max(maxrss_kib, peak_tree) / 1024, returncode=code)
+
+
+@dataclass(frozen=True)
+class Spread:
+    """Several measurements of one figure: the median is reported, min and max beside it,
+    because one run on a shared machine drifts by ±10% within an hour."""
+
+    values: tuple[float, ...]
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.values)
+
+    def show(self, fmt: str = "{:,.0f}", unit: str = "") -> str:
+        """``median unit (min–max, n runs)``; a single run says so instead of a range."""
+        med = fmt.format(self.median) + unit
+        if len(self.values) == 1:
+            return f"{med} (1 run)"
+        low, high = fmt.format(min(self.values)), fmt.format(max(self.values))
+        return f"{med} ({low}–{high}, {len(self.values)} runs)"
+
+
+def interleaved(commands: dict[str, Callable[[], Run]], repeats: int) -> dict[str, list[Run]]:
+    """Run each command ``repeats`` times, interleaved (A B A B A B), so drift in the
+    machine's speed hits every contender alike; stop at the first failing run."""
+    runs: dict[str, list[Run]] = {name: [] for name in commands}
+    for _ in range(repeats):
+        for name, command in commands.items():
+            run = command()
+            if run.returncode != 0:
+                raise SystemExit(f"{name} failed with exit code {run.returncode}")
+            runs[name].append(run)
+    return runs
+
+
+def seconds(runs: list[Run]) -> Spread:
+    return Spread(tuple(r.seconds for r in runs))
+
+
+def rate(count: int, runs: list[Run]) -> Spread:
+    """Items per second of each run (the median of rates, not the rate of the median)."""
+    return Spread(tuple(count / r.seconds for r in runs))
+
+
+def peak_mib(runs: list[Run]) -> float:
+    return max(r.peak_rss_mib for r in runs)
 
 
 def write_section(name: str, body: str) -> None:

@@ -466,7 +466,12 @@ def main() -> None:
     parser.add_argument("--rate", type=int, default=100, help="inbound messages per second")
     parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
     parser.add_argument("--no-write", action="store_true", help="print, leave BENCHMARKS.md")
+    parser.add_argument(
+        "--quick", action="store_true", help="a smoke run: 5 s, 5 responders, one worker"
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.seconds, args.responders, args.rate, args.workers = 5.0, 5, 20, 1
     url = _fresh_database()
     _prepare(url, args.responders)
     port = _free_port()

@@ -209,3 +209,5 @@ class ImportBatch:
     counts: dict[str, int] = field(default_factory=dict)
     pid: int | None = None
     """The process running the batch while its status is ``running``."""
+    options: dict[str, str] = field(default_factory=dict)
+    """How the batch was imported (file path, mapping, time zone), for ``quarantine retry``."""

@@ -33,7 +33,7 @@ def test_import_exits_3_when_records_were_quarantined(tmp_path: Path) -> None:
     result = _invoke(tmp_path / "h.db", "import", "--json", str(path))
     assert result.exit_code == 3
     assert orjson.loads(result.stdout)["quarantined"] == 1
-    listed = _invoke(tmp_path / "h.db", "quarantine", "--json")
+    listed = _invoke(tmp_path / "h.db", "quarantine", "list", "--json")
     entry = orjson.loads(listed.stdout.splitlines()[0])
     assert (entry["position"], entry["unit"]) == (2, "line")
 
@@ -113,3 +113,27 @@ def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
     result = runner.invoke(app, [*path, "--help"])
     assert result.exit_code == 0
     assert "Example" in result.stdout
+
+
+def test_import_table_at_80_columns_shows_counts_that_add_up(tmp_path: Path) -> None:
+    folder = tmp_path / "exports" / "riverside-campaign-2026"
+    folder.mkdir(parents=True)
+    write_pages(folder / "x-search-results-week-one-of-the-campaign.jsonl", 12)
+    (folder / "x-search-results-week-two-of-the-campaign.jsonl").write_bytes(
+        page([tweet(1), tweet(40)]) + b"\n{not json\n"
+    )
+    result = _invoke(tmp_path / "h.db", "import", str(folder), env={"COLUMNS": "80"})
+    assert result.exit_code == 3, result.output
+    lines = result.stderr.splitlines()
+    assert max(len(line) for line in lines) <= 80
+    header = next(line for line in lines if "read" in line and "┃" in line)
+    names = [cell.strip() for cell in header.strip("┃ ").split("┃")]
+    assert names[:6] == ["file", "read", "added", "updated", "unchanged", "quarantined"]
+    counts = [
+        [int(cell) for cell in row.strip("│ ").split("│")[1:6]]
+        for row in lines
+        if row.startswith("│") and row.split("│")[2].strip()
+    ]
+    assert counts == [[12, 12, 0, 0, 0], [3, 1, 1, 0, 1]]  # tweet 1 now without its parent
+    assert all(read == sum(rest) for read, *rest in counts)
+    assert str(folder) in "".join(result.stderr.split())  # said once, in the title

@@ -31,6 +31,7 @@ NOT_LISTING = {
     "nlp train": "fits",
     "accounts attach": "attaches an account",
     "accounts detach": "detaches an account",
+    "quarantine clear": "forgets a batch's quarantined records",
 }
 
 
@@ -149,7 +150,8 @@ Call = Callable[[Demo], tuple[list[str], str | None]]
 LISTING: dict[str, Call] = {
     "status": lambda d: ([], None),
     "batches": lambda d: ([], None),
-    "quarantine": lambda d: (_quarantined(d), None),
+    "quarantine list": lambda d: (_quarantined(d), None),
+    "quarantine retry": lambda d: (_quarantined(d), None),
     "formats": lambda d: ([], None),
     "messages": lambda d: (["--to", "BeaHartnell", "--limit", "3"], None),
     "thread": lambda d: (["x", _first_x_id(d)], None),
@@ -307,7 +309,10 @@ def test_demo_screen_counts_add_up(demo: Demo) -> None:
     assert result.exit_code == 0, result.output
     status = orjson.loads(CliRunner().invoke(app, demo.args("status", "--json")).stdout)
     text = " ".join(result.stderr.split())
-    assert f"{status['counts']['accounts']:,} platform accounts" in text
+    accounts = f"{status['counts']['accounts']:,} platform accounts"
+    banner = " ".join(result.stderr.split("People (synthetic)")[0].split())
+    assert accounts in banner, "the banner's account count is not the store's"
+    assert f"{accounts} (one person may have" in text
     assert "people" in text and "updated" in text and "unchanged" in text
     assert "…" not in result.stderr
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -20,7 +21,7 @@ from hustings.ingest.csv.rows import header_of
 from hustings.ingest.runner import ImportPlan, detect, import_paths
 from hustings.model import Message, MessageKind, ReplyLink
 from hustings.store import Store
-from hustings.store.schema import accounts, messages
+from hustings.store.schema import accounts, messages, quarantine
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "csv"
 GOT3 = DATA / "getoldtweets3.csv"
@@ -248,3 +249,135 @@ def test_parser_never_raises_on_arbitrary_cells(rows: list[list[str]]) -> None:
 def test_parser_raises_only_unknown_format_on_arbitrary_bytes(data: bytes) -> None:
     with contextlib.suppress(UnknownFormatError):
         list(CsvImporter().parse(io.BytesIO(data), "fuzz.csv"))
+
+
+# --- The documented short form, and errors that say which columns are missing ---------
+
+
+def test_documented_short_form_without_mentions_or_hashtags_imports(tmp_path: Path) -> None:
+    path = tmp_path / "short.csv"
+    path.write_text(
+        "username,to,text,date,id\n"
+        "onpolifan,fordnation,@fordnation when is the #Greenbelt report out?,"
+        "2022-11-03 14:00:00+00:00,1588170000000000001\n"
+    )
+    [unit] = parse(path)
+    [reply] = unit.messages
+    assert (reply.author_id, reply.reply_to_handle) == ("@onpolifan", "fordnation")
+    assert reply.mentions == ("fordnation",) and reply.hashtags == ("Greenbelt",)
+
+
+def test_importer_description_names_forms_that_import(tmp_path: Path) -> None:
+    """Every header the importer's description promises is one a shipped mapping reads."""
+    promised = re.findall(r"the short ([\w,]+) form", CsvImporter.description)
+    assert promised == ["username,to,text,date,id"]
+    assert best_mapping(promised[0].split(",")) is not None
+
+
+def test_no_mapping_error_names_what_each_mapping_needs_and_misses(tmp_path: Path) -> None:
+    path = tmp_path / "cut.csv"
+    path.write_text("username,text,date,id\nonpolifan,hi,2022-11-03 14:00:00+00:00,1\n")
+    with pytest.raises(UnknownFormatError) as caught:
+        parse(path)
+    message = str(caught.value)
+    assert "short needs id, username, text, date, to (missing: to)" in message
+    for mapping in shipped_mappings():
+        assert f"{mapping.name} needs {', '.join(mapping.needs)}" in message
+    assert "--mapping" in message and "docs/csv-mapping.md" in message
+
+
+def test_optional_column_in_a_user_mapping_may_be_absent(tmp_path: Path) -> None:
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(
+        "columns:\n  id: ID\n  author_handle: Who\n  text: Body\n  created_at: When\n"
+        "  language: {column: Lang, optional: true}\n"
+    )
+    path = tmp_path / "export.csv"
+    path.write_text("ID,Who,Body,When\n7,ana,hello #ward4,2025-09-05T22:00:00Z\n")
+    [unit] = parse(path, ImportOptions(mapping=mapping))
+    assert unit.messages[0].language is None and unit.messages[0].hashtags == ("ward4",)
+
+
+# --- An unclosed quote is quarantined at its line; the rows after it still import ------
+
+UNCLOSED = "unclosed quote: a quoted field opens on this line and never closes"
+GOT3_UNCLOSED = (
+    "username,to,text,retweets,favorites,replies,id,permalink,author_id,date,"
+    "formatted_date,mentions,hashtags,geo,urls\n"
+    'AndrewScheer,,"Our plan: more money in your pocket. #cdnpoli",312,1204,480,'
+    "1179196102398681088,https://twitter.com/AndrewScheer/status/1179196102398681088,"
+    "292019136,2019-10-02 00:34:11+00:00,Wed Oct 02 00:34:11 +0000 2019,,#cdnpoli,,\n"
+    'maplevoter88,AndrewScheer,"@AndrewScheer What is your plan for childcare, exactly?,0,3,1,'
+    "1179201133781962752,https://twitter.com/maplevoter88/status/1179201133781962752,"
+    "1012345678901234567,2019-10-02 00:54:10+00:00,Wed Oct 02 00:54:10 +0000 2019,"
+    "@AndrewScheer,,,\n"
+) + "".join(
+    f'voter{n},AndrewScheer,"@AndrewScheer question {n}, please",0,0,0,117920113378196276{n},'
+    f"https://twitter.com/voter{n}/status/117920113378196276{n},10123456789012345{n:02},"
+    f"2019-10-02 01:0{n}:00+00:00,Wed Oct 02 01:0{n}:00 +0000 2019,@AndrewScheer,,,\n"
+    for n in range(1, 5)
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "bad_line", "kept"),
+    [
+        pytest.param(GOT3_UNCLOSED, 3, 5, id="getoldtweets3-quoted-rows-after"),
+        pytest.param(
+            "username,to,text,date,id\n"
+            'onpolifan,fordnation,"@fordnation when,2022-11-03 14:00:00+00:00,1588170000000000001\n'
+            "fordnation,,Getting it done,2022-11-03 13:00:00+00:00,1588160000000000000\n"
+            "onpolifan,fordnation,@fordnation still?,2022-11-04 09:00:00+00:00,1588500000000000\n"
+            "ana,fordnation,@fordnation transit,2022-11-04 10:00:00+00:00,1588500000000000003\n",
+            2,
+            3,
+            id="short-unquoted-rows-to-the-end",
+        ),
+    ],
+)
+def test_unclosed_quote_is_quarantined_at_its_line_and_later_rows_import(
+    tmp_path: Path, body: str, bad_line: int, kept: int
+) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(body)
+    units = parse(path)
+    assert [(q.source, q.position, q.reason) for u in units for q in u.quarantined] == [
+        ("export.csv", bad_line, UNCLOSED)
+    ]
+    assert len(by_id(units)) == kept
+    assert all("\n" not in m.text for m in by_id(units).values())
+
+
+def test_quoted_text_over_several_lines_is_still_one_row() -> None:
+    found = by_id(parse(GOT3))
+    debate = found["1179230000000000001"]
+    assert debate.text == "Tonight we debate.\nTomorrow we vote early. #elxn43"
+
+
+def test_unclosed_quote_is_refused_alike_on_both_stores(any_store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text(GOT3_UNCLOSED)
+    [summary] = import_paths(any_store, [str(path)])
+    assert (summary.read, summary.added, summary.quarantined) == (6, 5, 1)
+    with any_store.begin() as conn:
+        stored = set(conn.execute(select(messages.c.platform_id)).scalars())
+        bad = conn.execute(select(quarantine.c.position, quarantine.c.reason)).all()
+    assert "1179201133781962752" not in stored and len(stored) == 5
+    assert [tuple(b) for b in bad] == [(3, UNCLOSED)]
+
+
+def test_custom_mapping_example_in_the_docs_imports(tmp_path: Path) -> None:
+    """docs/csv-mapping.md's example mapping reads its example export as the page says."""
+    page = (Path(__file__).resolve().parents[2] / "docs" / "csv-mapping.md").read_text()
+    own = page.split("## Your own mapping", 1)[1]
+    export = re.search(r"```csv\n(.*?)```", own, re.S)
+    mapping = re.search(r"```yaml\n(.*?)```", own, re.S)
+    assert export is not None and mapping is not None
+    (tmp_path / "export.csv").write_text(export.group(1))
+    (tmp_path / "scheduler.yaml").write_text(mapping.group(1))
+    units = parse(tmp_path / "export.csv", ImportOptions(mapping=tmp_path / "scheduler.yaml"))
+    found = by_id(units)
+    assert found["110000000000000001"].created_at.isoformat() == "2025-09-05T22:00:00+00:00"
+    assert found["110000000000000001"].hashtags == ("townhall", "ward4")
+    assert found["110000000000000002"].reply_to_id == "110000000000000001"
+    assert {m.platform for m in found.values()} == {"mastodon"}

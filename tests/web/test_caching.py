@@ -47,7 +47,7 @@ def test_exports_are_not_stored(campaign: Campaign, web_factory: Any) -> None:
 
 
 def test_static_files_may_be_cached(campaign: Campaign, web_factory: Any) -> None:
-    response = web_factory(campaign.store).get("/static/app.css")
+    response = web_factory(campaign.store).get("/static/hustings.css")
     assert response.status_code == 200
     assert "no-store" not in response.headers.get("cache-control", "")
 

@@ -4,6 +4,7 @@ workspace's accounts."""
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from hustings.inbox import items, replies
+from hustings.inbox.scorecard import HEADLINE
 from hustings.metrics import SCORE_DEFINITION, all_metrics
 from hustings.web import create_app
 from tests.web.conftest import PASSWORD, Campaign
@@ -67,6 +69,9 @@ def test_scorecard_waits_for_the_background_audit(campaign: Campaign, web_factor
     assert page.status_code == 200
     assert "The audit has not run yet" in page.text
     assert web.get("/api/dashboard").json()["scorecard"]["ready"] is False
+    full = web.get("/dashboard/accounts")
+    assert full.status_code == 200
+    assert "The audit has not run yet" in full.text
 
 
 def test_scorecard_shows_own_accounts_with_definitions(audited: tuple[Any, Any]) -> None:
@@ -76,11 +81,60 @@ def test_scorecard_shows_own_accounts_with_definitions(audited: tuple[Any, Any])
     names = {m["name"] for m in card["metrics"]}
     assert names == {"dialogue_score"} | {m.name for m in all_metrics()}
     assert set(card["accounts"][0]["values"]) == names
-    page = north.get("/dashboard").text
+    page = _unescaped(north.get("/dashboard").text)
     assert "@northcand" in page
-    for metric in all_metrics():
-        assert metric.definition in page.replace("&#39;", "'").replace("&#34;", '"')
-    assert SCORE_DEFINITION.split(":")[0] in page
+    assert SCORE_DEFINITION in page
+
+
+def _unescaped(html: str) -> str:
+    return html.replace("&#39;", "'").replace("&#34;", '"').replace("&amp;", "&")
+
+
+def test_ranked_chart_shows_the_few_metrics_that_matter_each_defined(
+    audited: tuple[Any, Any],
+) -> None:
+    """Not every metric for every account sideways: a handful, each with its definition
+    as the registry words it, and a link to the rest."""
+    north, _ = audited
+    page = _unescaped(north.get("/dashboard").text)
+    assert 'id="ranked"' in page
+    assert '<table class="scorecard"' not in page
+    shown = [m for m in all_metrics() if f'data-metric="{m.name}"' in page]
+    assert {m.name for m in shown} == set(HEADLINE)
+    for metric in shown:
+        assert metric.definition in page
+    hidden = [m for m in all_metrics() if m.name not in HEADLINE]
+    assert not any(m.definition in page for m in hidden)
+    assert 'href="/dashboard/accounts"' in page
+
+
+def test_full_scorecard_lists_every_metric_with_its_definition(
+    audited: tuple[Any, Any],
+) -> None:
+    north, _ = audited
+    families = {m.family for m in all_metrics()}
+    seen = set()
+    for family in families:
+        page = _unescaped(north.get(f"/dashboard/accounts?family={family}").text)
+        assert "@northcand" in page and "southcand" not in page
+        for metric in all_metrics():
+            if metric.family == family:
+                assert metric.definition in page
+                seen.add(metric.name)
+    assert seen == {m.name for m in all_metrics()}
+
+
+def test_scorecard_reads_counts_as_integers_and_shares_as_percentages(
+    audited: tuple[Any, Any],
+) -> None:
+    north, _ = audited
+    values = north.get("/api/dashboard").json()["scorecard"]["accounts"][0]["values"]
+    page = north.get("/dashboard/accounts?family=volume&sort=messages").text
+    assert f'<td class="num">{int(values["messages"]):,}</td>' in page
+    assert not re.search(r">\d+\.00<", page)
+    share = next(m for m in all_metrics() if m.unit == "share" and values[m.name] is not None)
+    listed = north.get(f"/dashboard/accounts?family={share.family}").text
+    assert f'<td class="num">{values[share.name] * 100:.0f}%</td>' in listed
 
 
 def test_scorecard_never_shows_another_workspaces_accounts(audited: tuple[Any, Any]) -> None:

@@ -112,8 +112,9 @@ def register(app: typer.Typer) -> None:
         err.print(
             Panel.fit(
                 f"[bold]{stats['election']}[/] — [yellow]synthetic data[/], seed {seed}\n"
-                f"{start:%d %b} to now ({end:%d %b %H:%M} UTC): {stats['accounts']:,} people, "
-                f"{stats['messages']:,} messages, written to [bold]{out}/[/]",
+                f"{start:%d %b} to now ({end:%d %b %H:%M} UTC): {stats['accounts']:,} people "
+                f"with {counts['accounts']:,} platform accounts, {stats['messages']:,} "
+                f"messages, written to [bold]{out}/[/]",
                 title="Hustings demo",
             )
         )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
@@ -61,18 +62,22 @@ def report_imports(summaries: list[ImportSummary], as_json: bool) -> None:
     if as_json:
         print_json({**totals, "files": [s.as_dict() for s in summaries]})
     else:
+        folder, names = _short_names([s.source for s in summaries])
         rows = [
             {
-                "file": s.source,
+                "file": name,
                 "format": s.format,
                 **{k: getattr(s, k) for k in COUNTED},
                 "note": s.skipped
                 or (f"resumed after {s.resumed_from}" if s.resumed_from else None),
             }
-            for s in summaries
+            for s, name in zip(summaries, names, strict=True)
         ]
-        columns = ["file", "format", "read", "added", "updated", "unchanged", "quarantined", "note"]
-        print_rows(rows, columns, as_json=False, title="Import")
+        # The counts right after the file: read = added + updated + unchanged + quarantined
+        # must stay on screen at 80 columns, where the rightmost columns are left out.
+        columns = ["file", "read", "added", "updated", "unchanged", "quarantined", "format", "note"]
+        title = f"Import (files in {folder})" if folder else "Import"
+        print_rows(rows, columns, as_json=False, title=title, fold=["file"])
         err.print(
             f"[bold]{totals['read']:,}[/] read, [green]{totals['added']:,} added[/], "
             f"{totals['updated']:,} updated, {totals['unchanged']:,} unchanged, "
@@ -80,9 +85,31 @@ def report_imports(summaries: list[ImportSummary], as_json: bool) -> None:
             f"accounts, [red]{totals['quarantined']:,} quarantined[/]"
         )
         if totals["quarantined"]:
-            err.print("See them with [bold]hustings quarantine[/].")
+            err.print(
+                "See them with [bold]hustings quarantine list[/]; once the cause is fixed, "
+                "[bold]hustings quarantine retry[/] reads them again."
+            )
     if totals["quarantined"]:
         raise typer.Exit(EXIT_QUARANTINED)
+
+
+def _short_names(sources: list[str]) -> tuple[str | None, list[str]]:
+    """The folder the imported files share, and each file's path inside it.
+
+    A long folder repeated on every row is what pushed the counts off a narrow screen; it is
+    said once, in the title. Stdin and a single name without a folder stay as they are.
+    """
+    paths = [Path(s) for s in sources if s != "<stdin>"]
+    if not paths:
+        return None, sources
+    try:
+        common = Path(os.path.commonpath([p.parent for p in paths]))
+    except ValueError:  # absolute and relative paths mixed
+        return None, sources
+    if common in (Path("."), Path("")):
+        return None, sources
+    names = [s if s == "<stdin>" else Path(s).relative_to(common).as_posix() for s in sources]
+    return str(common), names
 
 
 def register(app: typer.Typer) -> None:

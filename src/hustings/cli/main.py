@@ -21,6 +21,7 @@ from hustings.cli import (
     listen_cmd,
     nlp_cmd,
     people_cmd,
+    quarantine_cmd,
     store_cmd,
     web_cmd,
 )
@@ -72,6 +73,7 @@ store_cmd.register(app)
 app.add_typer(accounts_cmd.app, name="accounts")
 app.add_typer(export_cmd.app, name="export")
 app.add_typer(nlp_cmd.app, name="nlp")
+app.add_typer(quarantine_cmd.app, name="quarantine")
 app.add_typer(people_cmd.app, name="people")
 
 

@@ -32,6 +32,9 @@ JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON (one object
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+_FOLDED = 16
+"""The narrowest a folded column (a path) is made."""
+
 
 def _default(value: Any) -> Any:
     if isinstance(value, datetime):
@@ -51,14 +54,19 @@ def print_rows(
     columns: Sequence[str],
     as_json: bool,
     title: str | None = None,
+    fold: Sequence[str] = (),
 ) -> None:
-    """One JSON object a line with ``--json``, else a table people can read."""
+    """One JSON object a line with ``--json``, else a table people can read.
+
+    Values of the ``fold`` columns (file paths) may be cut anywhere onto more lines, so that
+    a long one does not push the columns after it off the screen.
+    """
     if as_json:
         for row in rows:
             print_json(dict(row))
         return
     cells = [["" if row.get(c) is None else _cell(row[c]) for c in columns] for row in rows]
-    shown, widths = _fitting(columns, cells, err.width)
+    shown, widths = _fitting(columns, cells, err.width, {columns.index(c) for c in fold})
     table = Table(title=title, header_style="bold")
     for n in shown:
         # Fold a value longer than its column (a path, an id) onto more lines: an ellipsis
@@ -77,7 +85,7 @@ def print_rows(
 
 
 def _fitting(
-    columns: Sequence[str], cells: list[list[str]], width: int
+    columns: Sequence[str], cells: list[list[str]], width: int, fold: set[int] | None = None
 ) -> tuple[list[int], dict[int, int | None]]:
     """The columns that fit ``width`` without breaking a word, leftmost first, and their widths.
 
@@ -90,7 +98,10 @@ def _fitting(
     def sizes(n: int) -> tuple[int, int]:
         values = [line[n] for line in cells] + [heads[n]]
         words = [len(w) for v in values for w in v.split()]
-        return max(words, default=1), max((len(v) for v in values), default=1)
+        natural = max((len(v) for v in values), default=1)
+        if fold and n in fold:  # a path may be cut anywhere: it needs only a readable width
+            return min(max(words, default=1), max(len(heads[n]), _FOLDED)), natural
+        return max(words, default=1), natural
 
     least, natural = zip(*(sizes(n) for n in range(len(columns))), strict=True)
     shown = list(range(len(columns)))

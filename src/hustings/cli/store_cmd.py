@@ -1,4 +1,4 @@
-"""``hustings status``, ``batches``, ``quarantine``, ``messages``, ``thread``: look in the store."""
+"""``hustings status``, ``batches``, ``messages``, ``thread``: look in the store."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from hustings.cli.context import open_store
 from hustings.cli.output import JsonOption, err, print_json, print_rows
 from hustings.errors import HustingsError
 from hustings.model import Message, MessageKind, ReplyLink, Visibility
-from hustings.store.batches import list_batches, list_quarantine
+from hustings.store.batches import list_batches
 from hustings.store.schema import messages, workspaces
 from hustings.store.search import MessageQuery, search_messages
 from hustings.threads import Thread, build_thread
@@ -98,34 +98,6 @@ def register(app: typer.Typer) -> None:
             as_json,
             "Imports",
         )
-
-    @app.command()
-    def quarantine(
-        ctx: typer.Context,
-        batch: Annotated[int | None, typer.Option(help="Only this import batch.")] = None,
-        as_json: JsonOption = False,
-    ) -> None:
-        """List records imports could not accept, with file, line and reason.
-
-        Example:
-
-            hustings quarantine --batch 3
-        """
-        store = open_store(ctx)
-        with store.begin() as conn:
-            found = list_quarantine(conn, batch)
-        store.close()
-        rows = [
-            {
-                "source": q.source,
-                "position": q.position,
-                "unit": q.unit,
-                "reason": q.reason,
-                "excerpt": q.excerpt,
-            }
-            for q in found
-        ]
-        print_rows(rows, ["source", "unit", "position", "reason"], as_json, "Quarantine")
 
     @app.command()
     def messages(

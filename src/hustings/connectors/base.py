@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import types
 from abc import ABC, abstractmethod
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Self, Union, get_args, get_origin, get_type_hints
@@ -24,6 +24,7 @@ from hustings.errors import ConfigError
 from hustings.ingest.base import Parsed
 
 __all__ = [
+    "CHECK_TIMEOUT",
     "Connector",
     "ConnectorOptions",
     "Cursor",
@@ -33,6 +34,9 @@ __all__ = [
     "Page",
     "Sent",
 ]
+
+CHECK_TIMEOUT = 5.0
+"""Seconds a connect-time check waits for the platform (``ConnectorOptions.for_check``)."""
 
 Cursor = dict[str, str]
 """Where each of a connector's feeds stopped: feed name to the platform's last id."""
@@ -67,6 +71,18 @@ class ConnectorOptions:
                 and f.default_factory is dataclasses.MISSING
             )
             raise ConfigError(f"missing setting(s): {', '.join(missing) or exc}") from None
+
+    def for_check(self) -> Self:
+        """These settings for a check a person waits on (connecting from the CLI or the
+        Settings page): one attempt and a short timeout, so a wrong address or a server
+        that is down fails in seconds; background syncs keep their retries and back-off."""
+        names = {f.name for f in dataclasses.fields(self)}
+        changes: dict[str, Any] = {}
+        if "tries" in names:
+            changes["tries"] = 1
+        if "timeout" in names:
+            changes["timeout"] = min(getattr(self, "timeout"), CHECK_TIMEOUT)  # noqa: B009
+        return dataclasses.replace(self, **changes)
 
     def as_mapping(self) -> dict[str, Any]:
         """JSON-ready settings, as stored in ``connections.settings``."""
@@ -128,6 +144,9 @@ class Event:
 
     kind: str
     units: tuple[Parsed, ...] = ()
+    cursor: Cursor | None = None
+    """Where the stream stands after this event, for a stream that resumes from a cursor
+    (Jetstream's ``time_us``): stored with the event's units in one transaction."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +172,9 @@ class Connector(ABC):
     """One platform. Subclasses set the class attributes and implement the methods.
 
     ``requires`` names what a user must supply to connect (shown by ``hustings connect``).
+    ``server_setting`` names the setting that says which server the connection talks to
+    (shown in ``hustings connections``); ``stream_setting`` the setting that, when set,
+    makes ``hustings serve`` follow the connection live instead of polling it.
     """
 
     name: ClassVar[str]
@@ -162,6 +184,8 @@ class Connector(ABC):
     Options: ClassVar[type[ConnectorOptions]]
     requires: ClassVar[tuple[str, ...]] = ()
     streams: ClassVar[bool] = False
+    server_setting: ClassVar[str]
+    stream_setting: ClassVar[str | None] = None
 
     def __init__(self, options: ConnectorOptions, secret: Secret, source: str) -> None:
         self.options = options
@@ -176,9 +200,17 @@ class Connector(ABC):
     def pull(self, cursor: Cursor) -> Iterator[Page]:
         """Everything newer than ``cursor``, oldest first, one page at a time."""
 
-    def stream(self) -> Iterator[Event]:
+    def live(self) -> bool:
+        """Whether this connection streams (``stream``) rather than being polled: a class
+        that streams may need a setting to (Bluesky's Jetstream URL)."""
+        return self.streams
+
+    def stream(self, cursor: Cursor, watch: Collection[str] = ()) -> Iterator[Event]:
         """Live events until the stream ends (raising ``PlatformUnavailableError`` when it
-        drops); only where ``streams`` is true."""
+        drops); only where ``live()`` is true. ``cursor`` is the connection's stored cursor
+        (a stream that resumes from one starts there); ``watch`` the platform ids of the
+        accounts the workspace tracks, for a stream that carries more than the account's
+        own events and must be filtered."""
         raise NotImplementedError(f"{self.name} does not stream")
 
     @abstractmethod

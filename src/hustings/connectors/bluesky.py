@@ -25,11 +25,14 @@ background sync must not clear. A first sync reads at most ``backfill_pages`` pa
 Each reply or quote is read with its thread (``getPostThread``, parents only) so the inbox
 shows what it answers; a post deleted before we fetch its thread is read without it.
 
-Live. Not streamed: the worker polls (``hustings serve --pull-every``, ``hustings sync``).
-The PDS's ``subscribeRepos`` firehose carries every account of the PDS (on bsky.social,
-millions) as CBOR/CAR frames and would have to be filtered to the tracked DIDs in Python;
-Jetstream is a separate service a self-hosted or local network does not run. Polling two
-small endpoints costs two requests a minute per account and reuses the pull's cursor logic.
+Live. By default polled: the worker pulls every ``hustings serve --pull-every`` seconds,
+two small requests per account. With the ``jetstream`` setting (a Jetstream subscribe URL,
+such as ``wss://jetstream2.us-east.bsky.network/subscribe``) the connection streams:
+``hustings sync --follow`` and ``hustings serve`` follow Jetstream's posts, filtered to the
+accounts the workspace tracks, from the cursor stored with the connection
+(``hustings.connectors.jetstream``); the first connection pulls the backlog from the PDS
+first. The PDS's own ``subscribeRepos`` firehose is not used: it carries every account of
+the PDS (on bsky.social, millions) as CBOR/CAR frames.
 
 Direct messages. ``chat.bsky.convo`` is served by Bluesky's separate, closed-source chat
 service (``did:web:api.bsky.chat``), which the PDS proxies to. The open-source network
@@ -52,7 +55,7 @@ from __future__ import annotations
 import hashlib
 import re
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
@@ -65,10 +68,12 @@ from atproto_client.exceptions import AtProtocolError, RequestException
 from atproto_client.request import Request, Response, _handle_response, _parse_response
 from atproto_client.utils import facet_detection
 
+from hustings.connectors import jetstream
 from hustings.connectors.base import (
     Connector,
     ConnectorOptions,
     Cursor,
+    Event,
     Identity,
     OutgoingReply,
     Page,
@@ -96,10 +101,16 @@ _sessions_lock = threading.Lock()
 
 @dataclass(frozen=True, slots=True)
 class BlueskyOptions(ConnectorOptions):
-    """``service``: the PDS (or ``https://bsky.social``). ``handle``: the account's handle."""
+    """``service``: the PDS (or ``https://bsky.social``). ``handle``: the account's handle.
+    ``jetstream``: a Jetstream subscribe URL to follow live instead of polling; on
+    reconnecting it resumes ``rewind`` seconds before the stored cursor, or pulls instead
+    when the cursor is older than the instance keeps (``replay_hours``)."""
 
     service: str
     handle: str
+    jetstream: str | None = None
+    rewind: float = 5.0
+    replay_hours: float = 24.0
     page_size: int = 50
     backfill_pages: int = 4
     thread_context: bool = True
@@ -113,6 +124,8 @@ class BlueskyOptions(ConnectorOptions):
             raise ConfigError(
                 f"service must be a URL such as https://bsky.social: {self.service!r}"
             )
+        if self.jetstream is not None:
+            jetstream.check_url(self.jetstream)
         if not 1 <= self.page_size <= 100:
             raise ConfigError(f"page_size must be 1 to 100, not {self.page_size}")
 
@@ -222,7 +235,9 @@ class BlueskyConnector(Connector):
     platform: ClassVar[str] = "bluesky"
     Options: ClassVar[type[ConnectorOptions]] = BlueskyOptions
     requires: ClassVar[tuple[str, ...]] = ("service URL", "handle", "app password")
-    streams: ClassVar[bool] = False
+    streams: ClassVar[bool] = True
+    server_setting: ClassVar[str] = "service"
+    stream_setting: ClassVar[str | None] = "jetstream"
 
     def __init__(self, options: ConnectorOptions, secret: Secret, source: str) -> None:
         super().__init__(options, secret, source)
@@ -383,6 +398,21 @@ class BlueskyConnector(Connector):
                 if not cursor.get(feed) or _when(newest) > _when(cursor[feed]):
                     cursor[feed] = newest
                 yield Page(feed, tuple(units), dict(cursor))
+
+    def live(self) -> bool:
+        return self.opts.jetstream is not None
+
+    def stream(self, cursor: Cursor, watch: Collection[str] = ()) -> Iterator[Event]:
+        """Jetstream's events involving ``watch`` (the DIDs the workspace tracks), from the
+        stored cursor (``hustings.connectors.jetstream``)."""
+        if self.opts.jetstream is None:
+            raise NotImplementedError("this Bluesky connection has no jetstream setting")
+        start = jetstream.start_of(cursor, self.opts.rewind, self.opts.replay_hours)
+        yield from jetstream.follow(
+            self.opts.jetstream, start, watch,
+            lambda event, at: self.parser.parse_value(event, Where(self.source, at, "event")),
+            self.source, open_timeout=self.opts.timeout,
+        )
 
     # -- sending ---------------------------------------------------------------------
 

@@ -30,8 +30,13 @@ from sqlalchemy import Connection, func, select, update
 
 from hustings.connectors.base import Connector, Cursor, Event, Identity
 from hustings.connectors.secrets import Secret, decrypt, encrypt
-from hustings.errors import ConfigError, ConnectorError, NotFoundError
-from hustings.ingest.intake import connector_source, write_units
+from hustings.errors import (
+    ConfigError,
+    ConnectorError,
+    NotFoundError,
+    PlatformUnavailableError,
+)
+from hustings.ingest.intake import IntakeResult, connector_source, write_units
 from hustings.model import Role as AccountRole
 from hustings.plugins import connectors
 from hustings.store import Store
@@ -55,6 +60,8 @@ __all__ = [
     "open_connector",
     "sync_all",
     "sync_connection",
+    "watched",
+    "write_events",
 ]
 
 _log = logging.getLogger(__name__)
@@ -197,9 +204,14 @@ def connect(
     actor.require(Role.OWNER)
     cls = _connector_class(platform)
     options = cls.Options.from_mapping(settings)
-    connector = cls(options, secret, connector_source(platform, 0))
+    connector = cls(options.for_check(), secret, connector_source(platform, 0))
     try:
         identity: Identity = connector.authenticate()  # outside any transaction: network
+    except PlatformUnavailableError as exc:
+        raise PlatformUnavailableError(
+            f"{exc}; nothing was saved: check the server address, or connect again once "
+            "the server answers"
+        ) from None
     finally:
         connector.close()
     now = _now()
@@ -270,13 +282,18 @@ def list_connections(conn: Connection, actor: Actor) -> list[ConnectionHealth]:
             last_attempt_at=r.last_attempt_at,
             last_error=r.last_error,
             items_per_day=round(int(r.recent) / 7, 1),
-            server=(r.settings or {}).get("server")
-            or (r.settings or {}).get("service")
-            or (r.settings or {}).get("imap_host"),
+            server=_server_of(r.platform, r.settings or {}),
             notice=(r.cursor or {}).get("notice"),
         )
         for r in rows
     ]
+
+
+def _server_of(platform: str, settings: Mapping[str, Any]) -> str | None:
+    """The server a connection talks to: the setting its connector names for it."""
+    found = connectors().get(platform)
+    value = settings.get(found.server_setting) if found is not None else None
+    return str(value) if value else None
 
 
 def detach(conn: Connection, actor: Actor, connection_id: int) -> None:
@@ -366,15 +383,17 @@ def sync_all(store: Store, workspace_id: int | None = None) -> list[SyncReport]:
     return reports
 
 
-_STREAM_BATCH = 500
+_STREAM_BATCH = 2000
 _END = object()
+_ALONE = ("open", "resume")  # connection markers: each is a batch of its own
 
 
 def _batched(events: Iterator[Event], limit: int) -> Iterator[list[Event]]:
     """The stream's events in batches of what has arrived (at most ``limit``), so a burst is
     written and filed in one transaction while a quiet stream still writes each event at
     once. A reader thread keeps reading while a batch is written (and while the pull after
-    ``open`` runs), so nothing waits on the network; ``open`` is always a batch alone."""
+    ``open`` runs), so nothing waits on the network; ``open`` and ``resume`` are always a
+    batch alone."""
     queue: Queue[object] = Queue(maxsize=limit * 4)
 
     def read() -> None:
@@ -396,16 +415,59 @@ def _batched(events: Iterator[Event], limit: int) -> Iterator[list[Event]]:
             return
         assert isinstance(item, Event)
         batch = [item]
-        while item.kind != "open" and len(batch) < limit:
+        while item.kind not in _ALONE and len(batch) < limit:
             try:
                 nxt = queue.get_nowait()
             except Empty:
                 break
-            if not isinstance(nxt, Event) or nxt.kind == "open":
+            if not isinstance(nxt, Event) or nxt.kind in _ALONE:
                 pending = nxt
                 break
             batch.append(nxt)
         yield batch
+
+
+def watched(conn: Connection, workspace_id: int, platform: str) -> list[str]:
+    """The platform ids of the accounts ``workspace_id`` tracks on ``platform``: what a
+    network-wide stream (Jetstream) is filtered to."""
+    return list(conn.execute(
+        select(tracked_accounts.c.platform_id)
+        .join(workspace_accounts,
+              workspace_accounts.c.tracked_account_id == tracked_accounts.c.id)
+        .where(workspace_accounts.c.workspace_id == workspace_id,
+               tracked_accounts.c.platform == platform,
+               tracked_accounts.c.platform_id.is_not(None))
+    ).scalars())
+
+
+def write_events(conn: Connection, batch: list[Event], source: str, row: Any) -> IntakeResult:
+    """Write one batch of stream events, and the cursor the last of them carries, in the
+    caller's transaction: a batch and its cursor commit together."""
+    done = write_units(conn, [u for event in batch for u in event.units], source,
+                       row.workspace_id, whole_inbox=False)
+    moved = [event.cursor for event in batch if event.cursor]
+    if moved:
+        stored = conn.execute(
+            select(connections.c.cursor).where(connections.c.id == row.id)
+        ).scalar()
+        merged = {**(stored or {})}
+        for cursor in moved:
+            merged.update(cursor)
+        conn.execute(update(connections).where(connections.c.id == row.id)
+                     .values(cursor=merged))
+    return done
+
+
+def _poll(store: Store, connection_id: int, stop: threading.Event, max_connects: int | None,
+          poll_every: float) -> int:
+    connects = 0
+    while not stop.is_set() and (max_connects is None or connects < max_connects):
+        connects += 1
+        report = sync_connection(store, connection_id)
+        if report.error:
+            _log.info("connection %s: %s", connection_id, report.error)
+        stop.wait(poll_every)
+    return connects
 
 
 def follow_connection(
@@ -418,41 +480,46 @@ def follow_connection(
 ) -> int:
     """Stream one connection until ``stop`` is set; return how many times it connected.
 
-    On every (re)connection, once the stream is open, everything since the stored cursor is
-    pulled first: nothing that arrived while disconnected is lost, and what the stream then
-    repeats is written again as a no-op. A connector that does not stream (Bluesky) is
-    pulled every ``poll_every`` seconds instead; each pull counts as a connection.
+    On every (re)connection of a stream that says ``open``, everything since the stored
+    cursor is pulled first: nothing that arrived while disconnected is lost, and what the
+    stream then repeats is written again as a no-op. A stream that resumes from its own
+    cursor (Jetstream) says ``resume`` and replays the gap itself; each batch is written
+    with the cursor it reached. A connection that does not stream (Bluesky without a
+    ``jetstream`` setting) is pulled every ``poll_every`` seconds instead; each pull counts
+    as a connection.
     """
     connects = 0
-    with store.begin() as conn:
-        platform = conn.execute(
-            select(connections.c.platform).where(connections.c.id == connection_id)
-        ).scalar()
-    if platform is None:
-        raise NotFoundError(f"no connection {connection_id}")
-    if not _connector_class(platform).streams:
-        while not stop.is_set() and (max_connects is None or connects < max_connects):
-            connects += 1
-            report = sync_connection(store, connection_id)
-            if report.error:
-                _log.info("connection %s: %s", connection_id, report.error)
-            stop.wait(poll_every)
-        return connects
-    while not stop.is_set() and (max_connects is None or connects < max_connects):
+    try:
         with store.begin() as conn:
-            connector, row = open_connector(conn, connection_id)
+            connector, _row = open_connector(conn, connection_id)
+    except ConnectorError:  # no credentials: the poll records it as the connection's health
+        return _poll(store, connection_id, stop, max_connects, poll_every)
+    live = connector.live()
+    connector.close()
+    if not live:
+        return _poll(store, connection_id, stop, max_connects, poll_every)
+    while not stop.is_set() and (max_connects is None or connects < max_connects):
+        try:
+            with store.begin() as conn:
+                connector, row = open_connector(conn, connection_id)
+                watch = watched(conn, row.workspace_id, row.platform)
+        except ConnectorError as exc:
+            _record(store, connection_id, str(exc))
+            stop.wait(reconnect_delay)
+            continue
         report = SyncReport(connection_id, row.platform)
         error: str | None = None
         try:
-            for batch in _batched(connector.stream(), _STREAM_BATCH):
-                if batch[0].kind == "open":
+            for batch in _batched(connector.stream(dict(row.cursor or {}), watch),
+                                  _STREAM_BATCH):
+                if batch[0].kind in _ALONE:
                     connects += 1
-                    _pull(store, connector, row, report)
+                    if batch[0].kind == "open":
+                        _pull(store, connector, row, report)
                     _record(store, connection_id, None)
                     continue
                 with store.begin() as conn:
-                    units = [u for event in batch for u in event.units]
-                    write_units(conn, units, connector.source, row.workspace_id)
+                    write_events(conn, batch, connector.source, row)
                 if stop.is_set():
                     break
         except ConnectorError as exc:

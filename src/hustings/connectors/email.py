@@ -41,7 +41,7 @@ import imaplib
 import re
 import smtplib
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email import policy
@@ -146,6 +146,7 @@ class EmailConnector(Connector):
         "In-Reply-To and References, never twice."
     )
     platform: ClassVar[str] = PLATFORM
+    server_setting: ClassVar[str] = "imap_host"
     Options: ClassVar[type[ConnectorOptions]] = EmailOptions
     requires: ClassVar[tuple[str, ...]] = (
         "IMAP and SMTP servers", "the address", "its password (or an app password)",
@@ -254,7 +255,7 @@ class EmailConnector(Connector):
         finally:
             _quietly_logout(box)
 
-    def stream(self) -> Iterator[Event]:
+    def stream(self, cursor: Cursor, watch: Collection[str] = ()) -> Iterator[Event]:
         box = self._login()
         try:
             validity, uidnext = self._status(box)

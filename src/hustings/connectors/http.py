@@ -184,6 +184,8 @@ class Http:
                     return response
             if attempt + 1 < self.policy.tries:
                 self.sleep(self.policy.backoff(attempt))
+        if self.policy.tries == 1:  # a check someone waits on: no "later" to promise
+            raise PlatformUnavailableError(f"{self.platform}: {method} {url} failed ({last})")
         raise PlatformUnavailableError(
             f"{self.platform}: {method} {url} failed {self.policy.tries} times "
             f"(last: {last}); will retry later"

@@ -28,7 +28,7 @@ same parser for recordings and live answers matters more than the convenience.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
@@ -112,6 +112,8 @@ class MastodonConnector(Connector):
         "the visibility of the status they answer."
     )
     platform: ClassVar[str] = "mastodon"
+    server_setting: ClassVar[str] = "server"
+    stream_setting: ClassVar[str | None] = "streaming_url"
     Options: ClassVar[type[ConnectorOptions]] = MastodonOptions
     requires: ClassVar[tuple[str, ...]] = ("server", "access token (read, write:statuses)")
     streams: ClassVar[bool] = True
@@ -193,7 +195,7 @@ class MastodonConnector(Connector):
                 since = cursor[feed] = newest
                 yield Page(feed, units, dict(cursor))
 
-    def stream(self) -> Iterator[Event]:
+    def stream(self, cursor: Cursor, watch: Collection[str] = ()) -> Iterator[Event]:
         base = (self.opts.streaming_url or self.opts.server).rstrip("/")
         headers = {"Authorization": f"Bearer {self.secret.reveal()}"}
         timeout = httpx.Timeout(self.opts.timeout, read=max(60.0, self.opts.timeout))

@@ -24,7 +24,11 @@ from hustings.store.schema import tracked_accounts, workspace_accounts
 if TYPE_CHECKING:  # the audit engine (Ibis, DuckDB) loads on the first refresh, not at import
     from hustings.metrics import AuditParams, Scorecard
 
-__all__ = ["AuditCache"]
+__all__ = ["HEADLINE", "AuditCache"]
+
+HEADLINE = ("reply_share", "response_rate_24h", "median_first_response_min", "waiting")
+"""The few metrics the dashboard's ranked chart shows beside the dialogue score: does the
+account talk back, how soon, and how many people still wait. The rest are one click away."""
 
 _log = logging.getLogger(__name__)
 
@@ -98,25 +102,42 @@ class AuditCache:
             "title": "Dialogue score",
             "unit": "0-100",
             "definition": SCORE_DEFINITION,
+            "family": "score",
+            "direction": "higher",
         }
         metrics = [score] + [
-            {"name": m.name, "title": m.title, "unit": m.unit, "definition": m.definition}
+            {
+                "name": m.name,
+                "title": m.title,
+                "unit": m.unit,
+                "definition": m.definition,
+                "family": m.family,
+                "direction": m.direction.name.lower(),
+            }
             for m in last.card.metrics
         ]
+        accounts = [
+            {
+                "platform": row["platform"],
+                "handle": row["handle"],
+                "values": {m["name"]: row.get(m["name"]) for m in metrics},
+            }
+            for row in to_records(mine)
+        ]
+        # Best dialogue first; an account with no score (nothing to score yet) last.
+        accounts.sort(key=lambda a: _rank(a["values"]["dialogue_score"]))
         return {
             **base,
             "problem": None,
             "window": last.card.window_text(),
             "metrics": metrics,
-            "accounts": [
-                {
-                    "platform": row["platform"],
-                    "handle": row["handle"],
-                    "values": {m["name"]: row.get(m["name"]) for m in metrics},
-                }
-                for row in to_records(mine)
-            ],
+            "headline": [m for m in metrics if m["name"] in HEADLINE],
+            "accounts": accounts,
         }
+
+
+def _rank(score: float | None) -> tuple[bool, float]:
+    return (score is None, -(score or 0.0))
 
 
 def _own_accounts(conn: Connection, workspace_id: int) -> set[tuple[str, str]]:

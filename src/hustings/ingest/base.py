@@ -28,6 +28,22 @@ class ImportOptions:
     mapping: Path | None = None
     assume_timezone: str | None = None
 
+    def as_record(self) -> dict[str, str]:
+        """The options as a batch keeps them, so that ``quarantine retry`` reads the same way
+        (the mapping by its absolute path: a retry may run from another folder)."""
+        record = {}
+        if self.mapping is not None:
+            record["mapping"] = str(self.mapping.resolve())
+        if self.assume_timezone is not None:
+            record["timezone"] = self.assume_timezone
+        return record
+
+    @classmethod
+    def from_record(cls, record: dict[str, str]) -> ImportOptions:
+        mapping = record.get("mapping")
+        return cls(mapping=Path(mapping) if mapping else None,
+                   assume_timezone=record.get("timezone"))
+
 
 @dataclass(frozen=True, slots=True)
 class Parsed:

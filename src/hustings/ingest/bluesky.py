@@ -15,11 +15,15 @@ Accepted inputs (one JSON document, an array, or JSON Lines):
   ``repost`` message, and the rest (likes, follows) only record the account behind them;
 * ``com.atproto.repo.getRecord`` / ``listRecords`` output (``{uri, cid, value}``);
 * ``app.bsky.graph.getFollows`` / ``getFollowers`` pages: accounts only;
-* Jetstream events, one per line: a ``commit`` creating (or updating) an
-  ``app.bsky.feed.post`` or ``app.bsky.feed.repost`` record is a message, an ``identity``
-  event records the account's handle. Deletes are skipped, not quarantined: a delete is a
-  valid event, but the store keeps no tombstones to apply it to (likes, follows and other
-  collections are skipped likewise: they are not conversation).
+* Jetstream events (``{did, time_us, kind, commit | identity | account}``), one per line,
+  as a file or live from ``hustings.connectors.jetstream``: a ``commit`` creating (or
+  updating) an ``app.bsky.feed.post`` or ``app.bsky.feed.repost`` record is a message, an
+  ``identity`` event records the account's handle, an ``account`` event (activated,
+  deactivated) is skipped. Deletes are skipped, not quarantined: a delete is a valid event,
+  but the store keeps no tombstones to apply it to, so a stored post stays as it was read
+  (likes, follows and other collections are skipped likewise: they are not conversation).
+  ``involves(event, watch)`` tells whether a live event concerns the tracked accounts, from
+  the same facets and references the mapping reads.
 
 Identifiers are global: a post is its ``at://did/app.bsky.feed.post/rkey`` URI, an account its
 DID. A reply's parent author is not in the record, so ``reply_to_account_id`` is the DID in
@@ -37,7 +41,7 @@ code.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, BinaryIO, ClassVar
@@ -55,7 +59,7 @@ from hustings.ingest.readers import (
 )
 from hustings.model import Account, Message, MessageKind, Quarantined, RawRef, ReplyLink
 
-__all__ = ["BlueskyImporter", "did_of", "register_importers"]
+__all__ = ["BlueskyImporter", "did_of", "involves", "register_importers"]
 
 PLATFORM = "bluesky"
 POST = "app.bsky.feed.post"
@@ -125,6 +129,41 @@ def _embedded(record: dict[str, Any]) -> tuple[str | None, str | None]:
         if isinstance(uri, str) and uri.startswith("at://") and _collection(uri) == POST:
             return uri, None
     return None, None
+
+
+def _did_in(uri: Any) -> str | None:
+    """The DID of an ``at://`` URI, or None for anything else (no exception: a filter)."""
+    if isinstance(uri, str) and uri.startswith("at://did:"):
+        return uri[len("at://") :].split("/", 1)[0]
+    return None
+
+
+def involves(event: Mapping[str, Any], watch: Collection[str]) -> bool:
+    """Whether a Jetstream event concerns an account in ``watch`` (DIDs): anything the
+    account itself did, and posts that reply in a thread of one of its posts, quote one, or
+    name it in a mention facet. Cheap and forgiving (a malformed event is not involved), so
+    a stream can drop the rest of the network before parsing it."""
+    if event.get("did") in watch:
+        return True
+    commit = event.get("commit")
+    if not isinstance(commit, dict) or commit.get("collection") != POST:
+        return False
+    record = commit.get("record")
+    if not isinstance(record, dict):
+        return False
+    reply = record.get("reply")
+    if isinstance(reply, dict):
+        for ref in (reply.get("parent"), reply.get("root")):
+            if isinstance(ref, dict) and _did_in(ref.get("uri")) in watch:
+                return True
+    quoted, _ = _embedded(record)
+    if quoted is not None and _did_in(quoted) in watch:
+        return True
+    try:
+        mentions, _, _ = _facets(record)
+    except TypeError:  # facets or tags that are not lists: nothing it names can be read
+        return False
+    return any(did in watch for did in mentions)
 
 
 @dataclass(slots=True)

@@ -36,7 +36,13 @@ from typing import Any
 from sqlalchemy import Connection
 
 from hustings.inbox.answered import mark_answered_on_platform
-from hustings.inbox.sync import Refusal, file_pushed, pushing_inbox, sync_workspace
+from hustings.inbox.sync import (
+    Refusal,
+    file_pushed,
+    file_written,
+    pushing_inbox,
+    sync_workspace,
+)
 from hustings.ingest.base import Parsed
 from hustings.ingest.batching import Prepared, SeenCache, Target, prepare
 from hustings.ingest.readers import quarantined
@@ -127,6 +133,7 @@ def write_units(
     workspace_id: int | None = None,
     *,
     pushed: bool = False,
+    whole_inbox: bool = True,
 ) -> IntakeResult:
     """Write ``units`` in the caller's transaction and return the counts.
 
@@ -135,6 +142,9 @@ def write_units(
     are ``Parsed`` units, or a ``Prepared`` batch the file runner's parser process already
     admitted and encoded. With ``workspace_id`` the new messages are filed into that
     workspace's inbox; with ``pushed`` too they are that workspace's push (module doc).
+    Without ``whole_inbox`` only these units' messages are filed (``file_written``), not
+    everything since the inbox's sync cursor: a live stream's many small batches must not
+    each rescan the inbox's recent messages.
     """
     batch = source if isinstance(source, ImportBatch) else None
     name = source.source if isinstance(source, ImportBatch) else source
@@ -174,8 +184,11 @@ def write_units(
     if inbox is not None:
         keys = [(row.platform, row.platform_id) for row in prepared.messages]
         result.filed = file_pushed(conn, inbox, keys)
-    elif workspace_id is not None:
+    elif workspace_id is not None and whole_inbox:
         result.filed = sync_workspace(conn, workspace_id)
         mark_answered_on_platform(conn, workspace_id)
-        mark_answered_on_platform(conn, workspace_id)
+    elif workspace_id is not None:
+        result.filed, ours = file_written(conn, workspace_id, prepared.messages)
+        if ours:
+            mark_answered_on_platform(conn, workspace_id)
     return result

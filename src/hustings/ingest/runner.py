@@ -285,6 +285,9 @@ def import_file(
         raise SourceUnreadableError(f"{source}: the file is empty, nothing to import")
     importer_cls = _detect_file(path, head, plan, source)
     batch, resumed = _open_batch(store, source, importer_cls.name, fingerprint(path))
+    batch.options = plan.options.as_record()
+    if label is None:  # a file that can be read again (stdin's spool is deleted)
+        batch.options["path"] = str(path.resolve())
     summary = ImportSummary(
         source=source,
         format=importer_cls.name,

@@ -27,6 +27,7 @@ __all__ = [
     "RESUMABLE",
     "claim_batch",
     "finish_batch",
+    "get_batch",
     "interrupted_batch",
     "list_batches",
     "list_quarantine",
@@ -40,7 +41,13 @@ RESUMABLE = ("running", "interrupted", "failed")
 """Statuses of a batch that stopped before its end: the next import of its bytes resumes it."""
 
 
+_OPTIONS = "options"
+"""The key under which a batch's options ride in its ``counts`` JSON (no column of their own)."""
+
+
 def _batch(row: Any) -> ImportBatch:
+    counts = dict(row.counts)
+    options = counts.pop(_OPTIONS, None)
     return ImportBatch(
         id=row.id,
         source=row.source,
@@ -50,9 +57,20 @@ def _batch(row: Any) -> ImportBatch:
         finished_at=row.finished_at,
         status=row.status,
         checkpoint=row.checkpoint,
-        counts=dict(row.counts),
+        counts=counts,
         pid=row.pid,
+        options=dict(options) if isinstance(options, dict) else {},
     )
+
+
+def _counts(batch: ImportBatch) -> dict[str, Any]:
+    """What the ``counts`` column holds: the counts, and the options when there are some."""
+    return {**batch.counts, _OPTIONS: dict(batch.options)} if batch.options else dict(batch.counts)
+
+
+def get_batch(conn: Connection, batch_id: int) -> ImportBatch | None:
+    row = conn.execute(select(import_batches).where(import_batches.c.id == batch_id)).first()
+    return None if row is None else _batch(row)
 
 
 def interrupted_batch(conn: Connection, fingerprint: str, fmt: str) -> ImportBatch | None:
@@ -137,7 +155,7 @@ def save_checkpoint(conn: Connection, batch: ImportBatch) -> None:
     conn.execute(
         update(import_batches)
         .where(import_batches.c.id == batch.id)
-        .values(checkpoint=batch.checkpoint, counts=dict(batch.counts))
+        .values(checkpoint=batch.checkpoint, counts=_counts(batch))
     )
 
 
@@ -149,7 +167,7 @@ def finish_batch(conn: Connection, batch: ImportBatch, status: str = "finished")
         .where(import_batches.c.id == batch.id)
         .values(
             checkpoint=batch.checkpoint,
-            counts=dict(batch.counts),
+            counts=_counts(batch),
             status=status,
             finished_at=batch.finished_at,
         )

@@ -429,7 +429,7 @@ stance_entries = Table(
     Index("ix_stance_entries_person", "person_id", "created_at"),
 )
 
-# The current stance of each person toward each target (``people.stance.refresh_stances``
+# The current stance of each person toward each target (``hustings.people.stance.refresh_stance``
 # derives it from the entries): what lists show and inbox filters compare, one indexed row.
 person_stances = Table(
     "person_stances",

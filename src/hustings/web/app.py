@@ -35,6 +35,7 @@ from hustings.errors import (
 )
 from hustings.inbox.scorecard import AuditCache
 from hustings.inbox.sync import sync_inbox, warm_up
+from hustings.render import environment
 from hustings.store import Store
 from hustings.web import api_inbox, api_people, pages, pages_people, pages_settings
 from hustings.web.auth import Sessions, load_secret
@@ -170,10 +171,8 @@ def create_app(
     app.state.store = store
     app.state.audit = audit
     app.state.sessions = Sessions(secret or load_secret())
-    app.state.templates = Jinja2Templates(directory=_HERE / "templates")
-    # Templates ship with the package: checking their files for changes on every render
-    # costs a stat per template per request and buys nothing outside development.
-    app.state.templates.env.auto_reload = False
+    # The environment reports render through too: one set of filters, one stylesheet.
+    app.state.templates = Jinja2Templates(env=environment())
     app.add_middleware(_SecurityHeaders)
     if proxies:
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)

@@ -232,7 +232,47 @@ def reply(
     return back(f"/inbox/{item_id}")
 
 
+RANKED = 10
+"""Accounts the dashboard's ranked chart shows; the full scorecard has every one."""
+
+
 @router.get("/dashboard")
 def dashboard(request: Request, s: PageSession, conn: Conn) -> HTMLResponse:
     figures = dash.dashboard(conn, s.actor, request.app.state.audit)
-    return render(request, "dashboard.html", s, d=figures)
+    return render(request, "dashboard.html", s, d=figures, ranked_limit=RANKED)
+
+
+@router.get("/dashboard/accounts")
+def scorecard(
+    request: Request,
+    s: PageSession,
+    conn: Conn,
+    family: Annotated[ShortText, Query()] = "dialogue",
+    sort: Annotated[ShortText, Query()] = "dialogue_score",
+) -> HTMLResponse:
+    """Every metric of the workspace's accounts, one family of metrics at a time (a table
+    an account per row stays readable; 43 metric columns would not), sorted by any column,
+    best first where a metric says which way is better."""
+    card = request.app.state.audit.for_workspace(conn, s.actor.workspace_id)
+    metrics = card["metrics"]
+    families = list(dict.fromkeys(m["family"] for m in metrics[1:]))
+    if family not in families:
+        family = families[0] if families else ""
+    columns = [metrics[0], *(m for m in metrics if m["family"] == family)] if metrics else []
+    by = next((m for m in columns if m["name"] == sort), columns[0] if columns else None)
+    rows = list(card["accounts"])
+    if by is not None:
+        present = [a for a in rows if a["values"][by["name"]] is not None]
+        present.sort(key=lambda a: a["values"][by["name"]], reverse=by["direction"] != "lower")
+        rows = present + [a for a in rows if a["values"][by["name"]] is None]
+    return render(
+        request,
+        "scorecard.html",
+        s,
+        sc=card,
+        families=families,
+        family=family,
+        columns=columns,
+        sort=by["name"] if by else "",
+        rows=rows,
+    )

@@ -38,16 +38,32 @@ from hustings.ingest.readers import (
 )
 from hustings.model import Account, Message, MessageKind, Quarantined, RawRef, ReplyLink
 
-__all__ = ["CsvImporter", "best_mapping", "register_importers"]
+__all__ = ["CsvImporter", "best_mapping", "no_mapping_fits", "register_importers"]
 
 _FLOAT_ID = re.compile(r"^\d+(\.\d+)?[eE][+-]?\d+$|^\d+\.0+$")
 _EPOCH = re.compile(r"^\d{9,11}(\.\d+)?$")
 
 
 def best_mapping(header: list[str]) -> Mapping | None:
-    """The shipped mapping with the most columns whose columns are all in ``header``."""
+    """The shipped mapping that fits ``header`` (all its required columns there) and reads
+    the most of its columns; the most specific one on a tie."""
     names = set(header)
-    return next((m for m in shipped_mappings() if m.required <= names), None)
+    fitting = [m for m in shipped_mappings() if m.required <= names]
+    return max(fitting, key=lambda m: len(m.used & names), default=None)
+
+
+def no_mapping_fits(header: list[str], source: str) -> str:
+    """Why no shipped mapping reads ``header``: what each needs and which columns it lacks."""
+    needs = "; ".join(
+        f"{m.name} needs {', '.join(m.needs)} "
+        f"(missing: {', '.join(m.missing_from(header))})"
+        for m in shipped_mappings()
+    )
+    return (
+        f"{source}: no shipped CSV mapping fits the header ({', '.join(header)}): {needs}. "
+        "Rename the columns, or write a mapping file and pass it with --mapping "
+        "(docs/csv-mapping.md)"
+    )
 
 
 class CsvImporter(Importer):
@@ -119,7 +135,7 @@ class CsvImporter(Importer):
         return Parsed(
             position=where.position,
             messages=(result,),
-            accounts=_accounts(mapping, result),
+            accounts=_accounts(mapping, value, result),
             unit=where.unit,
         )
 
@@ -136,13 +152,9 @@ class CsvImporter(Importer):
         else:
             found = best_mapping(header)
             if found is None:
-                shipped = ", ".join(m.name for m in shipped_mappings())
-                raise UnknownFormatError(
-                    f"{source}: no shipped CSV mapping ({shipped}) fits the header; "
-                    "write a mapping file and pass it with --mapping"
-                )
+                raise UnknownFormatError(no_mapping_fits(header, source))
             mapping = found
-        absent = sorted(mapping.required - set(header))
+        absent = mapping.missing_from(header)
         if absent:
             raise UnknownFormatError(
                 f"{source}: mapping {mapping.name!r} needs columns missing from the header: "
@@ -214,15 +226,15 @@ def _entities(
     text: str,
 ) -> tuple[str, ...]:
     """A list field from its column (prefix dropped), or from the text when unmapped."""
-    if name not in mapping.columns:
+    if not mapping.maps(row, name):
         return extract(text)
     values = mapping.values(row, name)
     return tuple(v[len(prefix) :] if prefix and v.startswith(prefix) else v for v in values)
 
 
-def _accounts(mapping: Mapping, message: Message) -> tuple[Account, ...]:
+def _accounts(mapping: Mapping, row: dict[str, str], message: Message) -> tuple[Account, ...]:
     """An account only when the file gives a real author id, never for a handle stand-in."""
-    if "author_id" not in mapping.columns:
+    if not mapping.maps(row, "author_id") or message.author_id.startswith("@"):
         return ()
     return (
         Account(

@@ -1,7 +1,7 @@
 """Column mappings: a small YAML file that says which CSV column holds which message field.
 
 A mapping names the platform, how to read times, and for each canonical field either a
-column name or ``{column, key, split, literal}``::
+column name or ``{column, key, split, literal, optional}``::
 
     name: getoldtweets3
     platform: x
@@ -19,13 +19,16 @@ column name or ``{column, key, split, literal}``::
 
 ``split`` cuts a list cell on a separator; ``literal: true`` reads a Python or JSON literal
 (pandas writes lists and objects that way) and ``key`` picks a field from each object.
-Every mapped column is required in the header; extra columns are ignored.
+Every mapped column is required in the header unless marked ``optional: true``; extra
+columns are ignored. ``docs/csv-mapping.md`` prints every key from ``TOP_KEY_HELP``,
+``COLUMN_KEY_HELP`` and ``FIELD_HELP``, so the keys are described here, in code, once.
 """
 
 from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -39,8 +42,11 @@ from hustings.ingest.readers import RecordError
 from hustings.ingest.safe_yaml import load_yaml
 
 __all__ = [
+    "COLUMN_KEY_HELP",
     "FIELDS",
+    "FIELD_HELP",
     "LIST_FIELDS",
+    "TOP_KEY_HELP",
     "Column",
     "Mapping",
     "load_mapping",
@@ -48,29 +54,57 @@ __all__ = [
     "shipped_mappings",
 ]
 
-FIELDS = frozenset(
-    {
-        "id",
-        "author_id",
-        "author_handle",
-        "text",
-        "created_at",
-        "to",
-        "to_id",
-        "reply_to_id",
-        "conversation_id",
-        "mentions",
-        "hashtags",
-        "urls",
-        "language",
-    }
-)
+FIELD_HELP: dict[str, str] = {
+    "id": "The message's id on its platform (required). Ids written as floats are refused.",
+    "author_id": "The author's account id; without it the author is keyed '@' + the "
+    "lowercased handle and no account row is written.",
+    "author_handle": "The author's handle, with or without '@' (this or author_id is required).",
+    "text": "The message text (required); NUL characters are dropped.",
+    "created_at": "When it was written (required): ISO 8601, X v1.1 style, epoch seconds, or "
+    "the mapping's timestamp_format.",
+    "to": "The handle the message answers: an account-level reply (no parent message).",
+    "to_id": "The account id of the handle in 'to' (or of the replied-to author).",
+    "reply_to_id": "The id of the message answered: a message-level reply.",
+    "conversation_id": "The id of the conversation's first message, where the export has it.",
+    "mentions": "Handles mentioned (a list field); without a column, read from the text.",
+    "hashtags": "Hashtags (a list field); without a column, read from the text.",
+    "urls": "Links (a list field); without a column, read from the text.",
+    "language": "The language code the platform gave the message.",
+}
+"""Every canonical field a mapping may fill, with what it means: ``docs/csv-mapping.md``
+prints this table."""
+
+FIELDS = frozenset(FIELD_HELP)
 LIST_FIELDS = frozenset({"mentions", "hashtags", "urls"})
 _REQUIRED_FIELDS = ("id", "text", "created_at")
-_TOP_KEYS = frozenset(
-    {"name", "title", "platform", "timezone", "timestamp_format", "missing", "columns"}
-)
-_COLUMN_KEYS = frozenset({"column", "key", "split", "literal"})
+
+TOP_KEY_HELP: dict[str, str] = {
+    "name": "The mapping's name, shown in errors and listings (default: the file's stem).",
+    "title": "One line saying which export the mapping reads.",
+    "platform": "The platform the messages belong to: x, mastodon, bluesky … (default: x).",
+    "timezone": "The zone of times written without one (e.g. Europe/London); null "
+    "quarantines such times unless --timezone is given.",
+    "timestamp_format": "A strptime format for created_at (e.g. '%d/%m/%Y %H:%M'); null "
+    "reads ISO 8601, X v1.1 style and epoch seconds.",
+    "missing": "Cell values that mean 'no value' (default: [\"\"]).",
+    "columns": "For each canonical field, the column that holds it: a column name, or an "
+    "object with the column keys below (required).",
+}
+"""Every top-level key of a mapping file, with what it does."""
+
+COLUMN_KEY_HELP: dict[str, str] = {
+    "column": "The header name of the column (required in the object form).",
+    "key": "Pick this key from an object cell (a dict, or a repr such as "
+    "\"User(username='x', id=1)\"); with a list, from each item.",
+    "split": "Cut a list cell on this separator (e.g. ' ' or ',').",
+    "literal": "true: the cell is a Python or JSON literal, as pandas writes lists and dicts.",
+    "optional": "true: a header without this column still fits the mapping; the field is "
+    "then unmapped (list fields are read from the text).",
+}
+"""Every key of a column object, with what it does."""
+
+_TOP_KEYS = frozenset(TOP_KEY_HELP)
+_COLUMN_KEYS = frozenset(COLUMN_KEY_HELP)
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +115,7 @@ class Column:
     key: str | None = None
     split: str | None = None
     literal: bool = False
+    optional: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,12 +131,32 @@ class Mapping:
     @property
     def required(self) -> frozenset[str]:
         """The header names a file must have for this mapping to read it."""
+        return frozenset(spec.column for spec in self.columns.values() if not spec.optional)
+
+    @property
+    def used(self) -> frozenset[str]:
+        """Every header name the mapping reads, optional ones included."""
         return frozenset(spec.column for spec in self.columns.values())
+
+    @property
+    def needs(self) -> list[str]:
+        """The required columns in the order the mapping lists them, each once."""
+        return list(dict.fromkeys(s.column for s in self.columns.values() if not s.optional))
+
+    def missing_from(self, header: Iterable[str]) -> list[str]:
+        """The required columns ``header`` lacks, in the mapping's order."""
+        names = set(header)
+        return [column for column in self.needs if column not in names]
+
+    def maps(self, row: dict[str, str], name: str) -> bool:
+        """Whether field ``name`` has a column in this row (an optional one may be absent)."""
+        spec = self.columns.get(name)
+        return spec is not None and spec.column in row
 
     def cell(self, row: dict[str, str], name: str) -> str | None:
         """The raw cell behind field ``name`` with ``missing`` values as ``None``."""
         spec = self.columns.get(name)
-        if spec is None:
+        if spec is None or spec.column not in row:
             return None
         value = row[spec.column].strip()
         return None if value in self.missing else value
@@ -164,7 +219,13 @@ def _column(name: str, spec: Any, where: str) -> Column:
         key is not None and not isinstance(key, str)
     ):
         raise ConfigError(f"{where}: field {name!r}: split and key must be text")
-    return Column(column=spec["column"], key=key, split=split, literal=bool(spec.get("literal")))
+    return Column(
+        column=spec["column"],
+        key=key,
+        split=split,
+        literal=bool(spec.get("literal")),
+        optional=bool(spec.get("optional")),
+    )
 
 
 def parse_mapping(data: Any, where: str) -> Mapping:
@@ -237,4 +298,4 @@ def shipped_mappings() -> tuple[Mapping, ...]:
     for entry in folder.iterdir():
         if entry.name.endswith((".yaml", ".yml")):
             found.append(parse_mapping(yaml.safe_load(entry.read_text("utf-8")), entry.name))
-    return tuple(sorted(found, key=lambda m: (-len(m.required), m.name)))
+    return tuple(sorted(found, key=lambda m: (-len(m.used), -len(m.required), m.name)))
