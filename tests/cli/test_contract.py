@@ -142,6 +142,15 @@ def _connected(d: Demo) -> list[str]:
 
 
 SECRET = {"HUSTINGS_SECRET_KEY": "contract-test-secret"}
+DEMO = "Demo campaign"
+
+
+def _demo_person(d: Demo) -> str:
+    """A person of the demo workspace with a stance toward the rent cap."""
+    found = CliRunner().invoke(
+        app, d.args("people", "list", "-w", DEMO, "--target", "Rent cap", "--json")
+    )
+    return str(orjson.loads(found.stdout.splitlines()[0])["id"])
 
 # How to run each listing command on the demo store: (arguments, standard input).
 Call = Callable[[Demo], tuple[list[str], str | None]]
@@ -176,6 +185,13 @@ LISTING: dict[str, Call] = {
     "qa events": lambda d: (_qa_event(d)[:2], None),
     "qa questions": lambda d: (_qa_event(d), None),
     "qa log": lambda d: (_qa_event(d), None),
+    "people list": lambda d: (["-w", DEMO, "--limit", "5"], None),
+    "people stance": lambda d: (
+        [_demo_person(d), "-w", DEMO, "--target", "Rent cap", "--value", "support"], None
+    ),
+    "people history": lambda d: ([_demo_person(d), "-w", DEMO], None),
+    "people targets list": lambda d: (["-w", DEMO], None),
+    "people targets add": lambda d: (["Carbon tax", "-w", DEMO, "--kind", "policy"], None),
 }
 
 
@@ -362,3 +378,29 @@ def test_audit_table_prints_counts_as_integers_under_the_scored_window(demo: Dem
     header = next(line for line in result.stderr.splitlines() if "handle" in line)
     assert "response rate 72h" in header and "24h" not in header
     assert not re.search(r"│ *\d+\.0 *│", result.stderr)
+
+
+def test_demo_people_have_stance_toward_named_targets(demo: Demo) -> None:
+    """The demo names its candidate and three policies, and its people carry staff and model
+    stances toward them, with the messages that show them: not "unknown" everywhere."""
+    def rows(*args: str) -> list[dict[str, Any]]:
+        found = CliRunner().invoke(app, demo.args(*args, "--json"))
+        assert found.exit_code == 0, found.output
+        return [orjson.loads(line) for line in found.stdout.splitlines()]
+
+    targets = rows("people", "targets", "list", "-w", DEMO)
+    assert [t["kind"] for t in targets][:4] == ["candidate", "policy", "policy", "policy"]
+    assert [t["name"] for t in targets][1:4] == ["Rent cap", "Late-night buses", "Flood defences"]
+    people = rows("people", "list", "-w", DEMO, "--limit", "1000")
+    judged = [p for p in people if p["stances"]]
+    assert len(judged) > len(people) / 4
+    shown = {s["target"] for p in judged for s in p["stances"]}
+    assert {t["name"] for t in targets[:4]} <= shown
+    assert len({s["value"] for p in judged for s in p["stances"]}) >= 3  # a spread, not one
+    entries = [e for p in judged[:40] for e in rows("people", "history", str(p["id"]), "-w", DEMO)]
+    # (Other contract tests may add a staff entry of their own: the demo's are its user's.)
+    staff = [e for e in entries if e["author"] == "demo@hustings.example"]
+    assert len(staff) >= 5 and all(e["evidence_message_id"] for e in staff)
+    assert {e["source"] for e in staff} == {"staff"}
+    model = [e for e in entries if e["source"] == "model"]
+    assert all(e["examples"] >= 10 and e["evidence_message_id"] for e in model)

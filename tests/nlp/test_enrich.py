@@ -23,7 +23,7 @@ from hustings.people.core import Stance
 from hustings.people.stance import record_model_stances, record_stance, stance_history
 from hustings.store import Store
 from hustings.store.records import write_accounts, write_messages, write_tracked
-from hustings.store.schema import message_scores, messages, people
+from hustings.store.schema import message_scores, messages, person_stances
 from tests.metrics import handmade
 from tests.web.conftest import NORTH, Campaign, any_campaign, msg
 from tests.xpages import write_pages
@@ -151,6 +151,16 @@ def test_inbox_priority_follows_the_stored_score(any_campaign: Campaign) -> None
     assert (ignored["needs_reply"], ignored["priority_name"]) == (False, "low")
 
 
+def _current(conn: Connection, person: int) -> list[tuple[str, str]]:
+    """The person's current stance per target, as lists and filters read it."""
+    found = conn.execute(
+        select(person_stances.c.target, person_stances.c.value).where(
+            person_stances.c.person_id == person
+        )
+    )
+    return [(r.target, r.value) for r in found]
+
+
 def test_model_stance_enters_the_history_but_staff_still_wins(any_campaign: Campaign) -> None:
     store = any_campaign.store
     task = stance_task("Northcand")
@@ -163,18 +173,12 @@ def test_model_stance_enters_the_history_but_staff_still_wins(any_campaign: Camp
         assert [
             (e["source"], e["value"], e["evidence_message_id"], e["confidence"]) for e in history
         ] == [("model", "support", evidence, 83)]
-        assert (
-            conn.execute(select(people.c.stance).where(people.c.id == person)).scalar_one()
-            == "support"
-        )
+        assert _current(conn, person) == [("northcand", "support")]
         record_stance(conn, any_campaign.actor("responder"), person, Stance.OPPOSE)
     _score(store, "m4", task, "favor", 0.9)  # the same person's DM, read later
     with store.begin() as conn:
         assert record_model_stances(conn, task) == 1
-        assert (
-            conn.execute(select(people.c.stance).where(people.c.id == person)).scalar_one()
-            == "oppose"
-        )
+        assert _current(conn, person) == [("northcand", "oppose")]
 
 
 def test_stance_enrichment_records_model_entries_in_its_workspace(any_campaign: Campaign) -> None:
@@ -193,8 +197,12 @@ def test_stance_enrichment_records_model_entries_in_its_workspace(any_campaign: 
     with any_campaign.store.begin() as conn:
         north = _item(any_campaign, "When is your next town hall in Northville?")
         south = inbox.list_items(conn, any_campaign.actor("south"), inbox.Filters(status=None))
-        assert {e["source"] for e in stance_history(conn, int(north["person_id"]))} == {"model"}  # type: ignore[call-overload]
+        entries = stance_history(conn, int(north["person_id"]))  # type: ignore[call-overload]
         assert stance_history(conn, int(south[0]["person_id"])) == []
+    # Each model entry says toward what the model judged and how many examples it had.
+    assert {(e["source"], e["target"], e["examples"]) for e in entries} == {
+        ("model", "northcand", len(examples[0]))
+    }
 
 
 def test_enrich_names_an_unknown_workspace(store: Store) -> None:

@@ -130,7 +130,8 @@ def test_erasing_a_person_both_workspaces_know_keeps_the_other_workspaces_reply_
         counts = erase_person(conn, north, _person(c, north, "user1"))
         kept = person_detail(conn, south, south_view)
     assert counts["people"] == 1 and counts["replies"] == 1
-    assert (kept["tags"], kept["stance"]) == (["transit"], "support")
+    assert kept["tags"] == ["transit"]
+    assert [(st["target"], st["value"]) for st in kept["stances"]] == [("southcand", "support")]
     assert [i["text"] for i in kept["items"]] == [asked]
     with c.store.begin() as conn:
         texts = set(conn.execute(select(messages.c.text)).scalars())
@@ -316,6 +317,7 @@ def test_the_stance_api_refuses_source_model(any_campaign: Campaign, web_factory
     assert claimed.status_code == 422
     assert "hustings nlp enrich" in claimed.text
     said = {"value": "support", "source": "self_declared"}
-    assert web.post(f"/api/people/{alice}/stance", json=said).json() == {"stance": "support"}
+    recorded = web.post(f"/api/people/{alice}/stance", json=said).json()
+    assert recorded == {"target": "northcand", "stance": "support"}
     history = web.get(f"/api/people/{alice}").json()["stance_history"]
     assert [e["source"] for e in history] == ["self_declared"]

@@ -13,7 +13,12 @@ from hustings.people.core import add_identity, add_tag, list_people
 from hustings.people.csv_io import export_csv, import_csv
 from hustings.people.merge import merge_people, suggest_merges, undo_merge
 from hustings.people.privacy import erase_person, export_person, person_detail
-from hustings.people.stance import current_stance, record_model_stances, record_stance
+from hustings.people.stance import (
+    TargetStance,
+    current_stances,
+    record_model_stances,
+    record_stance,
+)
 from tests.people.helpers import score_message, tables_containing
 from tests.web.conftest import Campaign
 
@@ -75,24 +80,35 @@ def test_responder_cannot_merge(campaign: Campaign) -> None:
         merge_people(conn, campaign.actor("responder"), 1, 2)
 
 
+def _now_toward(detail: dict[str, Any]) -> dict[str, str]:
+    return {st["target"]: st["value"] for st in detail["stances"]}
+
+
 def test_current_stance_is_latest_staff_else_model(campaign: Campaign) -> None:
     alice = _person(campaign, "user1")
     r = campaign.actor("responder")
     task = stance_task("Northcand")
     score_message(campaign.store, "m1", task, "against", 0.7)
     with campaign.store.begin() as conn:
-        assert record_model_stances(conn, task) == 1
-        assert person_detail(conn, r, alice)["stance"] == "oppose"
-        assert record_stance(conn, r, alice, Stance.SUPPORT) is Stance.SUPPORT
+        assert record_model_stances(conn, task, target="northcand", examples=50) == 1
+        assert _now_toward(person_detail(conn, r, alice)) == {"northcand": "oppose"}
+        assert record_stance(conn, r, alice, Stance.SUPPORT) == TargetStance(
+            "northcand", Stance.SUPPORT
+        )
     score_message(campaign.store, "m4", task, "against", 0.9)
     with campaign.store.begin() as conn:
-        assert record_model_stances(conn, task) == 1
+        assert record_model_stances(conn, task, target="northcand", examples=50) == 1
         detail = person_detail(conn, r, alice)
-    assert detail["stance"] == "support"
+    assert _now_toward(detail) == {"northcand": "support"}
     history = detail["stance_history"]
-    assert [e["source"] for e in history] == ["model", "model", "staff"]
+    assert [(e["target"], e["source"]) for e in history] == [
+        ("northcand", "model"),
+        ("northcand", "model"),
+        ("northcand", "staff"),
+    ]
+    assert [e["examples"] for e in history] == [50, 50, None]
     assert history[-1]["author"] == "responder@example.org"
-    assert current_stance([]) is Stance.UNKNOWN
+    assert current_stances([]) == {}
 
 
 def test_stance_evidence_must_be_the_persons_message(campaign: Campaign) -> None:
@@ -162,8 +178,9 @@ def test_people_api_records_stance_and_exports(campaign: Campaign, web_factory: 
     web = web_factory(campaign.store, "manager@example.org")
     alice = _person(campaign, "user1")
     response = web.post(f"/api/people/{alice}/stance", json={"value": "strong_support"})
-    assert response.json() == {"stance": "strong_support"}
-    assert web.get(f"/api/people/{alice}/export").json()["stance"] == "strong_support"
+    assert response.json() == {"target": "northcand", "stance": "strong_support"}
+    exported = web.get(f"/api/people/{alice}/export").json()
+    assert _now_toward(exported) == {"northcand": "strong_support"}
     bad = web.post(f"/api/people/{alice}/stance", json={"value": "maybe"})
     assert bad.status_code == 422 and "value" in bad.json()["detail"]
 
@@ -173,5 +190,7 @@ def test_strong_opposition_is_recorded_on_both_stores(any_campaign: Campaign) ->
     alice = _person(any_campaign, "user1")
     r = any_campaign.actor("responder")
     with any_campaign.store.begin() as conn:
-        assert record_stance(conn, r, alice, Stance.STRONG_OPPOSITION) is Stance.STRONG_OPPOSITION
-        assert person_detail(conn, r, alice)["stance"] == "strong_opposition"
+        assert record_stance(conn, r, alice, Stance.STRONG_OPPOSITION).value is (
+            Stance.STRONG_OPPOSITION
+        )
+        assert _now_toward(person_detail(conn, r, alice)) == {"northcand": "strong_opposition"}

@@ -22,7 +22,7 @@ from starlette.routing import Mount, Route
 from hustings.store import Store
 from hustings.store.cursor import encode_cursor
 from hustings.web import create_app
-from tests.tenancy.world import World
+from tests.tenancy.world import A_TARGET, World
 
 __all__ = ["ATTACKS", "BODIES", "EXTRA", "PARAMS", "PUBLIC", "Attack", "app_routes", "fill"]
 
@@ -179,7 +179,8 @@ EXTRA: list[Attack] = [
     *(Attack("GET", r, expect=_OK) for r in ("/api/me", "/api/members", "/api/canned",
                                               "/api/views", "/api/sla", "/api/dashboard",
                                               "/api/people/merge-suggestions", "/api/people.csv",
-                                              "/dashboard", "/openapi.json", "/docs")),
+                                              "/dashboard", "/dashboard/accounts",
+                                              "/openapi.json", "/docs")),
     Attack("GET", "/api/audit", note="limit 1000", query=lambda w: {"limit": 1000}, expect=_OK),
     Attack("GET", "/api/items", note="everything", expect=_OK,
            query=lambda w: {"status": "any", "limit": 500}),
@@ -213,6 +214,18 @@ EXTRA: list[Attack] = [
     Attack("GET", "/api/people", note="A's tag", expect=_OK, query=lambda w: {"tag": w.a.tag}),
     Attack("GET", "/people", note="A's words", expect=_OK, query=lambda w: {"q": "amberley"}),
     Attack("GET", "/people", note="A's tag", expect=_OK, query=lambda w: {"tag": w.a.tag}),
+    # Stance targets: B lists and names its own; A's target's name filters nothing of A's.
+    Attack("GET", "/api/stance-targets", expect=_OK),
+    Attack("POST", "/api/stance-targets", note="named as A's candidate target", expect=_OK,
+           body=lambda w: {"name": "alphacand", "kind": "candidate"}),
+    Attack("GET", "/api/people", note="A's target", expect=_OK,
+           query=lambda w: {"target": A_TARGET, "stance": "support"}),
+    Attack("GET", "/people", note="A's target", expect=_OK,
+           query=lambda w: {"target": A_TARGET, "stance": "support"}),
+    Attack("GET", "/api/items", note="A's target", expect=_OK,
+           query=lambda w: {"status": "any", "stance_target": A_TARGET, "stance": "support"}),
+    Attack("GET", "/inbox", note="A's target", expect=_OK,
+           query=lambda w: {"status": "any", "stance_target": A_TARGET}),
     # Writes without ids in the path: A's ids in the body.
     Attack("POST", "/api/people/merge", note="A's person into B's", body=_merge("b:fan", "a:fan")),
     Attack("POST", "/api/people/merge", note="B's person into A's", body=_merge("a:fan", "b:fan")),
@@ -275,6 +288,10 @@ EXTRA: list[Attack] = [
       for kind in ("reply", "dm", "email", "draft")),
     Attack("POST", "/people/{person_id}/stance", "b:both", "citing A's DM",
            body=lambda w: {"value": "support", "evidence_message_id": str(w.a.messages["dm"])}),
+    Attack("POST", "/api/people/{person_id}/stance", "b:both", "toward A's target",
+           body=lambda w: {"value": "oppose", "target": A_TARGET}),
+    Attack("POST", "/people/{person_id}/stance", "b:both", "toward A's target",
+           body=lambda w: {"value": "oppose", "target": A_TARGET}),
     Attack("POST", "/api/people/{person_id}/identities", "b:fan", "A's candidate's account",
            expect=_REFUSED, body=lambda w: {"platform": "x", "account_id": "100"}),
     Attack("POST", "/api/people/{person_id}/identities", "b:fan", "A's candidate's handle",

@@ -20,7 +20,7 @@ from hustings.nlp.enrich import EnrichTask
 from hustings.store.schema import message_scores, messages, stance_entries
 from hustings.web.demo import create_demo_workspace
 from tests.tenancy.harness import Copy, api_view, assert_same, b_looks_around, leaks
-from tests.tenancy.world import PASSWORD, World
+from tests.tenancy.world import A_TARGET, PASSWORD, World
 
 
 def _run(copy: Copy, *args: str, stdin: str | None = None, code: int = 0) -> str:
@@ -241,3 +241,47 @@ def test_qa_commands_as_b_show_nothing_of_as_event(fresh: Copy) -> None:
                 "--ends", "2026-12-07T20:00+00:00").strip()  # fmt: skip
     assert int(made) != event.id
     _a_unchanged(fresh, rows, view)
+
+
+# --- people and stance targets ----------------------------------------------------------
+
+
+def test_people_list_for_b_shows_nothing_of_a(fresh: Copy) -> None:
+    """B's people with their stance per target: none of A's people, targets or stances, and
+    A's target's name is not one B can filter by (the refusal names B's targets only)."""
+    b = fresh.world.b.name
+    output = _run(fresh, "people", "list", "--workspace", b, "--json")
+    assert output.strip() and not leaks(output)
+    refused = _run(fresh, "people", "list", "--workspace", b, "--target", A_TARGET, code=1)
+    assert "no stance target" in refused and not leaks(refused, A_TARGET)
+    _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
+
+
+def test_people_stance_for_b_on_as_person_or_target_is_refused(fresh: Copy) -> None:
+    world = fresh.world
+    b = world.b.name
+    for person in (world.a.people["fan"], world.a.people["both"]):
+        out = _run(fresh, "people", "stance", str(person), "-w", b, "--value", "oppose", code=1)
+        assert f"no person {person}" in out
+    toward = _run(fresh, "people", "stance", str(world.b.people["both"]), "-w", b,
+                  "--value", "oppose", "--target", A_TARGET, code=1)  # fmt: skip
+    assert "no stance target" in toward and not leaks(toward, A_TARGET)
+    _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
+
+
+def test_people_history_for_b_of_as_person_is_refused(fresh: Copy) -> None:
+    person = fresh.world.a.people["both"]
+    out = _run(fresh, "people", "history", str(person), "-w", fresh.world.b.name, code=1)
+    assert f"no person {person}" in out and not leaks(out)
+    _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
+
+
+def test_people_targets_for_b_list_and_add_nothing_of_a(fresh: Copy) -> None:
+    """B lists its own targets only, and may name one as A named its own: A's is untouched."""
+    b = fresh.world.b.name
+    listed = _run(fresh, "people", "targets", "list", "-w", b, "--json")
+    assert not leaks(listed)
+    added = _run(fresh, "people", "targets", "add", A_TARGET, "-w", b, "--kind", "policy",
+                 "--json")  # fmt: skip
+    assert '"kind":"policy"' in added
+    _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)

@@ -38,6 +38,11 @@ CLI_WALKED = {
     "qa export": "test_qa_commands_as_b_show_nothing_of_as_event",
     "qa create": "test_qa_commands_as_b_show_nothing_of_as_event",
     "qa ask": "test_qa_commands_as_b_show_nothing_of_as_event",
+    "people list": "test_people_list_for_b_shows_nothing_of_a",
+    "people stance": "test_people_stance_for_b_on_as_person_or_target_is_refused",
+    "people history": "test_people_history_for_b_of_as_person_is_refused",
+    "people targets list": "test_people_targets_for_b_list_and_add_nothing_of_a",
+    "people targets add": "test_people_targets_for_b_list_and_add_nothing_of_a",
 }
 # Commands that act on the shared platform store or on files, never as a workspace.
 CLI_NO_WORKSPACE = {

@@ -256,7 +256,8 @@ def test_b_may_cite_the_message_both_hold(scene: Scene) -> None:
     person = scene.world.b.people["both"]
     body = {"value": "support", "evidence_message_id": scene.world.b.messages["shared"]}
     response = scene.send("POST", f"/api/people/{person}/stance", json=body)
-    assert response.status_code == 200 and response.json() == {"stance": "support"}
+    assert response.status_code == 200
+    assert response.json() == {"target": "bravocand", "stance": "support"}
     scene.assert_a_untouched("B citing the shared message as its person's stance evidence")
 
 

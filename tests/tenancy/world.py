@@ -24,7 +24,7 @@ from hustings import plan
 from hustings.inbox import items, replies, sla, sync, views
 from hustings.model import Account, Message, MessageKind, TrackedAccount, Visibility
 from hustings.model import Role as AccountRole
-from hustings.people import core, merge, stance
+from hustings.people import core, merge, stance, targets
 from hustings.store import Store
 from hustings.store.records import write_accounts, write_messages, write_tracked
 from hustings.store.schema import (
@@ -42,6 +42,7 @@ from hustings.workspace import Actor, Role, add_account, add_user
 __all__ = [
     "A_MARKERS",
     "A_PUSHED",
+    "A_TARGET",
     "PASSWORD",
     "Side",
     "World",
@@ -49,6 +50,7 @@ __all__ = [
 ]
 
 PASSWORD = "correct horse battery"
+A_TARGET = "Amberley relief road"
 ALPHA, BRAVO = "Alpha HQ", "Bravo HQ"
 
 # Strings only workspace A typed or received: B must never be shown any of them.
@@ -67,6 +69,8 @@ A_MARKERS: dict[str, str] = {
     "Amberley parish clerk": "A's note on a person",
     "Alpha undecided on rail": "A's note on the person both workspaces hold",
     "amberley-volunteer": "A's tag",
+    "Amberley relief road": "A's stance target",
+    "Alpha's relief road plan": "A's stance target's description",
     "alpha-debate-list": "A's tag on the person both workspaces hold",
     "Alpha welcome": "A's canned reply's name",
     "thanks for writing to Alpha HQ": "A's canned reply's body",
@@ -300,6 +304,12 @@ def _alpha_work(store: Store, a: Side) -> None:
             a.people["both"],
             core.Stance.OPPOSE,
             evidence_message_id=a.messages["shared"],
+        )
+        targets.add_target(
+            conn, manager, A_TARGET, targets.TargetKind.POLICY, "Alpha's relief road plan"
+        )
+        stance.record_stance(
+            conn, responder, a.people["both"], core.Stance.SUPPORT, target=A_TARGET
         )
         a.merge = merge.merge_people(conn, manager, a.people["fan"], a.people["writer"])
         a.canned = replies.save_canned(

@@ -143,12 +143,16 @@ def test_merge_stance_export_erase(page: Any, campaign: Campaign) -> None:
     page.select_option("#stance-form select[name=value]", "strong_support")
     page.fill("#stance-form input[name=confidence]", "90")
     page.click("#stance-form button[type=submit]")
-    expect(page.locator("#stance")).to_have_text("strong support")
+    # No target named yet: the stance is toward the workspace's candidate, named for it.
+    expect(page.locator('#stances tr[data-target="northcand"]')).to_contain_text("strong support")
     _shot(page, "07-stance")
     with page.expect_download() as download:
         page.click("#export")
     data = json.loads(Path(download.value.path()).read_text())
-    assert data["stance"] == "strong_support" and len(data["messages"]) == 3
+    assert [(st["target"], st["value"]) for st in data["stances"]] == [
+        ("northcand", "strong_support")
+    ]
+    assert len(data["messages"]) == 3
     page.fill("#erase-form input[name=confirm]", "ERASE")
     page.click("#erase-form button[type=submit]")
     expect(page.locator("#counts")).to_contain_text("inbox items: 3")

@@ -71,8 +71,8 @@ def register(app: typer.Typer) -> None:
 
             hustings demo --out demo-output --seed 2019
         """
-        from hustings.demo import record_platform_answers, run_demo
-        from hustings.web.demo import DEMO_WORKSPACE, create_demo_workspace
+        from hustings.demo import record_platform_answers, run_demo, seed_stances
+        from hustings.web.demo import DEMO_EMAIL, DEMO_WORKSPACE, create_demo_workspace
 
         when = _now(now)
         store = open_store(ctx)
@@ -83,6 +83,7 @@ def register(app: typer.Typer) -> None:
             run = run_demo(store, out, seed=seed, scale=scale, now=when)
         login_path, email, password = create_demo_workspace(store, accounts=run.accounts())
         answered = record_platform_answers(store, DEMO_WORKSPACE)
+        stances = seed_stances(store, DEMO_WORKSPACE, run.campaign, DEMO_EMAIL, seed)
         report = _audit_report(store, out / "audit")
         counts = store.counts()
         store.close()
@@ -100,6 +101,7 @@ def register(app: typer.Typer) -> None:
                     "campaign": stats,
                     "imported": imported,
                     "answered_on_platform": answered,
+                    "stance_entries": stances,
                     "store": counts,
                     "web": {"path": login_path, "email": email, "password": password},
                     "report": str(report),
@@ -142,6 +144,12 @@ def register(app: typer.Typer) -> None:
             highlight=False,
         )
         err.print(f"Audit report: [bold]{report}[/]")
+        err.print(
+            f"Stance: {stances['staff']:,} staff and {stances['model']:,} model entries toward "
+            "the demo's candidate and three policies ([bold]hustings people targets list -w "
+            f"\"{DEMO_WORKSPACE}\"[/]).",
+            highlight=False,
+        )
         err.print(
             Panel.fit(
                 f"[bold]hustings serve[/], then open http://127.0.0.1:8000{login_path}\n"

@@ -20,6 +20,7 @@ from hustings.cli import (
     imports_cmd,
     listen_cmd,
     nlp_cmd,
+    people_cmd,
     plan_cmd,
     qa_cmd,
     quarantine_cmd,
@@ -77,6 +78,7 @@ app.add_typer(nlp_cmd.app, name="nlp")
 app.add_typer(quarantine_cmd.app, name="quarantine")
 app.add_typer(plan_cmd.app, name="plan")
 app.add_typer(qa_cmd.app, name="qa")
+app.add_typer(people_cmd.app, name="people")
 
 
 audit_cmd.register(app)

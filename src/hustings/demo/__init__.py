@@ -26,6 +26,7 @@ from hustings.demo._model import (
 )
 from hustings.demo._run import DemoRun, run_demo
 from hustings.demo._simulate import iter_messages, simulate
+from hustings.demo._stance import seed_stances
 
 __all__ = [
     "Campaign",
@@ -44,6 +45,7 @@ __all__ = [
     "iter_messages",
     "record_platform_answers",
     "run_demo",
+    "seed_stances",
     "simulate",
     "write_files",
 ]

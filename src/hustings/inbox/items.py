@@ -30,6 +30,7 @@ from hustings.store.schema import (
     workspaces,
 )
 from hustings.workspace import Actor, Role, audit
+from hustings.workspace.directory import UNKNOWN, stance_matches, stances_of
 
 __all__ = [
     "OPEN",
@@ -48,6 +49,7 @@ __all__ = [
     "page_items",
     "set_priority",
     "set_status",
+    "with_stances",
 ]
 
 
@@ -78,7 +80,9 @@ class Filters:
     """What a list or a saved view selects; every field optional, all combined with AND.
 
     ``assignee`` is ``"me"``, ``"none"`` or a user id; ``sla`` is ``"warning"`` or
-    ``"breached"``; ``status`` ``"open"`` means new or assigned.
+    ``"breached"``; ``status`` ``"open"`` means new or assigned. ``stance`` is the
+    person's current stance toward ``stance_target`` (toward any target when none is given;
+    a target alone: any known stance toward it).
     """
 
     status: str | None = "open"
@@ -87,6 +91,7 @@ class Filters:
     needs_reply: bool | None = None
     sla: str | None = None
     stance: str | None = None
+    stance_target: str | None = None
     priority: int | None = None
     person_id: int | None = None
     q: str | None = None
@@ -120,7 +125,6 @@ def _base() -> Select[Any]:
             messages.c.subject,
             messages.c.visibility,
             people.c.name.label("person_name"),
-            people.c.stance.label("person_stance"),
             users.c.email.label("assignee_email"),
             tracked_accounts.c.handle.label("account_handle"),
             tracked_accounts.c.platform_id.label("account_platform_id"),
@@ -156,7 +160,7 @@ def item_dict(row: Any, now: datetime, warn_minutes: int) -> dict[str, Any]:
         "account": row.account_handle,
         "person_id": row.person_id,
         "person_name": row.person_name,
-        "stance": row.person_stance,
+        "stances": [],
         "message_id": row.message_id,
         "author_handle": row.author_handle or row.author_id,
         "text": row.text,
@@ -205,7 +209,9 @@ def _conditions(
     elif f.sla:
         raise InvalidInputError("sla filter is 'warning' or 'breached'")
     if f.stance:
-        where.append(people.c.stance == f.stance)
+        where.append(stance_matches(inbox_items.c.person_id, f.stance_target or None, f.stance))
+    elif f.stance_target:
+        where.append(~stance_matches(inbox_items.c.person_id, f.stance_target, UNKNOWN))
     if f.priority is not None:
         where.append(inbox_items.c.priority >= f.priority)
     if f.person_id is not None:
@@ -226,8 +232,6 @@ def _matching(conn: Connection, what: Any, f: Filters, actor: Actor, now: dateti
     query = select(what).select_from(inbox_items)
     if f.q:
         query = query.join(messages, messages.c.id == inbox_items.c.message_id)
-    if f.stance:
-        query = query.outerjoin(people, people.c.id == inbox_items.c.person_id)
     return query.where(*_conditions(conn, f, actor, now))
 
 
@@ -376,7 +380,20 @@ def _read(conn: Connection, page: list[int], now: datetime) -> list[dict[str, An
         return []
     rows = {r.id: r for r in conn.execute(_ITEMS_QUERY, {"ids": page})}
     warn = joined_policy(rows[page[0]]).warn_minutes
-    return [item_dict(rows[i], now, warn) for i in page]
+    items = [item_dict(rows[i], now, warn) for i in page]
+    return with_stances(conn, rows[page[0]].workspace_id, items)
+
+
+def with_stances(
+    conn: Connection, workspace_id: int, items: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Fill each item's ``stances``: its person's current stance per named target."""
+    persons = sorted({it["person_id"] for it in items if it["person_id"] is not None})
+    found = stances_of(conn, workspace_id, persons)
+    for it in items:
+        if it["person_id"] is not None:
+            it["stances"] = found.get(it["person_id"], [])
+    return items
 
 
 # Built once: claims, replies and the thread view all start here, and a prebuilt statement

@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import BindParameter, ColumnElement, Connection, and_, bindparam, func, or_, select
 
-from hustings.inbox.items import get_item_row, item_dict
+from hustings.inbox.items import get_item_row, item_dict, with_stances
 from hustings.inbox.sla import joined_policy
 from hustings.model import MessageKind, Visibility
 from hustings.store.schema import (
@@ -239,6 +239,7 @@ def _history(conn: Connection, actor: Actor, row: Any) -> list[dict[str, Any]]:
 def item_detail(conn: Connection, actor: Actor, item_id: int) -> dict[str, Any]:
     row = get_item_row(conn, actor, item_id)
     detail = item_dict(row, datetime.now(UTC), joined_policy(row).warn_minutes)
+    with_stances(conn, actor.workspace_id, [detail])
     detail["thread"] = _thread(conn, actor, row)
     detail["history"] = _history(conn, actor, row)
     detail["notes"] = [

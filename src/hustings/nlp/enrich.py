@@ -53,6 +53,8 @@ class EnrichTask:
     model: str
     version: str
     target: str | None = None
+    examples: int | None = None
+    """How many staff-confirmed examples adapted a stance model (None: the shipped head)."""
 
     @classmethod
     def of(
@@ -82,7 +84,8 @@ class EnrichTask:
             digest = hashlib.sha256(repr((list(examples[0]), list(examples[1]))).encode())
             version = f"{version}+{digest.hexdigest()[:10]}"
         classifier.head(target)  # an unknown target fails before any message is read
-        return cls(stance_task(target), classifier, classifier.model_name, version, target)
+        count = None if examples is None else len(examples[0])
+        return cls(stance_task(target), classifier, classifier.model_name, version, target, count)
 
 
 def _pending(task: EnrichTask, rescore: bool) -> ColumnElement[bool]:
@@ -176,7 +179,9 @@ def enrich(
         scored[task.key] = _run(store, task, rescore, batch_size, progress)
         if task.target is not None:
             with store.begin() as conn:
-                record_model_stances(conn, task.key, workspace_id)
+                record_model_stances(
+                    conn, task.key, workspace_id, target=task.target, examples=task.examples
+                )
     return scored
 
 

@@ -30,7 +30,12 @@ from hustings.store.schema import (
     workspace_accounts,
 )
 from hustings.workspace import Actor, Role, audit
-from hustings.workspace.directory import Author, people_for_authors
+from hustings.workspace.directory import (
+    Author,
+    people_for_authors,
+    stance_matches,
+    stances_of,
+)
 
 __all__ = [
     "PeoplePage",
@@ -45,6 +50,7 @@ __all__ = [
     "page_people",
     "person_for_author",
     "remove_tag",
+    "stances_of",
     "tracked_identities",
 ]
 
@@ -102,7 +108,6 @@ def create_person(conn: Connection, workspace_id: int, name: str | None) -> int:
         people.insert().values(
             workspace_id=workspace_id,
             name=name,
-            stance=Stance.UNKNOWN.value,
             created_at=_now(),
         )
     )
@@ -254,7 +259,7 @@ def identities_of(conn: Connection, person_id: int) -> list[dict[str, Any]]:
 
 
 def _matching_people(
-    actor: Actor, q: str | None, tag: str | None, stance: Stance | None
+    actor: Actor, q: str | None, tag: str | None, stance: Stance | None, target: str | None
 ) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = [
         people.c.workspace_id == actor.workspace_id,
@@ -279,12 +284,15 @@ def _matching_people(
             )
         )
     if stance is not None:
-        where.append(people.c.stance == stance.value)
+        where.append(stance_matches(people.c.id, target, stance.value))
+    elif target is not None:
+        where.append(~stance_matches(people.c.id, target, Stance.UNKNOWN.value))
     return where
 
 
-def _people_rows(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
+def _people_rows(conn: Connection, actor: Actor, rows: list[Any]) -> list[dict[str, Any]]:
     ids = [r.id for r in rows]
+    stances = stances_of(conn, actor.workspace_id, ids)
     idents: dict[int, list[str]] = {}
     for ident in conn.execute(
         select(person_identities).where(person_identities.c.person_id.in_(ids))
@@ -296,7 +304,7 @@ def _people_rows(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
         {
             "id": r.id,
             "name": r.name,
-            "stance": r.stance,
+            "stances": stances.get(r.id, []),
             "created_at": r.created_at,
             "identities": idents.get(r.id, []),
         }
@@ -304,7 +312,7 @@ def _people_rows(conn: Connection, rows: list[Any]) -> list[dict[str, Any]]:
     ]
 
 
-_PERSON_COLUMNS = (people.c.id, people.c.name, people.c.stance, people.c.created_at)
+_PERSON_COLUMNS = (people.c.id, people.c.name, people.c.created_at)
 _CURSOR_SCOPE = "people:newest"
 
 
@@ -316,11 +324,14 @@ def list_people(
     stance: Stance | None = None,
     limit: int = 50,
     offset: int = 0,
+    target: str | None = None,
 ) -> list[dict[str, Any]]:
-    """People of the workspace, newest first, filtered by text, tag and current stance."""
-    query = select(*_PERSON_COLUMNS).where(*_matching_people(actor, q, tag, stance))
+    """People of the workspace, newest first, filtered by text, tag and current stance
+    (toward ``target``; toward any target when none is given); each with their current
+    stance per target."""
+    query = select(*_PERSON_COLUMNS).where(*_matching_people(actor, q, tag, stance, target))
     rows = conn.execute(query.order_by(people.c.id.desc()).limit(limit).offset(offset)).all()
-    return _people_rows(conn, list(rows))
+    return _people_rows(conn, actor, list(rows))
 
 
 @dataclass(frozen=True, slots=True)
@@ -343,10 +354,11 @@ def page_people(
     limit: int = 50,
     cursor: str | None = None,
     offset: int = 0,
+    target: str | None = None,
 ) -> PeoplePage:
     """A page of ``list_people`` with the total; a cursor reads on after the previous page's
     last person (newest first, so by id descending) and never skips or repeats anyone."""
-    where = _matching_people(actor, q, tag, stance)
+    where = _matching_people(actor, q, tag, stance, target)
     total = int(conn.execute(select(func.count()).select_from(people).where(*where)).scalar_one())
     query = select(*_PERSON_COLUMNS).where(*where)
     start = offset
@@ -358,7 +370,7 @@ def page_people(
     elif offset:
         query = query.offset(offset)
     rows = list(conn.execute(query.order_by(people.c.id.desc()).limit(limit + 1)).all())
-    found = _people_rows(conn, rows[:limit])
+    found = _people_rows(conn, actor, rows[:limit])
     following = None
     if len(rows) > limit:
         following = encode_cursor(_CURSOR_SCOPE, [found[-1]["id"]], start + len(found))

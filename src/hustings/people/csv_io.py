@@ -4,11 +4,16 @@ Columns follow NationBuilder's people export: ``nationbuilder_id`` (our id on ex
 ``first_name``, ``last_name``, ``email``, ``twitter_login``, ``mastodon_login``,
 ``bluesky_login``, ``support_level`` (1 strong support … 5 strong opposition, empty when
 unknown), ``tag_list`` (comma-separated, as NationBuilder writes it) and ``note``.
+NationBuilder's support level has no object; here it is the stance toward the workspace's
+default target (its candidate, see ``targets.default_target``). After those columns comes
+one ``stance: <target>`` column per target the workspace names, holding the level too, so
+that no target's stance is lost on the way out.
 
 Import matches each row to an existing person by any of its identities. A row whose
 identities belong to two different people is skipped with a reason, never merged: merging
 is a human decision (see ``merge``). A support level on import becomes a staff stance entry
-authored by the importing user.
+toward the default target, authored by the importing user; a ``stance: <target>`` column
+one toward that target (which the workspace must have named).
 """
 
 from __future__ import annotations
@@ -21,14 +26,15 @@ from typing import Any
 
 from sqlalchemy import Connection, Row, select
 
-from hustings.errors import InvalidInputError
+from hustings.errors import InvalidInputError, NotFoundError
 from hustings.escape import csv_value, write_csv_rows
-from hustings.people.core import Stance, add_note, add_tag, create_person
+from hustings.people.core import Stance, add_note, add_tag, create_person, stances_of
 from hustings.people.stance import StanceSource, record_stance
+from hustings.people.targets import TargetKind, list_targets, resolve_target
 from hustings.store.schema import people, person_identities, person_notes, person_tags
 from hustings.workspace import Actor, Role, audit
 
-__all__ = ["COLUMNS", "ImportResult", "export_csv", "import_csv"]
+__all__ = ["COLUMNS", "TARGET_PREFIX", "ImportResult", "export_csv", "import_csv"]
 
 COLUMNS = (
     "nationbuilder_id",
@@ -49,6 +55,8 @@ _IDENTITY_COLUMNS = {
     "bluesky_login": "bluesky",
 }
 _MAX_ROWS = 100_000
+TARGET_PREFIX = "stance: "
+"""Columns named ``stance: <target>`` hold the support level toward that target."""
 
 
 @dataclass(slots=True)
@@ -89,10 +97,17 @@ def _import_row(conn: Connection, actor: Actor, row: dict[str, str], result: Imp
     owners = _owners(conn, actor, keys)
     if len(owners) > 1:
         raise InvalidInputError(f"identities belong to different people {sorted(owners)}")
-    level = (row.get("support_level") or "").strip()
-    stance = Stance.from_level(int(level)) if level.isdigit() else None
-    if level and stance is None:
-        raise InvalidInputError(f"support_level {level!r} is not 1-5")
+    levels: dict[str, Stance] = {}  # an exported file repeats the default target's level
+    for column, cell in row.items():
+        if column != "support_level" and not (column or "").startswith(TARGET_PREFIX):
+            continue
+        level = (cell or "").strip()
+        if not level:
+            continue
+        if not level.isdigit():
+            raise InvalidInputError(f"{column} {level!r} is not 1-5")
+        named = None if column == "support_level" else column[len(TARGET_PREFIX) :]
+        levels[resolve_target(conn, actor.workspace_id, named)] = Stance.from_level(int(level))
     name = " ".join(p for p in (row.get("first_name"), row.get("last_name")) if p and p.strip())
     if owners:
         person_id = owners.pop()
@@ -127,8 +142,8 @@ def _import_row(conn: Connection, actor: Actor, row: dict[str, str], result: Imp
             add_tag(conn, actor, person_id, tag)
     if (row.get("note") or "").strip():
         add_note(conn, actor, person_id, row["note"])
-    if stance is not None:
-        record_stance(conn, actor, person_id, stance, StanceSource.STAFF)
+    for target, stance in levels.items():
+        record_stance(conn, actor, person_id, stance, StanceSource.STAFF, target=target)
 
 
 def import_csv(conn: Connection, actor: Actor, text: str) -> ImportResult:
@@ -137,7 +152,8 @@ def import_csv(conn: Connection, actor: Actor, text: str) -> ImportResult:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     try:
         fieldnames = reader.fieldnames
-        if not fieldnames or not set(fieldnames) & set(COLUMNS):
+        known = [f for f in fieldnames or () if f in COLUMNS or f.startswith(TARGET_PREFIX)]
+        if not known:
             raise InvalidInputError(f"no known columns: expected some of {', '.join(COLUMNS)}")
         result = ImportResult()
         for line, raw in enumerate(reader, start=2):
@@ -149,7 +165,7 @@ def import_csv(conn: Connection, actor: Actor, text: str) -> ImportResult:
             try:
                 with conn.begin_nested():
                     _import_row(conn, actor, row, result)
-            except InvalidInputError as exc:
+            except (InvalidInputError, NotFoundError) as exc:  # e.g. a target never named
                 result.skipped.append((line, str(exc)))
     except csv.Error as exc:
         raise InvalidInputError(f"not readable as CSV (line {reader.line_num}): {exc}") from exc
@@ -176,7 +192,19 @@ def _login(identity: Row[Any, Any, Any]) -> str:
     return str(identity.handle or identity.account_id)
 
 
-def _rows(conn: Connection, actor: Actor) -> Iterator[dict[str, Any]]:
+def _primary(targets: list[dict[str, Any]]) -> str | None:
+    """The target NationBuilder's one support level stands for: the first candidate, else
+    the first target (read only: exporting names no target)."""
+    for t in targets:
+        if t["kind"] == TargetKind.CANDIDATE.value:
+            return str(t["name"])
+    return str(targets[0]["name"]) if targets else None
+
+
+def _rows(
+    conn: Connection, actor: Actor, targets: list[dict[str, Any]]
+) -> Iterator[dict[str, Any]]:
+    primary = _primary(targets)
     live = conn.execute(
         select(people)
         .where(people.c.workspace_id == actor.workspace_id, people.c.merged_into_id.is_(None))
@@ -200,8 +228,13 @@ def _rows(conn: Connection, actor: Actor) -> Iterator[dict[str, Any]]:
         }
         for column, platform in _IDENTITY_COLUMNS.items():
             row[column] = next((_login(i) for i in idents if i.platform == platform), "")
-        level = Stance(person.stance).level
-        row["support_level"] = "" if level is None else level
+        current = {
+            st["target"]: Stance(st["value"]).level
+            for st in stances_of(conn, actor.workspace_id, [person.id])[person.id]
+        }
+        row["support_level"] = current.get(primary) if primary else None
+        for t in targets:
+            row[TARGET_PREFIX + t["name"]] = current.get(t["name"])
         row["tag_list"] = ",".join(
             conn.execute(
                 select(person_tags.c.tag)
@@ -223,6 +256,8 @@ def export_csv(conn: Connection, actor: Actor) -> Iterable[str]:
     """The workspace's people as CSV lines, header first; formula-leading cells escaped."""
     actor.require(Role.MANAGER)
     buffer = io.StringIO()
-    write_csv_rows(buffer, COLUMNS, _rows(conn, actor))
+    targets = list_targets(conn, actor.workspace_id)
+    columns = (*COLUMNS, *(TARGET_PREFIX + t["name"] for t in targets))
+    write_csv_rows(buffer, columns, _rows(conn, actor, targets))
     audit(conn, actor, "people.export_csv")
     return buffer.getvalue().splitlines(keepends=True)

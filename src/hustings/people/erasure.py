@@ -70,6 +70,7 @@ from hustings.store.schema import (
     person_identities,
     person_merges,
     person_notes,
+    person_stances,
     person_tags,
     quarantine,
     stance_entries,
@@ -501,6 +502,7 @@ def erase_person(conn: Connection, actor: Actor, person_id: int) -> dict[str, in
             "stance_entries",
             delete(stance_entries).where(stance_entries.c.person_id.in_(person_ids)),
         ),
+        (None, delete(person_stances).where(person_stances.c.person_id.in_(person_ids))),
         ("scores", None),  # the messages, after what cites them: see _delete_messages
         (
             "profiles",

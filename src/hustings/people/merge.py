@@ -105,6 +105,7 @@ def merge_people(conn: Connection, actor: Actor, keep_id: int, merge_id: int) ->
     if not kept.name and merged.name:
         conn.execute(update(people).where(people.c.id == keep_id).values(name=merged.name))
     refresh_stance(conn, keep_id)
+    refresh_stance(conn, merge_id)  # its entries moved: it keeps no current stance
     result = conn.execute(
         person_merges.insert().values(
             workspace_id=actor.workspace_id,

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from hustings.people.core import get_person_row, identities_of, notes_and_tags
+from hustings.people.core import get_person_row, identities_of, notes_and_tags, stances_of
 from hustings.people.erasure import erase_person
 from hustings.people.merge import merges_of
 from hustings.people.stance import stance_history
@@ -21,13 +21,13 @@ __all__ = ["erase_person", "export_person", "person_detail"]
 
 
 def person_detail(conn: Connection, actor: Actor, person_id: int) -> dict[str, Any]:
-    """Everything staff see on a person's page."""
+    """Everything staff see on a person's page; ``stances`` is the current stance per target."""
     row = get_person_row(conn, actor, person_id)
     notes, tags = notes_and_tags(conn, person_id)
     return {
         "id": row.id,
         "name": row.name,
-        "stance": row.stance,
+        "stances": stances_of(conn, actor.workspace_id, [person_id])[person_id],
         "created_at": row.created_at,
         "identities": identities_of(conn, person_id),
         "stance_history": stance_history(conn, person_id),

@@ -86,12 +86,36 @@ def create_store_engine(url: str) -> Engine:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest Alembic revision."""
+    """Bring the schema to the newest Alembic revision.
+
+    On SQLite, foreign keys are off while migrating: a batch migration rebuilds a table
+    (copy, drop, rename), and dropping ``people`` with foreign keys on deleted every row
+    that cascades from it (identities, stance entries, tags, notes). The constraints are
+    checked once the migration is done, and a violation refuses the upgrade.
+    """
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
+    sqlite = engine.dialect.name == "sqlite"
     try:
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.upgrade(config, "head")
+        with engine.connect() as connection:
+            if sqlite:  # a no-op inside a transaction, so before the migration's own
+                connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+                connection.commit()
+            try:
+                with connection.begin():
+                    config.attributes["connection"] = connection
+                    command.upgrade(config, "head")
+                    if sqlite:
+                        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                        if broken:
+                            raise StoreError(
+                                f"the migration left {len(broken)} rows pointing at nothing,"
+                                f" first in table {broken[0][0]!r}: not upgraded"
+                            )
+            finally:
+                if sqlite:
+                    connection.rollback()  # whatever the failed upgrade left open
+                    connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+                    connection.commit()
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot migrate the store at {engine.url!r}: {exc}") from exc

@@ -252,10 +252,12 @@ __all__ += [
     "person_identities",
     "person_merges",
     "person_notes",
+    "person_stances",
     "person_tags",
     "saved_views",
     "sla_policies",
     "stance_entries",
+    "stance_targets",
     "users",
     "web_sessions",
     "workspace_accounts",
@@ -375,7 +377,6 @@ people = Table(
     Column("id", Id, primary_key=True, autoincrement=True),
     _workspace_id(),
     Column("name", Text),
-    Column("stance", String(32), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("merged_into_id", Integer, ForeignKey("people.id", ondelete="SET NULL")),
     Index("ix_people_workspace", "workspace_id", "merged_into_id"),
@@ -396,19 +397,53 @@ person_identities = Table(
     Index("ix_person_identities_person", "person_id"),
 )
 
+# What a workspace tracks stance toward: its candidate, a policy, a party. A stance is
+# always toward one of these, named: "support" alone does not say of what.
+stance_targets = Table(
+    "stance_targets",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    _workspace_id(),
+    Column("name", String(128), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("description", Text),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("workspace_id", "name", name="uq_stance_targets_name"),
+)
+
+# ``target`` is the target's name as it was when the entry was made (history reads as it
+# was written); ``examples`` is how many staff-confirmed examples a model entry's model had.
 stance_entries = Table(
     "stance_entries",
     metadata,
     Column("id", Id, primary_key=True, autoincrement=True),
     _workspace_id(),
     Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("target", String(128), nullable=False),
     Column("value", String(32), nullable=False),
     Column("source", String(16), nullable=False),
     Column("evidence_message_id", Integer, ForeignKey("messages.id", ondelete="SET NULL")),
     Column("confidence", Integer),
     Column("author_id", Integer, ForeignKey("users.id", ondelete="SET NULL")),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("examples", Integer),
     Index("ix_stance_entries_person", "person_id", "created_at"),
+)
+
+# The current stance of each person toward each target (``hustings.people.stance.refresh_stance``
+# derives it from the entries): what lists show and inbox filters compare, one indexed row.
+person_stances = Table(
+    "person_stances",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    _workspace_id(),
+    Column("person_id", Integer, ForeignKey("people.id", ondelete="CASCADE"), nullable=False),
+    Column("target", String(128), nullable=False),
+    Column("value", String(32), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("since", UTCDateTime, nullable=False),
+    UniqueConstraint("person_id", "target", name="uq_person_stances"),
+    Index("ix_person_stances_filter", "workspace_id", "target", "value"),
 )
 
 person_tags = Table(

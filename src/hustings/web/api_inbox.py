@@ -138,6 +138,7 @@ class FilterQuery(BaseModel):
     needs_reply: bool | None = None
     sla: Literal["warning", "breached"] | None = None
     stance: ShortText | None = None
+    stance_target: Annotated[ShortText, Field(min_length=1, max_length=128)] | None = None
     priority: Annotated[int, Field(ge=0, le=3)] | None = None
     person_id: Annotated[int, Field(ge=1, le=2_147_483_647)] | None = None
     q: ShortText | None = None

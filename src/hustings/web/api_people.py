@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Body, Query, Request, Response
@@ -9,7 +10,7 @@ from fastapi.responses import PlainTextResponse
 from pydantic import BaseModel, Field, field_validator
 
 from hustings.errors import InvalidInputError
-from hustings.people import core, csv_io, merge, privacy, stance
+from hustings.people import core, csv_io, merge, privacy, stance, targets
 from hustings.web.api_inbox import PAGING_HEADERS, Ok, set_paging_headers
 from hustings.web.deps import (
     API_ERRORS,
@@ -40,13 +41,17 @@ def list_people(
     q: Annotated[ShortText | None, Query()] = None,
     tag: Annotated[ShortText | None, Query()] = None,
     stance_value: Annotated[core.Stance | None, Query(alias="stance")] = None,
+    target: Annotated[ShortText | None, Query(min_length=1, max_length=128)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
     sort: Annotated[Literal["newest"], Query()] = "newest",
 ) -> list[dict[str, Any]]:
-    """People newest first; ``X-Total-Count`` and a ``Link`` header's cursor page on."""
-    page = core.page_people(conn, s.actor, q, tag, stance_value, limit, cursor, offset)
+    """People newest first, each with ``stances``: the current stance per named target.
+
+    ``stance`` filters on the stance toward ``target`` (toward any target without one);
+    ``X-Total-Count`` and a ``Link`` header's cursor page on."""
+    page = core.page_people(conn, s.actor, q, tag, stance_value, limit, cursor, offset, target)
     set_paging_headers(request, response, page.total, page.next_cursor)
     return page.rows
 
@@ -125,12 +130,41 @@ def erase_person(
     return counts
 
 
+class TargetOut(BaseModel):
+    name: str
+    kind: str
+    description: str | None
+    created_at: datetime
+
+
+class TargetBody(BaseModel):
+    """A target the workspace tracks stance toward: its candidate, a policy, a party."""
+
+    name: Annotated[ShortText, Field(min_length=1, max_length=targets.MAX_TARGET)]
+    kind: targets.TargetKind = targets.TargetKind.OTHER
+    description: Annotated[Text, Field(max_length=2000)] | None = None
+
+
+@router.get("/stance-targets", response_model=list[TargetOut])
+def list_targets(s: ApiSession, conn: Conn) -> list[dict[str, Any]]:
+    """What this workspace tracks stance toward, in the order it named them."""
+    return targets.list_targets(conn, s.actor.workspace_id)
+
+
+@router.post("/stance-targets", response_model=TargetOut)
+def add_target(body: TargetBody, s: ApiWrite, conn: Conn) -> dict[str, Any]:
+    """Name a new stance target (managers); a name the workspace has already is 409."""
+    return targets.add_target(conn, s.actor, body.name, body.kind, body.description)
+
+
 class StanceBody(BaseModel):
-    """A judgement staff record: theirs (``staff``) or what the person said (``self_declared``).
+    """A judgement staff record: theirs (``staff``) or what the person said (``self_declared``),
+    toward ``target`` (one of the workspace's; left out: its default, usually its candidate).
 
     ``model`` is not accepted: model entries come only from ``hustings nlp enrich``.
     """
 
+    target: Annotated[ShortText, Field(min_length=1, max_length=targets.MAX_TARGET)] | None = None
     value: core.Stance
     source: Literal["staff", "self_declared"] = "staff"
     evidence_message_id: Annotated[int, _ID] | None = None
@@ -144,9 +178,14 @@ class StanceBody(BaseModel):
         return value
 
 
-@router.post("/people/{person_id}/stance")
-def record_stance(person_id: Id, body: StanceBody, s: ApiWrite, conn: Conn) -> dict[str, str]:
-    """Add a stance entry; returns the current stance after it."""
+class StanceOut(BaseModel):
+    target: str
+    stance: core.Stance
+
+
+@router.post("/people/{person_id}/stance", response_model=StanceOut)
+def record_stance(person_id: Id, body: StanceBody, s: ApiWrite, conn: Conn) -> StanceOut:
+    """Add a stance entry; returns the target and the current stance toward it after it."""
     current = stance.record_stance(
         conn,
         s.actor,
@@ -155,8 +194,9 @@ def record_stance(person_id: Id, body: StanceBody, s: ApiWrite, conn: Conn) -> d
         stance.StanceSource(body.source),
         body.evidence_message_id,
         body.confidence,
+        target=body.target,
     )
-    return {"stance": current.value}
+    return StanceOut(target=current.target, stance=current.value)
 
 
 class TagBody(BaseModel):

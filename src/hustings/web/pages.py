@@ -17,6 +17,7 @@ from hustings.errors import AuthError
 from hustings.inbox import dashboard as dash
 from hustings.inbox import items, replies, views
 from hustings.inbox.thread import item_detail
+from hustings.people.targets import list_targets
 from hustings.store import Store
 from hustings.web.api_inbox import Filter, FilterQuery, set_session_cookie
 from hustings.web.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, Session, Sessions
@@ -133,6 +134,7 @@ def inbox(request: Request, s: PageSession, conn: Conn, f: Filter) -> HTMLRespon
         filters=filters.as_dict(),
         views=saved,
         query=request.url.query,
+        targets=list_targets(conn, s.actor.workspace_id),
     )
 
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Form, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from hustings.errors import InvalidInputError
-from hustings.people import core, merge, privacy, stance
+from hustings.people import core, merge, privacy, stance, targets
 from hustings.web.deps import (
     Conn,
     Id,
@@ -35,10 +35,19 @@ def people_page(
     conn: Conn,
     q: Annotated[ShortText | None, Query()] = None,
     tag: Annotated[ShortText | None, Query()] = None,
+    stance_value: Annotated[core.Stance | Literal[""] | None, Query(alias="stance")] = None,
+    target: Annotated[ShortText | None, Query(max_length=128)] = None,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> HTMLResponse:
     page = core.page_people(
-        conn, s.actor, q or None, tag or None, limit=PEOPLE_PER_PAGE, cursor=cursor
+        conn,
+        s.actor,
+        q or None,
+        tag or None,
+        stance_value or None,
+        limit=PEOPLE_PER_PAGE,
+        cursor=cursor,
+        target=target or None,
     )
     suggestions = merge.suggest_merges(conn, s.actor)
     return render(
@@ -50,6 +59,10 @@ def people_page(
         suggestions=suggestions,
         q=q or "",
         tag=tag or "",
+        stance=stance_value or "",
+        target=target or "",
+        stance_values=list(core.Stance),
+        targets=targets.list_targets(conn, s.actor.workspace_id),
     )
 
 
@@ -82,6 +95,7 @@ def person_page(request: Request, person_id: Id, s: PageSession, conn: Conn) -> 
         person=person,
         stances=list(core.Stance),
         sources=list(stance.USER_SOURCES),
+        targets=targets.list_targets(conn, s.actor.workspace_id),
     )
 
 
@@ -93,6 +107,7 @@ def record_stance(
     value: Annotated[core.Stance, Form()],
     confidence: Annotated[str, Form(pattern=r"^(|\d{1,3})$")] = "",
     evidence_message_id: Annotated[str, Form(pattern=r"^(|\d{1,9})$")] = "",
+    target: Annotated[ShortText, Form(max_length=128)] = "",
 ) -> Response:
     stance.record_stance(
         conn,
@@ -102,6 +117,7 @@ def record_stance(
         stance.StanceSource.STAFF,
         int(evidence_message_id) if evidence_message_id else None,
         int(confidence) if confidence else None,
+        target=target or None,
     )
     return back(f"/people/{person_id}")
 

@@ -12,16 +12,16 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import ColumnElement, Connection, exists, select
 
 from hustings.store.keys import keys_in
 from hustings.store.records import insert_ignoring_duplicates
-from hustings.store.schema import people, person_identities
+from hustings.store.schema import people, person_identities, person_stances, stance_targets
 
-__all__ = ["Author", "people_for_authors"]
+__all__ = ["UNKNOWN", "Author", "people_for_authors", "stance_matches", "stances_of"]
 
-# A new person's stance until someone records one (``hustings.people.core.Stance.UNKNOWN``).
-_UNKNOWN = "unknown"
+# No stance yet toward a target (``hustings.people.core.Stance.UNKNOWN``): no row for it.
+UNKNOWN = "unknown"
 
 
 def _now() -> datetime:
@@ -75,7 +75,6 @@ def people_for_authors(
                 {
                     "workspace_id": workspace_id,
                     "name": a.handle,
-                    "stance": _UNKNOWN,
                     "created_at": now,
                 }
                 for a in new
@@ -106,3 +105,50 @@ def people_for_authors(
         orphans = {int(i) for i in created} - set(owners.values())
         conn.execute(people.delete().where(people.c.id.in_(orphans)))
     return {**found, **owners}
+
+
+def stance_matches(
+    person_id: ColumnElement[Any], target: str | None, value: str
+) -> ColumnElement[bool]:
+    """The person's current stance toward ``target`` is ``value`` (no target: toward any).
+
+    ``unknown`` means no stance recorded toward the target (no target: toward none). The
+    inbox and the people list both filter with it, on ``person_stances``.
+    """
+    where = [person_stances.c.person_id == person_id]
+    if target is not None:
+        where.append(person_stances.c.target == target)
+    if value == UNKNOWN:
+        return ~exists().where(*where)
+    return exists().where(*where, person_stances.c.value == value)
+
+
+def stances_of(
+    conn: Connection, workspace_id: int, person_ids: list[int]
+) -> dict[int, list[dict[str, Any]]]:
+    """Each person's current stance per target, in the order the workspace named its targets
+    (a target it no longer names last): what the people list and a person's page show."""
+    if not person_ids:
+        return {}
+    order = {
+        name: n
+        for n, name in enumerate(
+            conn.execute(
+                select(stance_targets.c.name)
+                .where(stance_targets.c.workspace_id == workspace_id)
+                .order_by(stance_targets.c.id)
+            ).scalars()
+        )
+    }
+    rows = conn.execute(
+        select(person_stances).where(
+            person_stances.c.workspace_id == workspace_id,
+            person_stances.c.person_id.in_(person_ids),
+        )
+    ).all()
+    found: dict[int, list[dict[str, Any]]] = {p: [] for p in person_ids}
+    for r in sorted(rows, key=lambda r: (order.get(r.target, len(order)), r.target)):
+        found[r.person_id].append(
+            {"target": r.target, "value": r.value, "source": r.source, "since": r.since}
+        )
+    return found
