@@ -374,7 +374,9 @@ def _channel(conn: Connection, owner: Actor, side: Side, server: str, key: str) 
         connections.insert().values(
             workspace_id=side.workspace,
             tracked_account_id=account,
-            platform="x",
+            # Mastodon's connector names ``server`` as its server setting, which
+            # ``hustings connections`` shows; no credentials, so nothing is ever sent.
+            platform="mastodon",
             secret=None,
             settings={"server": server},
             cursor={},
