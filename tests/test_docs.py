@@ -18,3 +18,18 @@ def test_generated_docs_match_the_registry() -> None:
         cwd=ROOT,
     )
     assert run.returncode == 0, run.stdout + run.stderr + "\nregenerate with: cog -r docs/*.md"
+
+
+def test_every_relative_link_and_picture_in_the_docs_exists() -> None:
+    """A reader following README or docs/ never meets a missing page or screenshot."""
+    import re
+
+    root = ROOT
+    missing = []
+    for page in [root / "README.md", *sorted((root / "docs").glob("*.md"))]:
+        for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", page.read_text()):
+            if "://" in target or target.startswith("mailto:"):
+                continue
+            if not (page.parent / target).exists():
+                missing.append(f"{page.relative_to(root)} → {target}")
+    assert not missing, missing

@@ -102,7 +102,7 @@ def test_a_workspace_person_with_two_accounts_is_one_node(any_store: Store) -> N
     with any_store.begin() as conn:
         person = conn.execute(
             people.insert().values(
-                workspace_id=north.id, name="Fan", stance="unknown", created_at=T0
+                workspace_id=north.id, name="Fan", created_at=T0
             )
         ).inserted_primary_key[0]
         for platform, account, handle in (

@@ -118,6 +118,18 @@ def test_accounts_detach_from_b_of_as_account_is_refused(fresh: Copy) -> None:
     _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
 
 
+@pytest.mark.parametrize("command", [("audit", "--min-posts", "1"), ("listen", "#debate")])
+def test_audit_and_listen_scoped_to_b_show_nothing_of_as(
+    fresh: Copy, command: tuple[str, ...]
+) -> None:
+    """``--workspace B`` scopes the audit's headline to B's accounts and merges only B's
+    people in listen's camps: nothing A typed, pushed or decided comes out, and A's rows
+    stay as they were."""
+    output = _run(fresh, *command, "--workspace", fresh.world.b.name, "--json")
+    assert not leaks(output), leaks(output)
+    _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
+
+
 def test_connections_of_b_list_nothing_of_as(fresh: Copy) -> None:
     output = _run(fresh, "connections", "--workspace", fresh.world.b.name, "--json")
     assert "bravo-connector.example" in output and not leaks(output)

@@ -43,6 +43,8 @@ CLI_WALKED = {
     "people history": "test_people_history_for_b_of_as_person_is_refused",
     "people targets list": "test_people_targets_for_b_list_and_add_nothing_of_a",
     "people targets add": "test_people_targets_for_b_list_and_add_nothing_of_a",
+    "audit": "test_audit_and_listen_scoped_to_b_show_nothing_of_as",
+    "listen": "test_audit_and_listen_scoped_to_b_show_nothing_of_as",
 }
 # Commands that act on the shared platform store or on files, never as a workspace.
 CLI_NO_WORKSPACE = {
@@ -54,8 +56,6 @@ CLI_NO_WORKSPACE = {
     "quarantine retry": "re-reads records an import could not read into the shared store",
     "quarantine clear": "forgets records an import could not read",
     "messages": "searches platform facts only, never a workspace's own rows",
-    "audit": "scores tracked accounts from platform facts",
-    "listen": "analyses a hashtag's platform conversation",
     "serve": "starts the web app, whose every route test_routes walks",
     "accounts import": "reads a registry of tracked accounts",
     "accounts list": "lists the registry of tracked accounts",

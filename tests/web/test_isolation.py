@@ -4,20 +4,30 @@ never sees North's data in a listing: walked over every route the app declares."
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.routing import APIRoute
 from sqlalchemy import select
 
-from hustings import plan
+from hustings import plan, qa
 from hustings.inbox import items, replies, views
 from hustings.inbox.sync import sync_inbox
 from hustings.people import merge, privacy
 from hustings.store.schema import connections, plan_nudges, workspace_accounts
 from tests.web.conftest import Campaign, share_account
 
-_PUBLIC = {"/login", "/", "/api/login"}
+_PUBLIC = {
+    "/login",
+    "/",
+    "/api/login",
+    # A Live Q&A event's question form and OBS overlay: whoever holds the link's unguessable
+    # token may use them, by design (an OBS browser source cannot sign in).
+    "/ask/{form_token}",
+    "/ask/{form_token}/vote",
+    "/overlay/{overlay_token}",
+    "/overlay/{overlay_token}/events",
+}
 _NORTH_TEXT = ("town hall in Northville", "bus route", "jo@voter.example")
 
 
@@ -56,7 +66,11 @@ def _north_objects(c: Campaign) -> dict[str, Any]:
             workspace_id=c.north_id, tracked_account_id=None, planned_post_id=planned,
             item_ids=[item["id"]], broadcasts=2, replies=0, shown_at=now,
         )).inserted_primary_key[0]
+        start = datetime(2026, 12, 7, 19, 0, tzinfo=UTC)
+        event = qa.create_event(conn, c.north_id, "North town hall", start,
+                                start + timedelta(hours=2)).id
     return {
+        "event_id": event,
         "post_id": planned,
         "nudge_id": nudge,
         "connection_id": connection,
@@ -91,6 +105,7 @@ def _body(ids: dict[str, Any]) -> dict[str, Any]:
         "filters": {},
         "reason": "South says so",
         "outcome": "posted_anyway",
+        "action": "clear",
     }
 
 
