@@ -63,7 +63,7 @@ def _account_id(conn: Connection, actor: Actor, account: str | int) -> int:
     query = select(tracked_accounts.c.id).join(
         workspace_accounts, workspace_accounts.c.tracked_account_id == tracked_accounts.c.id
     ).where(workspace_accounts.c.workspace_id == actor.workspace_id)
-    if isinstance(account, int) or str(account).isdigit():
+    if isinstance(account, int) or (str(account).isascii() and str(account).isdigit()):
         query = query.where(tracked_accounts.c.id == int(account))
     else:
         platform, _, handle = str(account).rpartition(":")
