@@ -276,13 +276,29 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
 
+class QuietServer(ThreadingHTTPServer):
+    """A threading server that does not print a traceback when a client hangs up.
+
+    Connectors close a stream or a connect check early on purpose; the standard
+    server would print the resulting BrokenPipeError to stderr, which a CLI test
+    captures beside the command's own output.
+    """
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
 class ReplayServer:
     """The server running on 127.0.0.1 in a thread, with its state."""
 
     def __init__(self, folder: Path) -> None:
         self.state = Mastodon(folder)
         handler = type("Handler", (_Handler,), {"state": self.state})
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.httpd = QuietServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
@@ -293,4 +309,4 @@ class ReplayServer:
         self.httpd.server_close()
 
 
-__all__ = ["HOST", "Fault", "Mastodon", "ReplayServer", "sse"]
+__all__ = ["HOST", "Fault", "Mastodon", "QuietServer", "ReplayServer", "sse"]

@@ -127,7 +127,7 @@ def test_an_unknown_object_is_quarantined_not_raised() -> None:
 
 def _invoke(db: str, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
     result = CliRunner().invoke(app, ["--db", db, *args], env=env)
-    return result.exit_code, result.output
+    return result.exit_code, result.stdout if result.exit_code == 0 else result.output
 
 
 def test_cli_connects_lists_and_detaches(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,7 @@ from hustings.cli.main import app as cli
 from hustings.nlp.enrich import EnrichTask
 from hustings.store.schema import message_scores, messages, stance_entries
 from hustings.web.demo import create_demo_workspace
+from tests.connectors.replay import QuietServer
 from tests.tenancy.harness import Copy, api_view, assert_same, b_looks_around, leaks
 from tests.tenancy.world import A_TARGET, PASSWORD, World
 
@@ -159,7 +160,7 @@ class _Refusing(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def refusing_server() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Refusing)
+    server = QuietServer(("127.0.0.1", 0), _Refusing)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
