@@ -15,6 +15,7 @@ red), take :data:`PARTY_COLOURS` in the order of their names.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -102,10 +103,8 @@ def party_name(party: object) -> str:
 def _key(name: str) -> str:
     """A party name reduced for :data:`CONVENTIONAL`: "Bloc Québécois" -> "bloc quebecois",
     "Scottish National[k]" -> "scottish national k"."""
-    try:  # UTF-8 read as Windows-1252 somewhere upstream: "Sinn FÃ©in" is "Sinn Féin"
-        name = name.encode("cp1252").decode("utf-8")
-    except UnicodeError:
-        pass
+    with contextlib.suppress(UnicodeError):  # UTF-8 read as Windows-1252 upstream:
+        name = name.encode("cp1252").decode("utf-8")  # "Sinn FÃ©in" is "Sinn Féin"
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     return " ".join(re.sub(r"[^a-z0-9]+", " ", plain.casefold()).split())
 
