@@ -37,7 +37,7 @@ import trafilatura
 from dateutil import parser as dateparser
 
 from hustings.connectors.http import Http, RetryPolicy
-from hustings.errors import ConfigError, PlatformResponseError
+from hustings.errors import ConfigError, ConnectorError, PlatformResponseError
 from hustings.ingest.email import html_to_text
 
 __all__ = ["Entry", "Listing", "http_client", "page_state", "read_feed", "read_listing"]
@@ -142,7 +142,7 @@ def article(http: Http, url: str) -> tuple[str | None, str, datetime | None, str
     cannot be had (the listing's own title then stands, with no text)."""
     try:
         response, _ = get(http, url)
-    except PlatformResponseError:
+    except ConnectorError:  # unreachable, refused, not a page: the listing's title stands
         return None
     if response.status_code >= 400:
         return None
@@ -179,9 +179,8 @@ def read_feed(http: Http, url: str, settings: dict[str, Any],
         if raw.get("content"):
             html = " ".join(str(c.get("value", "")) for c in raw["content"])
         html = html or str(raw.get("summary", "") or raw.get("description", "") or "")
-        date_raw = raw.get("published") or raw.get("updated") or raw.get("pubdate")
-        when = read_date(date_raw, raw.get("published_parsed") or raw.get("updated_parsed"),
-                         zone)
+        date_raw = raw.get("published") or raw.get("pubdate")
+        when = read_date(date_raw, raw.get("published_parsed"), zone)
         title = _clean(html_to_text(str(raw.get("title", "")))) or "(untitled)"
         text = _clean(html_to_text(html)) if html else ""
         archive = json.dumps({"title": raw.get("title"), "link": raw.get("link"),
