@@ -30,6 +30,7 @@ from hustings.policy._defs import DEFINITIONS, SOURCE_KINDS, Definition
 from hustings.policy._fetch import Entry, http_client
 from hustings.policy._items import get_item, list_items
 from hustings.policy._matrix import Cell, Matrix, Mover, build_matrix
+from hustings.policy._report import write_policy_report
 from hustings.policy._run import FetchReport, fetch_all, fetch_source
 from hustings.policy._sources import SourceHealth, add_source, get_source, list_sources
 
@@ -64,4 +65,5 @@ __all__ = [
     "match_alerts",
     "topic_label",
     "topics",
+    "write_policy_report",
 ]

@@ -115,7 +115,7 @@ def build_matrix(conn: Connection, actor: Actor, since: datetime | None = None,
     matrix.topics = {code: names.get(code, str(code))
                      for code in sorted({t for _, t, _ in grouped})}
     start = week_of(since)
-    while start < until:
+    while datetime.combine(start, time(), UTC) < until:
         matrix.weeks.append(start)
         start += timedelta(days=7)
     for (party, topic, week), ids in grouped.items():
