@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from hustings.connectors.http import Http
-from hustings.policy import http_client
 from hustings.connectors.connections import connect
+from hustings.connectors.http import Http
 from hustings.connectors.secrets import Secret
+from hustings.policy import http_client
 from hustings.store import Store
 from hustings.workspace import Actor, create_workspace
-from tests.servers.fixtures import ImapServer, MailUser, SmtpServer
 from tests.policy.replay import PressServer, load_releases
+from tests.servers.fixtures import ImapServer, MailUser, SmtpServer
 
 MONTH = "2022-10.jsonl"
 

@@ -81,7 +81,7 @@ class PressServer:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 try:
                     status, kind, body, headers = server.answer(self.path)
                     self.send_response(status)

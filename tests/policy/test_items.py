@@ -86,7 +86,7 @@ def test_each_alert_kind_fires_and_is_mailed_once(
     smtp_server: SmtpServer,
 ) -> None:
     actor = workspace(store)
-    office, connection = mailbox(store, actor, imap_server, smtp_server)
+    _office, connection = mailbox(store, actor, imap_server, smtp_server)
     press.state.now = press.releases[0].published_at + timedelta(days=3)
     with store.begin() as conn:
         feed = policy.add_source(conn, actor, "feed", "Democrats", "Democrat",
@@ -121,3 +121,21 @@ def test_each_alert_kind_fires_and_is_mailed_once(
     subjects = {str(email.message_from_bytes(bytes(m)).get("Subject", "")) if isinstance(
         m, bytes) else str(m["Subject"]) for m in received}
     assert all(s.startswith("Policy watch: Republican") for s in subjects)
+
+
+def test_a_partys_first_item_on_a_topic_alerts_even_when_one_fetch_brings_several(
+    store: Store, press: PressServer, http: Http,
+) -> None:
+    """Items of one fetch share their first-seen time: the earliest published is the first."""
+    actor = workspace(store)
+    press.state.now = press.releases[0].published_at + timedelta(days=5)
+    with store.begin() as conn:
+        policy.add_rule(conn, actor, "first")
+        feed = policy.add_source(conn, actor, "feed", "Democrats", "Democrat",
+                                 f"{press.url}/party/D.xml")
+    policy.fetch_source(store, actor, feed, press.state.now, http)
+    with store.begin() as conn:
+        alerts = policy.list_alerts(conn, actor)
+        items = policy.list_items(conn, actor)
+    topics = {int(i["topic_code"]) for i in items if i["topic_code"]}
+    assert len(alerts) == len(topics) > 0

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, and_, func, or_, select, update
 
 from hustings.connectors.base import OutgoingReply
 from hustings.connectors.connections import open_connector
@@ -116,10 +116,14 @@ def list_rules(conn: Connection, actor: Actor) -> list[dict[str, Any]]:
 
 
 def _first_on_topic(conn: Connection, item: Any) -> bool:
+    """No item of the party on this topic came before this one (by published time, else
+    first-seen; ties, as in one fetch, by arrival order)."""
+    when = func.coalesce(policy_items.c.published_at, policy_items.c.first_seen_at)
+    at = item.published_at or item.first_seen_at
     earlier = conn.execute(select(policy_items.c.id).where(
         policy_items.c.workspace_id == item.workspace_id, policy_items.c.party == item.party,
         policy_items.c.topic_code == item.topic_code, policy_items.c.id != item.id,
-        policy_items.c.first_seen_at <= item.first_seen_at).limit(1)).first()
+        or_(when < at, and_(when == at, policy_items.c.id < item.id))).limit(1)).first()
     return earlier is None
 
 

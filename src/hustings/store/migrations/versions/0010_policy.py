@@ -7,6 +7,8 @@ Create Date: 2026-12-07 23:30:00.000000
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -19,7 +21,7 @@ _ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 _TS = sa.DateTime(timezone=True)
 
 
-def _ws() -> list[sa.SchemaItem]:
+def _ws() -> list[Any]:
     return [
         sa.Column("id", _ID, autoincrement=True, nullable=False),
         sa.Column("workspace_id", sa.Integer(), nullable=False),
