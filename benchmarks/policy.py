@@ -27,12 +27,12 @@ sys.path.insert(0, str(HERE.parent))
 
 from _common import machine, shared_data, write_section  # noqa: E402
 from sqlalchemy import select  # noqa: E402
+from tests.policy.replay import PressServer, Release, load_releases  # noqa: E402
 
 from hustings import policy  # noqa: E402
 from hustings.store import Store  # noqa: E402
 from hustings.store.schema import policy_item_versions, policy_items  # noqa: E402
 from hustings.workspace import Actor, create_workspace  # noqa: E402
-from tests.policy.replay import PressServer, Release, load_releases  # noqa: E402
 
 POLL = timedelta(minutes=15)
 TARGET = timedelta(minutes=60)
