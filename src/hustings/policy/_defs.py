@@ -19,8 +19,9 @@ DEFINITIONS: tuple[Definition, ...] = (
     Definition(
         "attention_share", "Attention share",
         "Of a party's items published in a week (deleted items included, each counted once "
-        "however many sources carried it), the share coded with this topic. A row sums to "
-        "100% of the party's coded items that week; items not yet coded are left out.",
+        "however many sources carried it), the share coded with this topic: for each "
+        "party and week the shares over all topics sum to 100%. Items not yet coded are "
+        "left out.",
     ),
     Definition(
         "first_mover", "First mover",
