@@ -139,3 +139,31 @@ def test_a_partys_first_item_on_a_topic_alerts_even_when_one_fetch_brings_severa
         items = policy.list_items(conn, actor)
     topics = {int(i["topic_code"]) for i in items if i["topic_code"]}
     assert len(alerts) == len(topics) > 0
+
+
+def test_an_edit_and_a_deletion_after_the_item_left_the_feed_are_still_detected(
+    store: Store, press: PressServer, http: Http,
+) -> None:
+    """A feed lists only its newest entries: a release edited or deleted a day later is no
+    longer in it, and is caught on its own page."""
+    actor = workspace(store)
+    press.state.window = 2
+    r1, r2, _r3, r4 = [r for r in press.releases if r.party == "Republican"][:4]
+    with store.begin() as conn:
+        feed = policy.add_source(conn, actor, "feed", "Republicans", "Republican",
+                                 f"{press.url}/party/R.xml")
+    for moment in (r2.published_at, r4.published_at):
+        press.state.now = moment + timedelta(minutes=1)
+        policy.fetch_source(store, actor, feed, press.state.now, http)
+    press.state.edited[r1.n] = r1.text.replace(".", ". Quietly changed.", 1)
+    press.state.deleted.add(r2.n)
+    later = r4.published_at + policy.RECHECK + timedelta(hours=1)
+    press.state.now = later
+    report = policy.fetch_source(store, actor, feed, later, http)
+    assert (report.edited, report.deleted) == (1, 1)
+    with store.begin() as conn:
+        by_url = {i["url"]: i for i in policy.list_items(conn, actor)}
+        edited = policy.get_item(conn, actor, int(by_url[f"{press.url}/release/{r1.n}"]["id"]))
+    assert edited["versions"][-1]["seen_at"] == later
+    assert any("Quietly changed." in line for line in edited["versions"][-1]["diff"])
+    assert by_url[f"{press.url}/release/{r2.n}"]["state"] == "deleted"

@@ -31,14 +31,16 @@ from hustings.policy._fetch import Entry, http_client
 from hustings.policy._items import get_item, list_items
 from hustings.policy._matrix import Cell, Matrix, Mover, build_matrix
 from hustings.policy._report import write_policy_report
-from hustings.policy._run import FetchReport, fetch_all, fetch_source
+from hustings.policy._run import RECHECK, WATCH, FetchReport, fetch_all, fetch_source
 from hustings.policy._sources import SourceHealth, add_source, get_source, list_sources
 
 __all__ = [
     "ALERT_KINDS",
     "DEFINITIONS",
     "DIGEST_HOUR",
+    "RECHECK",
     "SOURCE_KINDS",
+    "WATCH",
     "Cell",
     "Definition",
     "Entry",

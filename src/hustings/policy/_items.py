@@ -27,7 +27,15 @@ from hustings.store.schema import (
 )
 from hustings.workspace import Actor
 
-__all__ = ["Recorded", "get_item", "known_sightings", "list_items", "mark_gone", "record"]
+__all__ = [
+    "PageCheck",
+    "Recorded",
+    "get_item",
+    "known_sightings",
+    "list_items",
+    "mark_gone",
+    "record",
+]
 
 
 @dataclass(slots=True)
@@ -44,7 +52,9 @@ def known_sightings(conn: Connection, source_id: int) -> dict[str, Any]:
     rows = conn.execute(
         select(policy_sightings.c.external_id, policy_sightings.c.item_id,
                policy_sightings.c.content_hash, policy_sightings.c.gone_at,
-               policy_items.c.url, policy_items.c.published_at, policy_items.c.state)
+               policy_sightings.c.page_hash, policy_sightings.c.checked_at,
+               policy_items.c.url, policy_items.c.published_at, policy_items.c.state,
+               policy_items.c.first_seen_at, policy_items.c.title)
         .join(policy_items, policy_items.c.id == policy_sightings.c.item_id)
         .where(policy_sightings.c.source_id == source_id)
     ).all()
@@ -59,15 +69,15 @@ def _version(conn: Connection, workspace_id: int, item_id: int, change: str, ent
         "content_hash": digest, "seen_at": now})
 
 
-def _edit(conn: Connection, source: Any, entry: Entry, seen: Any, digest: str,
+def _edit(conn: Connection, source: Any, entry: Entry, item_id: int, state: str, digest: str,
           now: datetime) -> None:
-    change = "restored" if seen.state == "deleted" else "edit"
-    _version(conn, source.workspace_id, seen.item_id, change, entry, digest, now)
+    change = "restored" if state == "deleted" else "edit"
+    _version(conn, source.workspace_id, item_id, change, entry, digest, now)
     item = conn.execute(select(policy_items.c.topic_by).where(
-        policy_items.c.id == seen.item_id)).first()
+        policy_items.c.id == item_id)).first()
     recode = {} if item is not None and item.topic_by == "human" else {
         "topic_code": None, "topic_confidence": None, "topic_by": None, "coded_at": None}
-    conn.execute(update(policy_items).where(policy_items.c.id == seen.item_id).values(
+    conn.execute(update(policy_items).where(policy_items.c.id == item_id).values(
         title=entry.title, text=entry.text, content_hash=digest, state="edited",
         changed_at=now, **recode))
 
@@ -82,7 +92,7 @@ def record(conn: Connection, source: Any, entries: list[Entry], now: datetime) -
         seen = known.get(entry.external_id)
         if seen is not None:
             if seen.content_hash != digest and (entry.text or not seen.content_hash):
-                _edit(conn, source, entry, seen, digest, now)
+                _edit(conn, source, entry, seen.item_id, seen.state, digest, now)
                 done.edited.append(seen.item_id)
             conn.execute(update(policy_sightings).where(
                 policy_sightings.c.source_id == source.id,
@@ -126,23 +136,40 @@ def record(conn: Connection, source: Any, entries: list[Entry], now: datetime) -
     return done
 
 
-def mark_gone(conn: Connection, source: Any, gone: dict[str, bool], now: datetime,
+@dataclass(frozen=True, slots=True)
+class PageCheck:
+    """An unlisted entry's page as checked now: gone (404/410), or its text and digest."""
+
+    deleted: bool
+    text: str = ""
+    page_hash: str | None = None
+    html: str | None = None
+
+
+def mark_gone(conn: Connection, source: Any, checks: dict[str, PageCheck], now: datetime,
               done: Recorded) -> None:
-    """Entries the source stopped listing: ``True`` when their page is gone too (deleted),
-    ``False`` when it only rolled off the listing."""
-    for external_id, deleted in gone.items():
-        row = conn.execute(select(policy_sightings.c.item_id).where(
-            policy_sightings.c.source_id == source.id,
-            policy_sightings.c.external_id == external_id)).first()
+    """Entries the source no longer lists, with their page checked: a page gone means the
+    item was deleted; a page whose text changed since the last check was silently edited
+    (the first check sets the baseline)."""
+    for external_id, check in checks.items():
+        where = (policy_sightings.c.source_id == source.id,
+                 policy_sightings.c.external_id == external_id)
+        row = conn.execute(select(policy_sightings).where(*where)).first()
         if row is None:
             continue
-        conn.execute(update(policy_sightings).where(
-            policy_sightings.c.source_id == source.id,
-            policy_sightings.c.external_id == external_id).values(gone_at=now))
-        if not deleted:
-            continue
+        conn.execute(update(policy_sightings).where(*where).values(
+            gone_at=row.gone_at or now, checked_at=now,
+            page_hash=check.page_hash or row.page_hash))
         item = conn.execute(select(policy_items).where(policy_items.c.id == row.item_id)).first()
         if item is None or item.state == "deleted":
+            continue
+        if not check.deleted:
+            if row.page_hash is not None and check.page_hash not in (None, row.page_hash):
+                entry = Entry(external_id, item.title, check.text, item.url, item.published_at,
+                              item.author, check.html or "")
+                digest = content_hash(item.title, check.text)
+                _edit(conn, source, entry, int(item.id), item.state, digest, now)
+                done.edited.append(int(item.id))
             continue
         conn.execute(update(policy_items).where(policy_items.c.id == item.id)
                      .values(state="deleted", changed_at=now))

@@ -10,26 +10,32 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import trafilatura
 from sqlalchemy import Connection, or_, select, update
 
 from hustings.connectors.connections import open_connector
 from hustings.connectors.http import Http
-from hustings.errors import ConnectorError, HustingsError, NotFoundError
+from hustings.errors import ConnectorError, HustingsError, NotFoundError, PlatformResponseError
 from hustings.policy._alerts import deliver_alerts, match_alerts
 from hustings.policy._coding import code_pending
-from hustings.policy._fetch import Entry, Listing, http_client, page_state, read_feed, read_listing
-from hustings.policy._items import Recorded, known_sightings, mark_gone, record
+from hustings.policy._fetch import Entry, Listing, get, http_client, read_feed, read_listing
+from hustings.policy._items import PageCheck, Recorded, known_sightings, mark_gone, record
 from hustings.policy._sources import get_source
+from hustings.policy._text import content_hash
 from hustings.store import Store
 from hustings.store.schema import connections, messages, policy_sources
 from hustings.workspace import Actor
 
-__all__ = ["FetchReport", "fetch_all", "fetch_source"]
+__all__ = ["RECHECK", "WATCH", "FetchReport", "fetch_all", "fetch_source"]
 
 _TITLE_CHARS = 120
+WATCH = timedelta(days=7)
+"""How long an item that left its source's listing is still checked on its own page."""
+RECHECK = timedelta(hours=6)
+"""How often such a page is checked."""
 
 
 @dataclass(slots=True)
@@ -47,31 +53,40 @@ class FetchReport:
     item_ids: list[int] = field(default_factory=list)
 
 
-def _gone(http: Http, listing: Listing, known: dict[str, Any]) -> dict[str, bool]:
-    """Entries seen before and listed no more: deleted when their page answers 404/410.
-
-    In a dated listing only entries as new as its oldest are candidates (older ones rolled
-    off the end). An empty answer decides nothing: a broken feed is not a mass deletion.
+def _check_pages(http: Http, listing: Listing, known: dict[str, Any],
+                 now: datetime) -> dict[str, PageCheck]:
+    """Entries seen before and listed no more, checked on their own page: at once when they
+    leave the listing, then every ``RECHECK`` while younger than ``WATCH`` (a feed keeps
+    only its newest entries, so an edit or a deletion a day later happens off the feed).
+    An empty answer decides nothing: a broken feed is not a mass deletion.
     """
     if not listing.entries:
         return {}
     listed = {e.external_id for e in listing.entries}
-    dates = [e.published_at for e in listing.entries if e.published_at is not None]
-    oldest = min(dates) if dates else None
-    gone: dict[str, bool] = {}
+    checks: dict[str, PageCheck] = {}
     for external_id, seen in known.items():
-        if external_id in listed or seen.gone_at is not None or seen.state == "deleted":
+        if external_id in listed or seen.state == "deleted" or not seen.url:
             continue
-        if oldest is not None and seen.published_at is not None and seen.published_at < oldest:
-            gone[external_id] = False
-            continue
-        if not seen.url:
-            continue
+        if seen.gone_at is not None:
+            age = now - (seen.published_at or seen.first_seen_at)
+            if age > WATCH or (seen.checked_at is not None and now - seen.checked_at < RECHECK):
+                continue
         try:
-            gone[external_id] = page_state(http, seen.url) in (404, 410)
+            checks[external_id] = _page(http, seen.url)
         except ConnectorError:
             continue  # cannot tell now; asked again at the next fetch
-    return gone
+    return checks
+
+
+def _page(http: Http, url: str) -> PageCheck:
+    response, _ = get(http, url)
+    if response.status_code in (404, 410):
+        return PageCheck(True)
+    if response.status_code >= 400:
+        raise PlatformResponseError(f"{url} answered HTTP {response.status_code}")
+    html = response.text
+    text = trafilatura.extract(html, url=url, favor_precision=True) or ""
+    return PageCheck(False, text, content_hash("", text) if text else None, html)
 
 
 def _mail_entries(conn_store: Store, source: Any) -> tuple[list[Entry], dict[str, Any]]:
@@ -142,7 +157,7 @@ def fetch_source(store: Store, actor: Actor, source_id: int, now: datetime | Non
         elif source.kind == "email":
             listing.entries, cursor = _mail_entries(store, source)
         if source.kind in ("feed", "listing"):
-            gone = _gone(client, listing, known)
+            gone = _check_pages(client, listing, known, now)
     except HustingsError as exc:
         report.error = str(exc)
     finally:

@@ -94,8 +94,8 @@ policy_items = Table(
 )
 
 # Where a source carried an item, under the source's own id for it (a feed's guid, a
-# Message-ID, a platform id): a re-fetch that meets the id again compares content; one
-# that no longer lists an item inside the source's window checks whether it was deleted.
+# Message-ID, a platform id): a re-fetch that meets the id again compares content; once the
+# source no longer lists it, its page is checked for deletion and edits (``RECHECK``).
 policy_sightings = Table(
     "policy_sightings",
     metadata,
@@ -110,6 +110,10 @@ policy_sightings = Table(
     Column("first_seen_at", UTCDateTime, nullable=False),
     Column("last_seen_at", UTCDateTime, nullable=False),
     Column("gone_at", UTCDateTime),
+    # An entry no longer listed is still watched on its own page for a while: the digest
+    # of the page's text when last checked, and when.
+    Column("page_hash", String(64)),
+    Column("checked_at", UTCDateTime),
     UniqueConstraint("source_id", "external_id", name="uq_policy_sightings"),
 )
 

@@ -84,6 +84,8 @@ def upgrade() -> None:
         sa.Column("first_seen_at", _TS, nullable=False),
         sa.Column("last_seen_at", _TS, nullable=False),
         sa.Column("gone_at", _TS, nullable=True),
+        sa.Column("page_hash", sa.String(length=64), nullable=True),
+        sa.Column("checked_at", _TS, nullable=True),
         sa.ForeignKeyConstraint(["source_id"], ["policy_sources.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["item_id"], ["policy_items.id"], ondelete="CASCADE"),
         sa.UniqueConstraint("source_id", "external_id", name="uq_policy_sightings"),
