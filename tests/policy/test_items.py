@@ -167,3 +167,36 @@ def test_an_edit_and_a_deletion_after_the_item_left_the_feed_are_still_detected(
     assert edited["versions"][-1]["seen_at"] == later
     assert any("Quietly changed." in line for line in edited["versions"][-1]["diff"])
     assert by_url[f"{press.url}/release/{r2.n}"]["state"] == "deleted"
+
+
+def test_newsletter_alerts_wait_for_the_daily_digest_and_leave_in_one_mail_once(
+    store: Store, press: PressServer, imap_server: ImapServer, smtp_server: SmtpServer,
+) -> None:
+    """Two newsletters in the IMAP mailbox raise "any party" alerts at night; the digest
+    leaves after 07:00 UTC with both, and a later delivery run sends nothing again."""
+    actor = workspace(store)
+    office, connection = mailbox(store, actor, imap_server, smtp_server)
+    letters = [r for r in press.releases if r.party == "Democrat"][:2]
+    for release in letters:
+        imap_server.deliver(office, _newsletter(release, "news@dems.test", office.name))
+    with store.begin() as conn:
+        source = policy.add_source(conn, actor, "email", "Newsletter", "Democrat",
+                                   settings={"connection_id": connection,
+                                             "sender": "news@dems.test"})
+        every_topic = sorted(policy.topics())
+        policy.add_rule(conn, actor, "any_party", topics_=every_topic, delivery="digest",
+                        email="gr@watch.test", connection_id=connection)
+    night = letters[-1].published_at.replace(hour=3, minute=0) + timedelta(days=1)
+    before = len(smtp_server.received)
+    report = policy.fetch_source(store, actor, source, night)
+    assert report.new == 2 and report.alerts == 2
+    assert policy.deliver_alerts(store, actor.workspace_id, night) == {}
+    morning = night.replace(hour=policy.DIGEST_HOUR, minute=5)
+    sent = policy.deliver_alerts(store, actor.workspace_id, morning)
+    assert list(sent.values()) == ["sent"]
+    assert policy.deliver_alerts(store, actor.workspace_id, morning + timedelta(hours=1)) == {}
+    (digest,) = smtp_server.wait_for(before + 1)[before:]
+    body = digest.get_payload(decode=True).decode() if not digest.is_multipart() else str(
+        digest)
+    assert "digest: 2 alert(s)" in str(digest["Subject"])
+    assert all(r.title.split()[0] in body for r in letters)
