@@ -36,7 +36,7 @@ __all__ = [
 ]
 
 MODELS_DIR: Final = Path(__file__).parent / "models"
-TASKS: Final = ("needs_reply", "stance", "incivility", "sentiment", "topic")
+TASKS: Final = ("needs_reply", "stance", "incivility", "sentiment", "topic", "cap")
 _SHOUT_LETTERS: Final = re.compile(r"[A-Za-z]")
 _SHOUT_MIN_LETTERS: Final = 12
 _SHOUT_CAPS_SHARE: Final = 0.7

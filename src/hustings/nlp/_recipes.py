@@ -19,6 +19,7 @@ from sklearn.metrics import f1_score, recall_score
 from sklearn.model_selection import StratifiedKFold
 
 from hustings.nlp import _data
+from hustings.nlp._cap_train import train_cap
 from hustings.nlp._data import STANCE_LABELS as _STANCE
 from hustings.nlp._data import STANCE_TARGETS, Labelled
 from hustings.nlp._features import DIM_BITS, featurize
@@ -31,7 +32,13 @@ __all__ = ["RECIPES", "needs_reply_data", "train_model"]
 
 MODEL_VERSION: Final = "2"
 # A task whose recipe changed gets a new version, so its stored scores are redone.
-_TASK_VERSIONS: Final = {"needs_reply": "3", "stance": "3", "incivility": "5", "sentiment": "4"}
+_TASK_VERSIONS: Final = {
+    "needs_reply": "3",
+    "stance": "3",
+    "incivility": "5",
+    "sentiment": "4",
+    "cap": "1",
+}
 _RUMOUR_TO_REPLY: Final = {
     "query": "needs_reply",
     "comment": "no_reply",
@@ -380,6 +387,7 @@ RECIPES: Final[dict[str, Callable[[Path], ModelFile]]] = {
     "incivility": _incivility,
     "sentiment": _sentiment,
     "topic": _topic,
+    "cap": train_cap,
 }
 
 
