@@ -29,6 +29,7 @@ BENCHMARKS: dict[str, str] = {
     "send": "answers from click to sent against a real local Bluesky network",
     "plan": "the cadence guard: tweetstorm hold, false alarms on real timelines, latency",
     "qa": "Live Q&A question detection and duplicate merging: speed and accuracy",
+    "policy": "policy watch on a replayed month of real releases: coverage, latency, edits",
 }
 """Every benchmark, in the order they run, with what it measures."""
 

@@ -39,6 +39,11 @@ NOT_LISTING = {
     "qa export": "writes an event's questions to stdout as CSV or JSON lines (--format)",
     "qa create": "creates an event",
     "qa ask": "enters a question",
+    "policy add-source": "adds a policy source",
+    "policy show": "prints one item with its versions as one JSON object",
+    "policy correct": "corrects an item's topic",
+    "policy add-alert": "adds an alert rule",
+    "policy report": "writes the offline matrix report",
 }
 
 
@@ -185,6 +190,14 @@ LISTING: dict[str, Call] = {
     "qa events": lambda d: (_qa_event(d)[:2], None),
     "qa questions": lambda d: (_qa_event(d), None),
     "qa log": lambda d: (_qa_event(d), None),
+    "policy topics": lambda d: ([], None),
+    "policy sources": lambda d: (_policy(d), None),
+    "policy fetch": lambda d: (_policy(d), None),
+    "policy items": lambda d: (_policy(d), None),
+    "policy review": lambda d: (_policy(d), None),
+    "policy corrections": lambda d: (_policy(d), None),
+    "policy matrix": lambda d: (_policy(d), None),
+    "policy alerts": lambda d: (_policy(d), None),
     "people list": lambda d: (["-w", DEMO, "--limit", "5"], None),
     "people stance": lambda d: (
         [_demo_person(d), "-w", DEMO, "--target", "Rent cap", "--value", "support"], None
@@ -215,6 +228,34 @@ def _own_account(d: Demo) -> str:
     finally:
         store.close()
 
+
+
+def _policy(d: Demo) -> list[str]:
+    """The demo workspace watching its own account's posts as a policy source, with a
+    "first item on a topic" alert, fetched once, and one item corrected by hand."""
+    from hustings import policy
+    from hustings.store import Store
+    from hustings.workspace import Actor
+    from hustings.workspace.core import find_workspace
+
+    name = _workspace_name(d)
+    platform, handle = _own_account(d).split(":", 1)
+    store = Store.open(f"sqlite:///{d.db}")
+    try:
+        with store.begin() as conn:
+            actor = Actor.system(find_workspace(conn, name).id)
+            if policy.list_sources(conn, actor):
+                return ["--workspace", name]
+            policy.add_source(conn, actor, "account", "Own posts", "Harbour Party",
+                              settings={"platform": platform, "handle": handle})
+            policy.add_rule(conn, actor, "first")
+        policy.fetch_all(store, actor)
+        with store.begin() as conn:
+            items = policy.list_items(conn, actor)
+            policy.correct(conn, actor, int(items[-1]["id"]), 0)
+    finally:
+        store.close()
+    return ["--workspace", name]
 
 
 def _qa_event(d: Demo) -> list[str]:

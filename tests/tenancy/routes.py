@@ -93,6 +93,7 @@ PARAMS: dict[str, Callable[[Any, str], Any]] = {
     "form_token": lambda side, kind: "not-attacked",
     "overlay_token": lambda side, kind: "not-attacked",
     "event_id": lambda side, kind: side.event,
+    "policy_item_id": lambda side, kind: side.policy_item,
 }
 
 
@@ -138,6 +139,7 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", "/api/plan/nudges/{nudge_id}/decide"): lambda w: {"outcome": "posted_anyway"},
     ("POST", "/plan/nudges/{nudge_id}/decide"): lambda w: {"outcome": "posted_anyway"},
     ("POST", "/qa/events/{event_id}/act"): lambda w: {"action": "clear"},
+    ("POST", "/policy/items/{policy_item_id}/correct"): lambda w: {"code": 3},
 }
 
 
@@ -258,6 +260,9 @@ EXTRA: list[Attack] = [
            body=lambda w: {"email": w.a.email("owner"), "password": "not A's password"}),
     Attack("GET", "/settings", note="B's own connections only", expect=_OK),
     Attack("GET", "/plan", note="B's own planned posts only", expect=_OK),
+    Attack("GET", "/policy", note="B's own matrix, alerts and sources only", expect=_OK),
+    Attack("GET", "/policy/items", note="A's policy item named in ids", expect=_OK,
+           query=lambda w: {"ids": str(w.a.policy_item)}),
     Attack("GET", "/api/plan/posts", note="B's own planned posts only", expect=_OK),
     Attack("POST", "/api/plan/posts", note="on A's account", expect=_REFUSED,
            body=lambda w: {"account": "x:alphacand", "text": "Bravo posting as Alpha"}),

@@ -298,3 +298,44 @@ def test_people_targets_for_b_list_and_add_nothing_of_a(fresh: Copy) -> None:
                  "--json")  # fmt: skip
     assert '"kind":"policy"' in added
     _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
+
+
+def test_policy_commands_as_b_reach_nothing_of_as_items(fresh: Copy, tmp_path: Path) -> None:
+    """B naming A's policy source, item or connection is refused; B's listings, matrix and
+    report show none of A's items; A's rows are unchanged."""
+    from hustings import policy
+    from hustings.policy._items import record
+    from hustings.policy._sources import get_source
+    from hustings.workspace import Actor
+
+    a = fresh.world.a
+    now = datetime(2026, 12, 7, 19, 0, tzinfo=UTC)
+    with fresh.store.begin() as conn:
+        actor = Actor.system(a.workspace)
+        source = policy.add_source(conn, actor, "feed", "Alpha watch", "Alpha party",
+                                   "http://127.0.0.1:9/alpha.xml")
+        entry = policy.Entry("alpha-1", "Alpha secret release", "Alpha secret text", None,
+                             now, None, "Alpha secret text")
+        (item,) = record(conn, get_source(conn, a.workspace, source), [entry], now).new
+        policy.correct(conn, actor, item, 9)
+        policy.add_rule(conn, actor, "any_party", topics_=[9])
+    rows, view = fresh.a_rows(), api_view(fresh.web("a:owner"))
+    b = ["--workspace", fresh.world.b.name]
+    for listing in ("sources", "items", "review", "corrections", "matrix", "alerts", "fetch"):
+        out = _run(fresh, "policy", listing, *b, "--json")
+        assert "Alpha secret" not in out and "Alpha watch" not in out, listing
+    for act in (["show", str(item)], ["correct", str(item), "3"]):
+        out = _run(fresh, "policy", *act, *b, code=1)
+        assert "no policy item" in out and "Alpha" not in out
+    out = _run(fresh, "policy", "fetch", *b, "--source", str(source), code=1)
+    assert "no policy source" in out
+    out = _run(fresh, "policy", "add-source", "email", "B letters", *b, "--party", "B",
+               "--setting", f"connection_id={a.connection}", code=1)
+    assert "no e-mail connection" in out
+    out = _run(fresh, "policy", "add-alert", "first", *b, "--email", "b@b.test",
+               "--connection", str(a.connection), code=1)
+    assert "no e-mail connection" in out
+    report = tmp_path / "b.html"
+    _run(fresh, "policy", "report", *b, "--out", str(report))
+    assert "Alpha secret" not in report.read_text()
+    _a_unchanged(fresh, rows, view)

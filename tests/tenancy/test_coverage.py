@@ -38,6 +38,9 @@ CLI_WALKED = {
     "qa export": "test_qa_commands_as_b_show_nothing_of_as_event",
     "qa create": "test_qa_commands_as_b_show_nothing_of_as_event",
     "qa ask": "test_qa_commands_as_b_show_nothing_of_as_event",
+    **{f"policy {c}": "test_policy_commands_as_b_reach_nothing_of_as_items" for c in (
+        "sources", "add-source", "fetch", "items", "show", "review", "correct", "corrections",
+        "matrix", "alerts", "add-alert", "report")},
     "people list": "test_people_list_for_b_shows_nothing_of_a",
     "people stance": "test_people_stance_for_b_on_as_person_or_target_is_refused",
     "people history": "test_people_history_for_b_of_as_person_is_refused",
@@ -64,6 +67,7 @@ CLI_NO_WORKSPACE = {
     "nlp eval": "scores a model on labelled files",
     "nlp classify": "classifies standard input",
     "nlp suggest": "ranks standard input for labelling",
+    "policy topics": "lists CAP's topics, the same for everyone",
 }
 _TAKES_WORKSPACE = ("workspace", "item", "person", "user", "email")
 

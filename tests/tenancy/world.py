@@ -56,6 +56,7 @@ ALPHA, BRAVO = "Alpha HQ", "Bravo HQ"
 # Strings only workspace A typed or received: B must never be shown any of them.
 A_MARKERS: dict[str, str] = {
     "Amberley bypass": "a public reply only A's candidate received",
+    "Alpha policy release": "A's policy watch item",
     "Quarry Lane footpath": "a public mention only A's candidate received",
     "07700 900123": "a private DM to A's candidate",
     "4 Orchard Row": "a private e-mail to A's office",
@@ -117,6 +118,7 @@ class Side:
     planned: int = 0
     nudge: int = 0
     event: int = 0  # a Live Q&A event, with one approved question on screen
+    policy_item: int = 0  # a policy watch item, from a source of the workspace
     tag: str = ""
 
     def actor(self, who: str) -> Actor:
@@ -212,7 +214,26 @@ def _setup_side(store: Store, name: str, cand: str) -> Side:
         promise = f"{name.split()[0]} weekday promise"
         side.policy = sla.save_policy(conn, owner, sla.Policy(None, promise, 1440, 2880, 60))
         side.event = _qa_event(conn, side)
+        side.policy_item = _policy_item(conn, side)
     return side
+
+
+def _policy_item(conn: Connection, side: Side) -> int:
+    """A policy source and one coded item, written as a fetch would (no network)."""
+    from hustings import policy
+    from hustings.policy._items import record
+    from hustings.policy._sources import get_source
+
+    first = side.name.split()[0]
+    now = datetime(2026, 12, 7, 19, 0, tzinfo=UTC)
+    actor = side.actor("owner")
+    source = policy.add_source(conn, actor, "feed", f"{first} watch", f"{first} party",
+                               f"http://127.0.0.1:9/{first.lower()}.xml")
+    entry = policy.Entry(f"{first}-1", f"{first} policy release on rail fares",
+                         f"{first} policy release text", None, now, None, "archived")
+    (item,) = record(conn, get_source(conn, side.workspace, source), [entry], now).new
+    policy.code_pending(conn, side.workspace, now)
+    return item
 
 
 def _qa_event(conn: Connection, side: Side) -> int:

@@ -240,3 +240,22 @@ def share_account(conn: Any, workspace_id: int, platform: str, handle: str) -> N
         )
     ).scalar_one()
     claim_account(conn, Actor.system(workspace_id), tracked, proven=True)
+
+
+def north_policy_item(conn: Any, workspace_id: int) -> int:
+    """A workspace's policy source and one coded item from it (written as a fetch would,
+    without a network), for walks that must name a real item of North's."""
+    from hustings import policy
+    from hustings.policy._items import record
+    from hustings.policy._sources import get_source
+    from hustings.workspace import Actor
+
+    actor = Actor.system(workspace_id)
+    now = datetime(2026, 12, 7, 19, 0, tzinfo=UTC)
+    source = policy.add_source(conn, actor, "feed", "North watch", "North party",
+                               "http://127.0.0.1:9/north.xml")
+    entry = policy.Entry("north-1", "North's housing plan", "bus route and housing", None,
+                         now, None, "bus route and housing")
+    (item,) = record(conn, get_source(conn, workspace_id, source), [entry], now).new
+    policy.code_pending(conn, workspace_id, now)
+    return item

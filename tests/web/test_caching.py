@@ -10,7 +10,7 @@ from typing import Any
 from fastapi.routing import iter_route_contexts
 
 from hustings import qa
-from tests.web.conftest import Campaign
+from tests.web.conftest import Campaign, north_policy_item
 
 
 def _get_paths(web: Any, campaign: Campaign) -> list[str]:
@@ -21,8 +21,10 @@ def _get_paths(web: Any, campaign: Campaign) -> list[str]:
         event = qa.create_event(
             conn, campaign.north_id, "Town hall", start, start + timedelta(hours=2)
         )
+        policy_item = north_policy_item(conn, campaign.north_id)
     ids = {
         "item_id": item,
+        "policy_item_id": policy_item,
         "person_id": person,
         "event_id": event.id,
         "form_token": event.form_token,

@@ -15,7 +15,7 @@ from hustings.inbox import items, replies, views
 from hustings.inbox.sync import sync_inbox
 from hustings.people import merge, privacy
 from hustings.store.schema import connections, plan_nudges, workspace_accounts
-from tests.web.conftest import Campaign, share_account
+from tests.web.conftest import Campaign, north_policy_item, share_account
 
 _PUBLIC = {
     "/login",
@@ -69,7 +69,9 @@ def _north_objects(c: Campaign) -> dict[str, Any]:
         start = datetime(2026, 12, 7, 19, 0, tzinfo=UTC)
         event = qa.create_event(conn, c.north_id, "North town hall", start,
                                 start + timedelta(hours=2)).id
+        policy_item = north_policy_item(conn, c.north_id)
     return {
+        "policy_item_id": policy_item,
         "event_id": event,
         "post_id": planned,
         "nudge_id": nudge,
@@ -106,6 +108,7 @@ def _body(ids: dict[str, Any]) -> dict[str, Any]:
         "reason": "South says so",
         "outcome": "posted_anyway",
         "action": "clear",
+        "code": 3,
     }
 
 

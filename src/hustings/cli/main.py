@@ -22,6 +22,7 @@ from hustings.cli import (
     nlp_cmd,
     people_cmd,
     plan_cmd,
+    policy_cmd,
     qa_cmd,
     quarantine_cmd,
     store_cmd,
@@ -78,6 +79,7 @@ app.add_typer(nlp_cmd.app, name="nlp")
 app.add_typer(quarantine_cmd.app, name="quarantine")
 app.add_typer(plan_cmd.app, name="plan")
 app.add_typer(qa_cmd.app, name="qa")
+app.add_typer(policy_cmd.app, name="policy")
 app.add_typer(people_cmd.app, name="people")
 
 

@@ -367,6 +367,12 @@ class EmailConnector(Connector):
             _quietly_logout(box)
         raw = bytes(mail)
         recipients = [a for _, a in getaddresses([str(mail["To"])])] + [self.address]
+        self._transmit(raw, recipients)
+        self._keep_copy(raw)
+        return self._sent(raw)
+
+    def _transmit(self, raw: bytes, recipients: list[str]) -> None:
+        """Hand one mail to the SMTP server; an unknown outcome says so."""
         smtp = self._smtp()
         try:
             _check(smtp.mail(self.opts.address), "MAIL FROM")
@@ -391,8 +397,23 @@ class EmailConnector(Connector):
             ) from None
         finally:
             _quietly_quit(smtp)
+
+    def send_notice(self, to: str, subject: str, body: str, key: str) -> str:
+        """Send a new mail (an alert, a digest) from the workspace's address to ``to``; its
+        Message-ID comes from ``key`` (the outbound row's idempotency key), so
+        ``find_sent`` finds it after a send whose outcome is unknown. Returns that id."""
+        mail = EmailMessage()
+        mail["From"] = self.opts.address
+        mail["To"] = to
+        mail["Subject"] = " ".join(subject.split())
+        mail["Date"] = format_datetime(datetime.now(UTC))
+        message_id = f"{key}@{self.address.rsplit('@', 1)[1]}"
+        mail["Message-ID"] = f"<{message_id}>"
+        mail.set_content(body)
+        raw = bytes(mail)
+        self._transmit(raw, [a for _, a in getaddresses([to]) if "@" in a])
         self._keep_copy(raw)
-        return self._sent(raw)
+        return message_id
 
     def _keep_copy(self, raw: bytes) -> None:
         """The sent copy in the Sent folder; a failure here does not unsend the mail."""

@@ -43,13 +43,16 @@ from hustings.store.schema import (
     planned_posts,
 )
 
-__all__ = ["NOT_SENT", "deliver", "deliver_due", "queue_reply"]
+__all__ = ["NOT_SENT", "OWN_DELIVERY", "deliver", "deliver_due", "queue_reply"]
 
 _log = logging.getLogger(__name__)
 NOT_SENT = "not sent: copy and open on the platform"
 _RETRY = timedelta(minutes=1)
 _MAX_ATTEMPTS = 8
 _KINDS = {"reply": "answered", "reply_wait": "waiting"}
+OWN_DELIVERY = frozenset({"policy_alert"})
+"""Outbound kinds their capability delivers itself (policy alerts are new mails to a
+person, not replies on a channel): ``deliver_due`` leaves them alone."""
 
 
 def queue_reply(
@@ -241,6 +244,7 @@ def deliver_due(store: Store, workspace_id: int | None = None) -> dict[int, str]
                 & (outbound.c.retry_at <= now),
             )
         )
+        .where(outbound.c.kind.not_in(OWN_DELIVERY))
         .order_by(outbound.c.id)
     )
     if workspace_id is not None:

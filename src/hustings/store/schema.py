@@ -643,3 +643,23 @@ from hustings.store.schema_qa import (  # noqa: E402
 )
 
 __all__ += ["qa_clusters", "qa_events", "qa_log", "qa_questions", "qa_votes"]
+# --- Policy watch (issue 21): in their own module, on this ``metadata`` -----------------
+from hustings.store.schema_policy import (  # noqa: E402
+    policy_alert_rules,
+    policy_alerts,
+    policy_corrections,
+    policy_item_versions,
+    policy_items,
+    policy_sightings,
+    policy_sources,
+)
+
+__all__ += [
+    "policy_alert_rules",
+    "policy_alerts",
+    "policy_corrections",
+    "policy_item_versions",
+    "policy_items",
+    "policy_sightings",
+    "policy_sources",
+]
