@@ -636,10 +636,11 @@ __all__ += ["plan_nudges", "plan_verdicts", "planned_posts"]
 # --- Live Q&A (issue 20): in their own module, on this ``metadata`` ---------------------
 from hustings.store.schema_qa import (  # noqa: E402
     qa_clusters,
+    qa_event_roles,
     qa_events,
     qa_log,
     qa_questions,
     qa_votes,
 )
 
-__all__ += ["qa_clusters", "qa_events", "qa_log", "qa_questions", "qa_votes"]
+__all__ += ["qa_clusters", "qa_event_roles", "qa_events", "qa_log", "qa_questions", "qa_votes"]
