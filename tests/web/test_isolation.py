@@ -106,6 +106,8 @@ def _body(ids: dict[str, Any]) -> dict[str, Any]:
         "reason": "South says so",
         "outcome": "posted_anyway",
         "action": "clear",
+        "email": "owner@example.org",
+        "role": "moderator",
     }
 
 

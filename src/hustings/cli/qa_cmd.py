@@ -46,13 +46,18 @@ def create_cmd(
     source: Annotated[
         list[str] | None, typer.Option(help="web, manual or youtube (repeatable).")
     ] = None,
+    youtube_chat: Annotated[
+        str | None,
+        typer.Option(help="The liveChatId `hustings serve` polls while the event runs."),
+    ] = None,
 ) -> None:
     r"""Create an event and print its id.
 
     Example:
 
         hustings qa create "Town hall" -w "Riverside campaign" \
-            --starts 2026-12-07T19:00+00:00 --ends 2026-12-07T21:00+00:00 --source youtube
+            --starts 2026-12-07T19:00+00:00 --ends 2026-12-07T21:00+00:00 \
+            --source youtube --youtube-chat Cg0KC2xpdmVfY2hhdA
     """
     store = open_store(ctx)
     try:
@@ -65,6 +70,7 @@ def create_cmd(
                 _moment(ends, "--ends"),
                 moderation,
                 source or ["web", "manual"],
+                youtube_chat,
             )
     finally:
         store.close()

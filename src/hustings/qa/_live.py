@@ -33,6 +33,7 @@ __all__ = ["ENDED_STATES", "LivePolling", "YouTubeAccess"]
 
 _log = logging.getLogger(__name__)
 ENDED_STATES: Final = ("chat ended", "quota spent", "budget spent")
+DEFAULT_API: Final = "https://www.googleapis.com"
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,7 @@ class YouTubeAccess:
     """Where the Data API is and the key to call it with (``HUSTINGS_YOUTUBE_API_KEY``)."""
 
     api_key: str
-    base_url: str = "https://www.googleapis.com"
+    base_url: str = DEFAULT_API
 
 
 @dataclass
@@ -120,6 +121,12 @@ class LivePolling:
             _log.exception("live Q&A event %s failed; polling again next round", event_id)
             state = f"error: {exc}"
         self._set(event_id, state)
+
+    def join(self, event_id: int, timeout: float | None = None) -> None:
+        """Wait for the event's thread to end (tests; ``close`` at shutdown)."""
+        thread = self._threads.get(event_id)
+        if thread is not None:
+            thread.join(timeout)
 
     def run(self, every: float = 30.0) -> None:
         """Look for running events every ``every`` seconds until ``stop`` is set."""
