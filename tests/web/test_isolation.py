@@ -25,6 +25,7 @@ _PUBLIC = {
     # token may use them, by design (an OBS browser source cannot sign in).
     "/ask/{form_token}",
     "/ask/{form_token}/vote",
+    "/ask/{form_token}/log",
     "/overlay/{overlay_token}",
     "/overlay/{overlay_token}/events",
 }
