@@ -39,6 +39,8 @@ NOT_LISTING = {
     "qa export": "writes an event's questions to stdout as CSV or JSON lines (--format)",
     "qa create": "creates an event",
     "qa ask": "enters a question",
+    "qa role": "gives a member a part at an event",
+    "qa follow-up": "files an event's unanswered questions into the inbox",
 }
 
 

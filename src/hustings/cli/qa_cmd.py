@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import sys
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -14,6 +14,7 @@ from hustings import qa
 from hustings.cli.context import open_store
 from hustings.cli.output import JsonOption, print_json, print_rows
 from hustings.errors import ConfigError
+from hustings.workspace import Actor
 
 __all__ = ["app"]
 
@@ -202,3 +203,60 @@ def export_cmd(
     writer = csv.DictWriter(sys.stdout, fieldnames=list(qa.EXPORT_COLUMNS))
     writer.writeheader()
     writer.writerows(rows)
+
+
+def _host(conn: Any, workspace: str) -> Actor:
+    """The CLI acts for the workspace as a whole (as ``plan`` and ``people`` do): it is the
+    host of every event of it; the parts it hands out bind the web pages and the API."""
+    return Actor.system(qa.workspace_named(conn, workspace))
+
+
+@app.command("role")
+def role_cmd(
+    ctx: typer.Context,
+    event: Annotated[int, typer.Argument(help="The event's id.")],
+    email: Annotated[str, typer.Argument(help="A member of the workspace.")],
+    workspace: WorkspaceOption,
+    role: Annotated[
+        str | None, typer.Option(help="host, moderator or assistant; none takes it away.")
+    ] = None,
+) -> None:
+    """Give a member a part at an event (host, moderator, assistant), or take it away.
+
+    Example:
+
+        hustings qa role 1 sam@riverside.example -w "Riverside campaign" --role moderator
+    """
+    store = open_store(ctx)
+    try:
+        with store.begin() as conn:
+            qa.set_role(conn, _host(conn, workspace), event, email, role)
+    finally:
+        store.close()
+    print(f"{email}: {role or 'no part'} at event {event}")
+
+
+@app.command("follow-up")
+def follow_up_cmd(
+    ctx: typer.Context,
+    event: Annotated[int, typer.Argument(help="The event's id.")],
+    workspace: WorkspaceOption,
+) -> None:
+    """After an event, file its unanswered questions into the inbox, each addressed to its
+    asker in the channel they used; say how many stayed out (web form and phone questions
+    carry no address) and why.
+
+    Example:
+
+        hustings qa follow-up 1 --workspace "Riverside campaign"
+    """
+    store = open_store(ctx)
+    try:
+        with store.begin() as conn:
+            done = qa.file_unanswered(conn, _host(conn, workspace), event)
+    finally:
+        store.close()
+    print(
+        f"{done.filed} filed into the inbox; {done.no_contact} without an address to answer "
+        f"(web form, phone); {done.no_account} from a platform the workspace has no account on"
+    )

@@ -19,6 +19,7 @@ from hustings.qa._chatvotes import chat_vote, vote_marker
 from hustings.qa._civility import HOLD_OFFENSIVE, uncivil
 from hustings.qa._cluster import Clusters, Placement
 from hustings.qa._detect import QuestionDetector, load_detector
+from hustings.qa._followup import FollowUps, file_unanswered
 from hustings.qa._limits import AskLimiter
 from hustings.qa._live import ENDED_STATES, LivePolling, YouTubeAccess
 from hustings.qa._pairs import DuplicateModel, load_duplicates
@@ -64,6 +65,7 @@ __all__ = [
     "Clusters",
     "DuplicateModel",
     "Event",
+    "FollowUps",
     "LivePolling",
     "OnScreen",
     "Placement",
@@ -81,6 +83,7 @@ __all__ = [
     "event_by_form_token",
     "event_role",
     "export_rows",
+    "file_unanswered",
     "get_event",
     "get_question_event",
     "list_events",

@@ -238,6 +238,7 @@ def add_question(
     source_id: str | None = None,
     model: DuplicateModel | None = None,
     hold: bool | None = None,
+    author_id: str | None = None,
 ) -> Question:
     """Take one question into the event's queue and put it in its cluster.
 
@@ -246,6 +247,7 @@ def add_question(
     message already taken from the same source (same ``source_id``) is returned as it is,
     so replaying a chat never adds a question twice. ``hold`` (default: the incivility
     pre-filter's verdict on ``text``) holds it for review whatever the moderation mode.
+    ``author_id`` is the asker's id in the source (whom a follow-up goes to).
     """
     event = get_event(conn, workspace_id, event_id)
     text = text.strip()
@@ -284,6 +286,7 @@ def add_question(
             source=source,
             source_id=source_id,
             author=author,
+            author_id=(author_id or "").strip()[:_MAX_NAME] or None,
             text=text,
             status=status,
             received_at=_now(),

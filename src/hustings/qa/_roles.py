@@ -7,7 +7,8 @@ JSON API and the CLI all consult through ``authorize``, so they cannot disagree:
 - ``assistant``: read the queue, type in a question taken by phone or e-mail;
 - ``moderator``: also approve (edited or not), dismiss, split a wrong merge, release a
   held question, and run the screen (show, next, clear, answered);
-- ``host``: also name the event's moderators and assistants.
+- ``host``: also name the event's moderators and assistants, and after the event file
+  its unanswered questions into the inbox.
 
 A workspace manager or owner is host of every event of the workspace (they could make
 themselves host anyway); a responder or viewer has only the part a host gave them. The
@@ -48,6 +49,7 @@ PERMISSIONS: Final[dict[str, str]] = {
     "clear": "moderator",
     "answered": "moderator",
     "roles": "host",
+    "follow_up": "host",
 }
 
 

@@ -240,7 +240,8 @@ def take_questions(
             continue
         if is_question:
             add_question(
-                conn, workspace_id, event_id, line.text, "youtube", line.author, source_id=line.id
-            )
+                conn, workspace_id, event_id, line.text, "youtube", line.author,
+                source_id=line.id, author_id=line.author_channel or None,
+            )  # fmt: skip
             taken += 1
     return taken

@@ -102,6 +102,9 @@ qa_questions = Table(
     Column("source", String(32), nullable=False),
     Column("source_id", String(255)),
     Column("author", String(255)),
+    # The asker's id in the source (a YouTube channel id): whom an unanswered question's
+    # follow-up is addressed to; none for the web form and manual entry.
+    Column("author_id", String(255)),
     Column("text", Text, nullable=False),
     Column("original_text", Text),
     Column("status", String(16), nullable=False),
