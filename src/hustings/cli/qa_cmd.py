@@ -36,6 +36,15 @@ def _moment(value: str, option: str) -> datetime:
     return moment
 
 
+def _post(value: str | None) -> tuple[str, str] | None:
+    if value is None:
+        return None
+    platform, sep, post_id = value.partition(":")
+    if not sep or not post_id:
+        raise ConfigError("--post must be platform:id, e.g. mastodon:113456789")
+    return platform, post_id
+
+
 @app.command("create")
 def create_cmd(
     ctx: typer.Context,
@@ -45,7 +54,12 @@ def create_cmd(
     ends: Annotated[str, typer.Option(help="End, ISO 8601 with offset.")],
     moderation: Annotated[str, typer.Option(help="pre or post.")] = "pre",
     source: Annotated[
-        list[str] | None, typer.Option(help="web, manual or youtube (repeatable).")
+        list[str] | None,
+        typer.Option(help="web, manual, youtube, bluesky or mastodon (repeatable)."),
+    ] = None,
+    post: Annotated[
+        str | None,
+        typer.Option(help="platform:id of the Bluesky or Mastodon post whose replies count."),
     ] = None,
     youtube_chat: Annotated[
         str | None,
@@ -72,6 +86,7 @@ def create_cmd(
                 moderation,
                 source or ["web", "manual"],
                 youtube_chat,
+                _post(post),
             )
     finally:
         store.close()

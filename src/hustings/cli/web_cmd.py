@@ -76,10 +76,9 @@ def serve(
     )
     start_worker(store, pull_every=pull_every)  # connectors run beside, never in, requests
     key = os.environ.get("HUSTINGS_YOUTUBE_API_KEY")
-    if key:
-        access = YouTubeAccess(key, os.environ.get("HUSTINGS_YOUTUBE_API_URL", DEFAULT_API))
-        app.state.qa_polling = LivePolling(store, access)
-        app.state.qa_polling.start(every=qa_every)
+    api = os.environ.get("HUSTINGS_YOUTUBE_API_URL", DEFAULT_API)
+    app.state.qa_polling = LivePolling(store, YouTubeAccess(key, api) if key else None)
+    app.state.qa_polling.start(every=qa_every)  # Q&A chats and post replies, per event
     err.print(f"Hustings on http://{host}:{port}/login (API docs at /docs)", highlight=False)
     uvicorn.Server(server_config(app, host, port)).run()
 

@@ -27,6 +27,7 @@ from hustings.qa._queue import (
     DISMISS_REASONS,
     EXPORT_COLUMNS,
     MODERATION_MODES,
+    REPLY_SOURCES,
     SOURCES,
     STATUSES,
     Event,
@@ -47,6 +48,7 @@ from hustings.qa._queue import (
     vote,
     workspace_named,
 )
+from hustings.qa._replies import take_replies
 from hustings.qa._roles import EVENT_ROLES, PERMISSIONS, authorize, event_role, list_roles, set_role
 from hustings.qa._screen import OnScreen, clear, next_up, on_screen, show, take_down_answered
 
@@ -59,6 +61,7 @@ __all__ = [
     "HOLD_OFFENSIVE",
     "MODERATION_MODES",
     "PERMISSIONS",
+    "REPLY_SOURCES",
     "SOURCES",
     "STATUSES",
     "AskLimiter",
@@ -99,6 +102,7 @@ __all__ = [
     "show",
     "split",
     "take_down_answered",
+    "take_replies",
     "uncivil",
     "vote",
     "vote_marker",

@@ -1,6 +1,9 @@
 """Live sources polled inside ``hustings serve``: a running server fills each event's queue
 without a separate command.
 
+Every round also reads the replies to each running event's Bluesky or Mastodon post
+(``take_replies``: the connectors' worker has pulled them into the store).
+
 ``run_polling`` looks for running events every ``every`` seconds: an event whose sources
 include ``youtube``, whose ``youtube_chat_id`` is set, and whose time (from ``lead`` before
 its start to its end) includes now. Each gets a thread of its own reading the chat with
@@ -22,9 +25,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Final
 
 import httpx
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from hustings.errors import HustingsError, QuotaExhaustedError
+from hustings.qa._replies import take_replies
 from hustings.qa._youtube import QuotaBudget, poll_pages, take_questions
 from hustings.store import Store
 from hustings.store.schema import qa_events
@@ -49,7 +53,7 @@ class LivePolling:
     """The per-event polling threads of one server; ``stop`` ends them all."""
 
     store: Store
-    youtube: YouTubeAccess
+    youtube: YouTubeAccess | None = None
     lead: timedelta = timedelta(minutes=15)
     stop: threading.Event = field(default_factory=threading.Event)
     _threads: dict[int, threading.Thread] = field(default_factory=dict)
@@ -66,18 +70,26 @@ class LivePolling:
             self._status[event_id] = state
 
     def round(self, now: datetime | None = None) -> list[int]:
-        """Start a thread for each running event not polled yet; return their ids."""
+        """Read the replies to each running event's post, and start a thread for each
+        running event's YouTube chat not polled yet; return the ids of those started."""
         now = now or datetime.now(UTC)
         with self.store.begin() as conn:
             rows = conn.execute(
                 select(qa_events).where(
-                    qa_events.c.youtube_chat_id.is_not(None),
+                    or_(qa_events.c.youtube_chat_id.is_not(None),
+                        qa_events.c.post_platform.is_not(None)),
                     qa_events.c.starts_at <= now + self.lead,
                     qa_events.c.ends_at >= now,
                 )
-            ).all()
+            ).all()  # fmt: skip
+        for row in rows:
+            if row.post_platform is not None:
+                with self.store.begin() as conn:
+                    take_replies(conn, int(row.workspace_id), int(row.id))
         started = []
         for row in rows:
+            if row.youtube_chat_id is None or self.youtube is None:
+                continue
             if "youtube" not in row.sources or self.status(row.id) in ENDED_STATES:
                 continue
             running = self._threads.get(row.id)
@@ -97,6 +109,7 @@ class LivePolling:
 
     def _follow(self, workspace_id: int, event_id: int, chat_id: str, length_s: float) -> None:
         state = "budget spent"
+        assert self.youtube is not None
         try:
             with httpx.Client(
                 base_url=self.youtube.base_url, params={"key": self.youtube.api_key}, timeout=15

@@ -40,6 +40,7 @@ __all__ = [
     "DISMISS_REASONS",
     "EXPORT_COLUMNS",
     "MODERATION_MODES",
+    "REPLY_SOURCES",
     "SOURCES",
     "STATUSES",
     "Event",
@@ -62,7 +63,8 @@ __all__ = [
 ]
 
 MODERATION_MODES: Final = ("pre", "post")
-SOURCES: Final = ("web", "manual", "youtube")
+SOURCES: Final = ("web", "manual", "youtube", "bluesky", "mastodon")
+REPLY_SOURCES: Final = ("bluesky", "mastodon")
 STATUSES: Final = ("received", "held", "approved", "dismissed", "answered")
 DISMISS_REASONS: Final = (
     "off_topic",
@@ -104,6 +106,7 @@ class Event:
     overlay_token: str
     form_token: str
     youtube_chat_id: str | None = None
+    post: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +138,7 @@ def _event(row: Any) -> Event:
         row.overlay_token,
         row.form_token,
         row.youtube_chat_id,
+        (row.post_platform, row.post_id) if row.post_platform else None,
     )
 
 
@@ -147,9 +151,11 @@ def create_event(
     moderation: str = "pre",
     sources: Sequence[str] = ("web", "manual"),
     youtube_chat_id: str | None = None,
+    post: tuple[str, str] | None = None,
 ) -> Event:
     """A new event of the workspace, with a fresh unguessable overlay token;
-    ``youtube_chat_id`` names the live chat ``hustings serve`` polls while it runs."""
+    ``youtube_chat_id`` names the live chat ``hustings serve`` polls while it runs, and
+    ``post`` (platform, post id) the Bluesky or Mastodon post whose replies are questions."""
     title = title.strip()
     if not title or len(title) > _MAX_NAME:
         raise InvalidInputError(f"an event needs a title of 1 to {_MAX_NAME} characters")
@@ -163,6 +169,11 @@ def create_event(
     youtube_chat_id = (youtube_chat_id or "").strip() or None
     if youtube_chat_id is not None and ("youtube" not in sources or len(youtube_chat_id) > 128):
         raise InvalidInputError("a YouTube chat id (up to 128 characters) needs the youtube source")
+    if post is not None and (
+        post[0] not in REPLY_SOURCES or post[0] not in sources or not 0 < len(post[1]) <= 512
+    ):
+        raise InvalidInputError(f"a post's replies need its platform ({', '.join(REPLY_SOURCES)}) "
+                                "among the sources and its id")  # fmt: skip
     values = {
         "workspace_id": workspace_id,
         "title": title,
@@ -173,6 +184,8 @@ def create_event(
         "overlay_token": secrets.token_urlsafe(32),
         "form_token": secrets.token_urlsafe(16),
         "youtube_chat_id": youtube_chat_id,
+        "post_platform": post[0] if post else None,
+        "post_id": post[1] if post else None,
         "created_at": _now(),
     }
     new_id = conn.execute(qa_events.insert().values(**values)).inserted_primary_key[0]  # type: ignore[index]

@@ -57,6 +57,10 @@ qa_events = Table(
     # The YouTube live chat ``hustings serve`` polls while the event runs (``liveChatId``
     # from the broadcast's ``liveStreamingDetails.activeLiveChatId``); none: not polled.
     Column("youtube_chat_id", String(128)),
+    # The event's announcement post on Bluesky or Mastodon, whose replies (pulled by that
+    # platform's connector into ``messages``) are questions too; none: no reply source.
+    Column("post_platform", String(32)),
+    Column("post_id", String(512)),
     UniqueConstraint("overlay_token", name="uq_qa_events_overlay_token"),
     UniqueConstraint("form_token", name="uq_qa_events_form_token"),
 )

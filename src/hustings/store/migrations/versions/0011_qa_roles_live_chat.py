@@ -1,4 +1,4 @@
-"""live Q&A: per-event roles, the YouTube chat to poll, the asker's id for follow-ups (20)
+"""live Q&A: event roles, chat and post to read, the asker's id for follow-ups (20)
 
 Revision ID: 0011
 Revises: 0009
@@ -36,6 +36,8 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("qa_events") as batch:
         batch.add_column(sa.Column("youtube_chat_id", sa.String(length=128), nullable=True))
+        batch.add_column(sa.Column("post_platform", sa.String(length=32), nullable=True))
+        batch.add_column(sa.Column("post_id", sa.String(length=512), nullable=True))
     with op.batch_alter_table("qa_questions") as batch:
         batch.add_column(sa.Column("author_id", sa.String(length=255), nullable=True))
 
@@ -44,5 +46,7 @@ def downgrade() -> None:
     with op.batch_alter_table("qa_questions") as batch:
         batch.drop_column("author_id")
     with op.batch_alter_table("qa_events") as batch:
+        batch.drop_column("post_id")
+        batch.drop_column("post_platform")
         batch.drop_column("youtube_chat_id")
     op.drop_table("qa_event_roles")
