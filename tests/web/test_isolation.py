@@ -27,6 +27,7 @@ _PUBLIC = {
     "/ask/{form_token}/vote",
     "/ask/{form_token}/log",
     "/overlay/{overlay_token}",
+    "/overlay/{overlay_token}/speech.wav",
     "/overlay/{overlay_token}/events",
 }
 _NORTH_TEXT = ("town hall in Northville", "bus route", "jo@voter.example")

@@ -190,6 +190,7 @@ def create_app(
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
     app.state.ask_limiter = AskLimiter()
+    app.state.qa_speech = {}  # the overlay's spoken questions, a few kept
     for module in (
         api_inbox,
         api_people,

@@ -24,6 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from hustings import qa
 from hustings.errors import ConflictError, HustingsError, PermissionDeniedError
+from hustings.qa import _speech as qa_speech
 from hustings.web.deps import (
     Conn,
     Id,
@@ -98,13 +99,36 @@ def act(
 
 
 @router.get("/overlay/{overlay_token}")
-def overlay(request: Request, overlay_token: ShortText, conn: Conn) -> HTMLResponse:
+def overlay(
+    request: Request, overlay_token: ShortText, conn: Conn, speech: bool = False
+) -> HTMLResponse:
+    """``?speech=1`` reads each question aloud too, when the server has ``espeak-ng``."""
     qa.on_screen(conn, overlay_token)  # 404 for a wrong token
     templates = request.app.state.templates
     response: HTMLResponse = templates.TemplateResponse(
-        request, "qa_overlay.html", {"token": overlay_token}
-    )
+        request, "qa_overlay.html",
+        {"token": overlay_token, "speech": speech and qa_speech.available()},
+    )  # fmt: skip
     return response
+
+
+@router.get("/overlay/{overlay_token}/speech.wav")
+def speech(request: Request, overlay_token: ShortText, conn: Conn) -> Response:
+    """The question on screen read aloud (a WAV made when first asked for after a push,
+    then kept); 204 when the screen is clear or the server has no ``espeak-ng``."""
+    screen = qa.on_screen(conn, overlay_token)
+    if screen.question_id is None or not qa_speech.available():
+        return Response(status_code=204)
+    cache: dict[tuple[str, int, str], bytes] = request.app.state.qa_speech
+    key = (overlay_token, screen.question_id, screen.text)
+    if key not in cache:
+        spoken = qa_speech.speak(f"{screen.author} asks: {screen.text}")
+        if spoken is None:
+            return Response(status_code=204)
+        while len(cache) >= 32:
+            cache.pop(next(iter(cache)))
+        cache[key] = spoken
+    return Response(cache[key], media_type="audio/wav")
 
 
 @stream_router.get("/overlay/{overlay_token}/events")
