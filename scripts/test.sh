@@ -10,6 +10,8 @@ source scripts/apt.sh
 command -v chromium >/dev/null || apt_install chromium
 # Spark (the distributed engine the audit also runs on) needs a Java runtime.
 command -v java >/dev/null || apt_install openjdk-17-jre-headless
+# The Q&A overlay's optional speech (13 MB with its voices); its test skips without it.
+command -v espeak-ng >/dev/null || apt_install espeak-ng
 export SPARK_LOCAL_IP=127.0.0.1
 
 source scripts/venv.sh

@@ -44,6 +44,8 @@ NOT_LISTING = {
     "policy correct": "corrects an item's topic",
     "policy add-alert": "adds an alert rule",
     "policy report": "writes the offline matrix report",
+    "qa role": "gives a member a part at an event",
+    "qa follow-up": "files an event's unanswered questions into the inbox",
 }
 
 

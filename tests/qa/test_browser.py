@@ -22,7 +22,7 @@ from hustings import qa
 from hustings.qa._youtube import ChatLine, take_questions
 from hustings.store import Store
 from hustings.web import create_app
-from hustings.workspace import Role, add_user
+from hustings.workspace import Actor, Role, add_user
 from tests.web.test_browser import _ARGS, CHROMIUM, _serve
 
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian chromium is not installed")
@@ -42,6 +42,7 @@ def live(store: Store) -> Iterator[tuple[str, qa.Event, int]]:
             conn, ws_id, "Riverside town hall", start, start + timedelta(hours=2), "pre",
             ["web", "youtube", "manual"],
         )  # fmt: skip
+        qa.set_role(conn, Actor.system(ws_id), event.id, "mod@riverside.example", "moderator")
     del ws
     with _serve(create_app(store, secret="qa-browser")) as url:
         yield url, event, ws_id

@@ -77,3 +77,34 @@ def test_create_refuses_a_time_without_offset(store: Store) -> None:
          "--starts", "2026-12-07T19:00", "--ends", "2026-12-07T21:00+00:00"],
     )  # fmt: skip
     assert result.exit_code == 1 and "UTC offset" in result.output
+
+
+def test_follow_up_files_unanswered_questions_and_says_what_stayed_out(store: Store) -> None:
+    from tests.qa.test_followup import _ended_event
+
+    _, event, _ = _ended_event(store)
+    result = CliRunner().invoke(
+        app, ["--db", str(store.engine.url), "qa", "follow-up", str(event), "-w", "Riverside"]
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("1 filed into the inbox; 2 without an address to answer")
+
+
+def test_role_gives_a_member_a_part_and_refuses_a_stranger(store: Store) -> None:
+    from hustings.workspace import Actor, Role, add_user
+
+    event = _answered_event(store)
+    add_user(store, "sam@riverside.example", "sam password 12", "Riverside", Role.RESPONDER)
+    base = ["--db", str(store.engine.url), "qa", "role", str(event)]
+    given = CliRunner().invoke(
+        app, [*base, "sam@riverside.example", "-w", "Riverside", "--role", "moderator"]
+    )
+    stranger = CliRunner().invoke(
+        app, [*base, "nobody@riverside.example", "-w", "Riverside", "--role", "moderator"]
+    )
+    assert given.exit_code == 0 and stranger.exit_code == 1
+    assert "no member 'nobody@riverside.example'" in stranger.output
+    with store.begin() as conn:
+        ws = qa.workspace_named(conn, "Riverside")
+        roles = qa.list_roles(conn, Actor.system(ws), event)
+    assert roles == [{"email": "sam@riverside.example", "role": "moderator"}]

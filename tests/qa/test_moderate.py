@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from hustings import qa
 from hustings.store import Store
 from hustings.web import create_app
-from hustings.workspace import Role, add_user
+from hustings.workspace import Actor, Role, add_user
 
 PASSWORD = "moderator password 1"
 
@@ -25,6 +25,7 @@ def moderator(store: Store) -> Iterator[tuple[TestClient, int, int, str]]:
         start = datetime(2026, 12, 7, 19, 0, tzinfo=UTC)
         event = qa.create_event(conn, ws, "Town hall", start, start + timedelta(hours=2))
         asked = qa.add_question(conn, ws, event.id, "When will the depot reopen?", "web")
+        qa.set_role(conn, Actor.system(ws), event.id, "mod@riverside.example", "moderator")
     with TestClient(create_app(store, secret="moderate")) as client:
         login = client.get("/login")
         token = re.search(r'name="csrf_token" value="([^"]+)"', login.text)

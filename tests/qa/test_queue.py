@@ -197,3 +197,17 @@ def test_another_workspace_can_neither_see_nor_change_a_workspaces_queue(
         assert [e.title for e in q.list_events(conn, b)] == ["Town hall"]
         assert all(e.id != event for e in q.list_events(conn, b))
     assert _rows(any_store, a) == before
+
+
+def test_next_skips_a_rewording_of_a_question_already_answered(store: Store) -> None:
+    from hustings.qa import _screen
+
+    ws, event = _event(store, moderation="post")
+    with store.begin() as conn:
+        first = q.add_question(conn, ws, event, "What's wrong with the audio?", "youtube")
+        again = q.add_question(conn, ws, event, "what is wrong with the sound?", "web")
+        other = q.add_question(conn, ws, event, "Why is gas so expensive?", "web")
+        assert again.cluster_id == first.cluster_id
+        assert _screen.next_up(conn, ws, event) == first.id
+        _screen.take_down_answered(conn, ws, event, 60.0)
+        assert _screen.next_up(conn, ws, event) == other.id

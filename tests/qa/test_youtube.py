@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import json
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -169,3 +170,70 @@ def test_replayed_chat_questions_enter_the_queue_once(
         ("when does the briefing start", "A", "youtube"),
         ("where is the audio", "A", "youtube"),
     ]
+
+
+def test_a_running_server_fills_a_running_events_queue_from_its_chat(
+    server: tuple[str, _Replay], store: Store
+) -> None:
+    url, replay = server
+    _stream(replay)
+    for _, page in replay.answers:
+        if "pollingIntervalMillis" in page:
+            page["pollingIntervalMillis"] = 50  # YouTube's suggestion, honoured below
+    ws = create_workspace(store, "Riverside").id
+    now = datetime.now(UTC)
+    with store.begin() as conn:
+        event = qa.create_event(
+            conn,
+            ws,
+            "AMA",
+            now - timedelta(seconds=5),
+            now + timedelta(seconds=55),
+            "pre",
+            ["youtube"],
+            "chat1",
+        )
+        qa.create_event(
+            conn,
+            ws,
+            "Next week",
+            now + timedelta(days=7),
+            now + timedelta(days=7, hours=1),
+            "pre",
+            ["youtube"],
+            "chat2",
+        )
+    polling = qa.LivePolling(store, qa.YouTubeAccess("test-key", url))
+    try:
+        started = time.monotonic()
+        assert polling.round() == [event.id]  # only the running event
+        polling.join(event.id, timeout=10)
+        took = time.monotonic() - started
+        assert polling.status(event.id) == "chat ended"
+        assert polling.round() == []  # an ended chat is not polled again
+    finally:
+        polling.close()
+    with store.begin() as conn:
+        asked = [q.text for q in qa.list_questions(conn, ws, event.id)]
+    assert asked == ["when does the briefing start", "where is the audio"]
+    assert all("key=test-key" in r and "liveChatId=chat1" in r for r in replay.requests)
+    # Three waits between four calls, each the longer of 50 ms and the budget's 60 ms.
+    assert took >= 3 * 0.06
+
+
+def test_a_spent_quota_stops_polling_that_event(server: tuple[str, _Replay], store: Store) -> None:
+    url, replay = server
+    replay.answers[:] = [(403, _error("quotaExceeded"))]
+    ws = create_workspace(store, "Riverside").id
+    now = datetime.now(UTC)
+    with store.begin() as conn:
+        event = qa.create_event(conn, ws, "AMA", now, now + timedelta(hours=1), "pre",
+                                ["youtube"], "chat1")  # fmt: skip
+    polling = qa.LivePolling(store, qa.YouTubeAccess("test-key", url))
+    try:
+        polling.round()
+        polling.join(event.id, timeout=10)
+        assert polling.status(event.id) == "quota spent"
+        assert polling.round() == []
+    finally:
+        polling.close()

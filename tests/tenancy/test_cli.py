@@ -250,6 +250,10 @@ def test_qa_commands_as_b_show_nothing_of_as_event(fresh: Copy) -> None:
     assert "no event" in out and "Alpha" not in out
     out = _run(fresh, "qa", "ask", str(event.id), "Bravo question?", *b, code=1)
     assert "no event" in out
+    out = _run(fresh, "qa", "follow-up", str(event.id), *b, code=1)
+    assert "no event" in out and "Alpha" not in out
+    out = _run(fresh, "qa", "role", str(event.id), "x@example.org", *b, "--role", "host", code=1)
+    assert "no event" in out
     made = _run(fresh, "qa", "create", "B meeting", *b, "--starts", "2026-12-07T19:00+00:00",
                 "--ends", "2026-12-07T20:00+00:00").strip()  # fmt: skip
     assert int(made) != event.id

@@ -41,6 +41,8 @@ CLI_WALKED = {
     **{f"policy {c}": "test_policy_commands_as_b_reach_nothing_of_as_items" for c in (
         "sources", "add-source", "fetch", "items", "show", "review", "correct", "corrections",
         "matrix", "alerts", "add-alert", "report")},
+    "qa role": "test_qa_commands_as_b_show_nothing_of_as_event",
+    "qa follow-up": "test_qa_commands_as_b_show_nothing_of_as_event",
     "people list": "test_people_list_for_b_shows_nothing_of_a",
     "people stance": "test_people_stance_for_b_on_as_person_or_target_is_refused",
     "people history": "test_people_history_for_b_of_as_person_is_refused",

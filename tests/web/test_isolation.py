@@ -25,7 +25,9 @@ _PUBLIC = {
     # token may use them, by design (an OBS browser source cannot sign in).
     "/ask/{form_token}",
     "/ask/{form_token}/vote",
+    "/ask/{form_token}/log",
     "/overlay/{overlay_token}",
+    "/overlay/{overlay_token}/speech.wav",
     "/overlay/{overlay_token}/events",
 }
 _NORTH_TEXT = ("town hall in Northville", "bus route", "jo@voter.example")
@@ -109,6 +111,8 @@ def _body(ids: dict[str, Any]) -> dict[str, Any]:
         "outcome": "posted_anyway",
         "action": "clear",
         "code": 3,
+        "email": "owner@example.org",
+        "role": "moderator",
     }
 
 

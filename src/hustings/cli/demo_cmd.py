@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.panel import Panel
@@ -39,6 +39,20 @@ def _now(value: str | None) -> datetime | None:
             param_hint="--now",
         )
     return parsed
+
+
+def _town_hall(store: Store, workspace: str, now: datetime, seed: int) -> dict[str, Any]:
+    """Seed yesterday's simulated town hall; its id, public log counts and log page."""
+    from hustings import qa
+    from hustings.demo._townhall import seed_town_hall
+
+    with store.begin() as conn:
+        ws = qa.workspace_named(conn, workspace)
+    event_id = seed_town_hall(store, ws, now, seed)
+    with store.begin() as conn:
+        event = qa.get_event(conn, ws, event_id)
+        log = qa.moderation_log(conn, ws, event_id)
+    return {"event_id": event_id, "log": log, "public_log": f"/ask/{event.form_token}/log"}
 
 
 def register(app: typer.Typer) -> None:
@@ -84,6 +98,7 @@ def register(app: typer.Typer) -> None:
         login_path, email, password = create_demo_workspace(store, accounts=run.accounts())
         answered = record_platform_answers(store, DEMO_WORKSPACE)
         stances = seed_stances(store, DEMO_WORKSPACE, run.campaign, DEMO_EMAIL, seed)
+        town_hall = _town_hall(store, DEMO_WORKSPACE, run.campaign.end, seed)
         report = _audit_report(store, out / "audit")
         counts = store.counts()
         store.close()
@@ -102,6 +117,7 @@ def register(app: typer.Typer) -> None:
                     "imported": imported,
                     "answered_on_platform": answered,
                     "stance_entries": stances,
+                    "town_hall": town_hall,
                     "store": counts,
                     "web": {"path": login_path, "email": email, "password": password},
                     "report": str(report),
@@ -148,6 +164,12 @@ def register(app: typer.Typer) -> None:
             f"Stance: {stances['staff']:,} staff and {stances['model']:,} model entries toward "
             "the demo's candidate and three policies ([bold]hustings people targets list -w "
             f"\"{DEMO_WORKSPACE}\"[/]).",
+            highlight=False,
+        )
+        err.print(
+            f"Town hall (simulated, yesterday): {town_hall['log']['received']} questions, "
+            f"{town_hall['log']['answered']} answered; public log at "
+            f"[bold]{town_hall['public_log']}[/]",
             highlight=False,
         )
         err.print(

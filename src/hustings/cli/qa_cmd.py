@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import sys
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -14,6 +14,7 @@ from hustings import qa
 from hustings.cli.context import open_store
 from hustings.cli.output import JsonOption, print_json, print_rows
 from hustings.errors import ConfigError
+from hustings.workspace import Actor
 
 __all__ = ["app"]
 
@@ -35,6 +36,15 @@ def _moment(value: str, option: str) -> datetime:
     return moment
 
 
+def _post(value: str | None) -> tuple[str, str] | None:
+    if value is None:
+        return None
+    platform, sep, post_id = value.partition(":")
+    if not sep or not post_id:
+        raise ConfigError("--post must be platform:id, e.g. mastodon:113456789")
+    return platform, post_id
+
+
 @app.command("create")
 def create_cmd(
     ctx: typer.Context,
@@ -44,7 +54,16 @@ def create_cmd(
     ends: Annotated[str, typer.Option(help="End, ISO 8601 with offset.")],
     moderation: Annotated[str, typer.Option(help="pre or post.")] = "pre",
     source: Annotated[
-        list[str] | None, typer.Option(help="web, manual or youtube (repeatable).")
+        list[str] | None,
+        typer.Option(help="web, manual, youtube, bluesky or mastodon (repeatable)."),
+    ] = None,
+    post: Annotated[
+        str | None,
+        typer.Option(help="platform:id of the Bluesky or Mastodon post whose replies count."),
+    ] = None,
+    youtube_chat: Annotated[
+        str | None,
+        typer.Option(help="The liveChatId `hustings serve` polls while the event runs."),
     ] = None,
 ) -> None:
     r"""Create an event and print its id.
@@ -52,7 +71,8 @@ def create_cmd(
     Example:
 
         hustings qa create "Town hall" -w "Riverside campaign" \
-            --starts 2026-12-07T19:00+00:00 --ends 2026-12-07T21:00+00:00 --source youtube
+            --starts 2026-12-07T19:00+00:00 --ends 2026-12-07T21:00+00:00 \
+            --source youtube --youtube-chat Cg0KC2xpdmVfY2hhdA
     """
     store = open_store(ctx)
     try:
@@ -65,6 +85,8 @@ def create_cmd(
                 _moment(ends, "--ends"),
                 moderation,
                 source or ["web", "manual"],
+                youtube_chat,
+                _post(post),
             )
     finally:
         store.close()
@@ -196,3 +218,60 @@ def export_cmd(
     writer = csv.DictWriter(sys.stdout, fieldnames=list(qa.EXPORT_COLUMNS))
     writer.writeheader()
     writer.writerows(rows)
+
+
+def _host(conn: Any, workspace: str) -> Actor:
+    """The CLI acts for the workspace as a whole (as ``plan`` and ``people`` do): it is the
+    host of every event of it; the parts it hands out bind the web pages and the API."""
+    return Actor.system(qa.workspace_named(conn, workspace))
+
+
+@app.command("role")
+def role_cmd(
+    ctx: typer.Context,
+    event: Annotated[int, typer.Argument(help="The event's id.")],
+    email: Annotated[str, typer.Argument(help="A member of the workspace.")],
+    workspace: WorkspaceOption,
+    role: Annotated[
+        str | None, typer.Option(help="host, moderator or assistant; none takes it away.")
+    ] = None,
+) -> None:
+    """Give a member a part at an event (host, moderator, assistant), or take it away.
+
+    Example:
+
+        hustings qa role 1 sam@riverside.example -w "Riverside campaign" --role moderator
+    """
+    store = open_store(ctx)
+    try:
+        with store.begin() as conn:
+            qa.set_role(conn, _host(conn, workspace), event, email, role)
+    finally:
+        store.close()
+    print(f"{email}: {role or 'no part'} at event {event}")
+
+
+@app.command("follow-up")
+def follow_up_cmd(
+    ctx: typer.Context,
+    event: Annotated[int, typer.Argument(help="The event's id.")],
+    workspace: WorkspaceOption,
+) -> None:
+    """After an event, file its unanswered questions into the inbox, each addressed to its
+    asker in the channel they used; say how many stayed out (web form and phone questions
+    carry no address) and why.
+
+    Example:
+
+        hustings qa follow-up 1 --workspace "Riverside campaign"
+    """
+    store = open_store(ctx)
+    try:
+        with store.begin() as conn:
+            done = qa.file_unanswered(conn, _host(conn, workspace), event)
+    finally:
+        store.close()
+    print(
+        f"{done.filed} filed into the inbox; {done.no_contact} without an address to answer "
+        f"(web form, phone); {done.no_account} from a platform the workspace has no account on"
+    )

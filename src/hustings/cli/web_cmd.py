@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated, Any
 
@@ -33,6 +34,15 @@ def serve(
     pull_every: Annotated[
         float, typer.Option("--pull-every", min=5, help="Seconds between connector pulls.")
     ] = 60.0,
+    qa_every: Annotated[
+        float,
+        typer.Option(
+            "--qa-every",
+            min=1,
+            help="Seconds between looks for running Q&A events whose YouTube chat to poll "
+            "(needs HUSTINGS_YOUTUBE_API_KEY; HUSTINGS_YOUTUBE_API_URL overrides the API).",
+        ),
+    ] = 30.0,
     trusted_proxy: Annotated[
         list[str] | None,
         typer.Option(
@@ -53,6 +63,8 @@ def serve(
     import uvicorn
 
     from hustings.connectors.worker import start_worker
+    from hustings.qa import LivePolling, YouTubeAccess
+    from hustings.qa._live import DEFAULT_API
     from hustings.web import create_app
 
     store = open_store(ctx)
@@ -63,6 +75,10 @@ def serve(
         trusted_proxies=trusted_proxy or None,
     )
     start_worker(store, pull_every=pull_every)  # connectors run beside, never in, requests
+    key = os.environ.get("HUSTINGS_YOUTUBE_API_KEY")
+    api = os.environ.get("HUSTINGS_YOUTUBE_API_URL", DEFAULT_API)
+    app.state.qa_polling = LivePolling(store, YouTubeAccess(key, api) if key else None)
+    app.state.qa_polling.start(every=qa_every)  # Q&A chats and post replies, per event
     err.print(f"Hustings on http://{host}:{port}/login (API docs at /docs)", highlight=False)
     uvicorn.Server(server_config(app, host, port)).run()
 

@@ -5,9 +5,11 @@ workspace's event, question or cluster id is "not found" (``NotFoundError``), ne
 difference a caller could observe. Surfaces (CLI, web) call these and run no SQL of their own.
 
 A question arrives as ``received`` under pre-moderation, ``approved`` under
-post-moderation; the moderator then approves it (its text edited or not: the asker's words
-are kept in ``original_text``), dismisses it with a reason from ``DISMISS_REASONS``, or marks
-it answered at a time in the recording. Each act writes one row of the event's log, whose
+post-moderation, and ``held`` under either when the incivility pre-filter (``_civility``)
+flags it: held, not deleted, until a moderator releases or dismisses it. The moderator
+approves a question (its text edited or not: the asker's words are kept in
+``original_text``), dismisses it with a reason from ``DISMISS_REASONS``, or marks it
+answered at a time in the recording. Each act writes one row of the event's log, whose
 counts (``moderation_log``) a campaign can publish to show it did not cherry-pick.
 """
 
@@ -23,6 +25,7 @@ from typing import Any, Final
 from sqlalchemy import Connection, func, select
 
 from hustings.errors import ConflictError, InvalidInputError, NotFoundError
+from hustings.qa._civility import uncivil
 from hustings.qa._pairs import DuplicateModel, load_duplicates
 from hustings.store.schema import (
     qa_clusters,
@@ -37,6 +40,7 @@ __all__ = [
     "DISMISS_REASONS",
     "EXPORT_COLUMNS",
     "MODERATION_MODES",
+    "REPLY_SOURCES",
     "SOURCES",
     "STATUSES",
     "Event",
@@ -59,8 +63,9 @@ __all__ = [
 ]
 
 MODERATION_MODES: Final = ("pre", "post")
-SOURCES: Final = ("web", "manual", "youtube")
-STATUSES: Final = ("received", "approved", "dismissed", "answered")
+SOURCES: Final = ("web", "manual", "youtube", "bluesky", "mastodon")
+REPLY_SOURCES: Final = ("bluesky", "mastodon")
+STATUSES: Final = ("received", "held", "approved", "dismissed", "answered")
 DISMISS_REASONS: Final = (
     "off_topic",
     "duplicate",
@@ -100,6 +105,8 @@ class Event:
     sources: tuple[str, ...]
     overlay_token: str
     form_token: str
+    youtube_chat_id: str | None = None
+    post: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -130,6 +137,8 @@ def _event(row: Any) -> Event:
         tuple(row.sources),
         row.overlay_token,
         row.form_token,
+        row.youtube_chat_id,
+        (row.post_platform, row.post_id) if row.post_platform else None,
     )
 
 
@@ -141,8 +150,12 @@ def create_event(
     ends_at: datetime,
     moderation: str = "pre",
     sources: Sequence[str] = ("web", "manual"),
+    youtube_chat_id: str | None = None,
+    post: tuple[str, str] | None = None,
 ) -> Event:
-    """A new event of the workspace, with a fresh unguessable overlay token."""
+    """A new event of the workspace, with a fresh unguessable overlay token;
+    ``youtube_chat_id`` names the live chat ``hustings serve`` polls while it runs, and
+    ``post`` (platform, post id) the Bluesky or Mastodon post whose replies are questions."""
     title = title.strip()
     if not title or len(title) > _MAX_NAME:
         raise InvalidInputError(f"an event needs a title of 1 to {_MAX_NAME} characters")
@@ -153,6 +166,14 @@ def create_event(
         raise InvalidInputError(f"sources must be among {', '.join(SOURCES)}; got {unknown}")
     if ends_at <= starts_at:
         raise InvalidInputError("an event must end after it starts")
+    youtube_chat_id = (youtube_chat_id or "").strip() or None
+    if youtube_chat_id is not None and ("youtube" not in sources or len(youtube_chat_id) > 128):
+        raise InvalidInputError("a YouTube chat id (up to 128 characters) needs the youtube source")
+    if post is not None and (
+        post[0] not in REPLY_SOURCES or post[0] not in sources or not 0 < len(post[1]) <= 512
+    ):
+        raise InvalidInputError(f"a post's replies need its platform ({', '.join(REPLY_SOURCES)}) "
+                                "among the sources and its id")  # fmt: skip
     values = {
         "workspace_id": workspace_id,
         "title": title,
@@ -162,6 +183,9 @@ def create_event(
         "sources": list(dict.fromkeys(sources)),
         "overlay_token": secrets.token_urlsafe(32),
         "form_token": secrets.token_urlsafe(16),
+        "youtube_chat_id": youtube_chat_id,
+        "post_platform": post[0] if post else None,
+        "post_id": post[1] if post else None,
         "created_at": _now(),
     }
     new_id = conn.execute(qa_events.insert().values(**values)).inserted_primary_key[0]  # type: ignore[index]
@@ -226,13 +250,17 @@ def add_question(
     author: str | None = None,
     source_id: str | None = None,
     model: DuplicateModel | None = None,
+    hold: bool | None = None,
+    author_id: str | None = None,
 ) -> Question:
     """Take one question into the event's queue and put it in its cluster.
 
     It joins the cluster of the most similar earlier question of the event when the
     duplicate model says they ask the same thing (logged ``merged``), else opens one. A
     message already taken from the same source (same ``source_id``) is returned as it is,
-    so replaying a chat never adds a question twice.
+    so replaying a chat never adds a question twice. ``hold`` (default: the incivility
+    pre-filter's verdict on ``text``) holds it for review whatever the moderation mode.
+    ``author_id`` is the asker's id in the source (whom a follow-up goes to).
     """
     event = get_event(conn, workspace_id, event_id)
     text = text.strip()
@@ -261,7 +289,8 @@ def add_question(
             )
         )
         cluster_id = int(inserted.inserted_primary_key[0])  # type: ignore[index]
-    status = "received" if event.moderation == "pre" else "approved"
+    held = uncivil([text])[0] if hold is None else hold
+    status = "held" if held else "received" if event.moderation == "pre" else "approved"
     inserted = conn.execute(
         qa_questions.insert().values(
             workspace_id=workspace_id,
@@ -270,6 +299,7 @@ def add_question(
             source=source,
             source_id=source_id,
             author=author,
+            author_id=(author_id or "").strip()[:_MAX_NAME] or None,
             text=text,
             status=status,
             received_at=_now(),
@@ -277,6 +307,8 @@ def add_question(
     )
     question_id = int(inserted.inserted_primary_key[0])  # type: ignore[index]
     _log(conn, workspace_id, event_id, question_id, "received")
+    if held:
+        _log(conn, workspace_id, event_id, question_id, "held")
     if merged:
         _log(conn, workspace_id, event_id, question_id, "merged")
     return _question(conn, workspace_id, question_id)
@@ -375,8 +407,9 @@ def _decide(conn: Connection, workspace_id: int, question_id: int, allowed: tupl
 def approve(
     conn: Connection, workspace_id: int, question_id: int, text: str | None = None
 ) -> Question:
-    """Approve a question, with its text edited if ``text`` differs (the original is kept)."""
-    row = _decide(conn, workspace_id, question_id, ("received", "approved"))
+    """Approve a question (or release a held one), with its text edited if ``text`` differs
+    (the original is kept)."""
+    row = _decide(conn, workspace_id, question_id, ("received", "held", "approved"))
     values: dict[str, Any] = {"status": "approved", "decided_at": _now()}
     edited = text is not None and text.strip() and text.strip() != row.text
     if edited:
@@ -388,7 +421,7 @@ def approve(
     conn.execute(qa_questions.update().where(qa_questions.c.id == row.id).values(**values))
     if edited:
         _log(conn, workspace_id, row.event_id, row.id, "edited")
-    if row.status == "received":
+    if row.status in ("received", "held"):
         _log(conn, workspace_id, row.event_id, row.id, "approved")
     return _question(conn, workspace_id, question_id)
 
@@ -396,7 +429,7 @@ def approve(
 def dismiss(conn: Connection, workspace_id: int, question_id: int, reason: str) -> Question:
     if reason not in DISMISS_REASONS:
         raise InvalidInputError(f"reason must be one of {', '.join(DISMISS_REASONS)}")
-    row = _decide(conn, workspace_id, question_id, ("received", "approved"))
+    row = _decide(conn, workspace_id, question_id, ("received", "held", "approved"))
     conn.execute(
         qa_questions.update()
         .where(qa_questions.c.id == row.id)
@@ -471,15 +504,17 @@ def split(conn: Connection, workspace_id: int, question_id: int) -> Question:
 
 
 def moderation_log(conn: Connection, workspace_id: int, event_id: int) -> dict[str, Any]:
-    """The counts a campaign can publish: received, merged, approved, edited, dismissed by
-    reason (every reason listed, zeros included), answered and split."""
+    """The counts a campaign can publish: received, held by the incivility pre-filter,
+    merged, approved, edited, dismissed by reason (every reason listed, zeros included),
+    answered and split."""
     get_event(conn, workspace_id, event_id)
     rows = conn.execute(
         select(qa_log.c.action, qa_log.c.reason, func.count())
         .where(qa_log.c.workspace_id == workspace_id, qa_log.c.event_id == event_id)
         .group_by(qa_log.c.action, qa_log.c.reason)
     ).all()
-    counts = {a: 0 for a in ("received", "merged", "approved", "edited", "answered", "split")}
+    acts = ("received", "held", "merged", "approved", "edited", "answered", "split")
+    counts = dict.fromkeys(acts, 0)
     dismissed = dict.fromkeys(DISMISS_REASONS, 0)
     for action, reason, n in rows:
         if action == "dismissed":

@@ -80,7 +80,8 @@ def clear(conn: Connection, workspace_id: int, event_id: int) -> None:
 
 
 def next_up(conn: Connection, workspace_id: int, event_id: int) -> int | None:
-    """Show the most-voted approved question not yet on screen; ``None`` if none is left."""
+    """Show the most-voted approved question not yet on screen, of a cluster not answered
+    yet; ``None`` if none is left."""
     get_event(conn, workspace_id, event_id)
     votes = (
         select(qa_votes.c.cluster_id, func.count().label("n"))
@@ -91,6 +92,10 @@ def next_up(conn: Connection, workspace_id: int, event_id: int) -> int | None:
     shown = select(qa_log.c.question_id).where(
         qa_log.c.event_id == event_id, qa_log.c.action == "shown"
     )
+    # A rewording of a question already answered is answered too: skip its cluster.
+    answered = select(qa_questions.c.cluster_id).where(
+        qa_questions.c.event_id == event_id, qa_questions.c.status == "answered"
+    )
     row = conn.execute(
         select(qa_questions.c.id)
         .outerjoin(votes, votes.c.cluster_id == qa_questions.c.cluster_id)
@@ -99,6 +104,7 @@ def next_up(conn: Connection, workspace_id: int, event_id: int) -> int | None:
             qa_questions.c.event_id == event_id,
             qa_questions.c.status == "approved",
             qa_questions.c.id.not_in(shown),
+            qa_questions.c.cluster_id.not_in(answered),
         )
         .order_by(func.coalesce(votes.c.n, 0).desc(), qa_questions.c.id)
         .limit(1)

@@ -14,6 +14,7 @@ call every 10.8 s at most, whatever shorter interval YouTube suggests.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ import httpx
 from sqlalchemy import Connection
 
 from hustings.errors import PlatformResponseError, PlatformUnavailableError, QuotaExhaustedError
+from hustings.qa._chatvotes import chat_vote
 from hustings.qa._detect import QuestionDetector, load_detector
 from hustings.qa._queue import add_question
 
@@ -35,6 +37,7 @@ __all__ = [
     "parse_api_page",
     "parse_web_chat",
     "poll",
+    "poll_pages",
     "take_questions",
 ]
 
@@ -165,20 +168,23 @@ def parse_web_chat(value: dict[str, Any]) -> ChatPage:
     return ChatPage(lines, data.get("continuation"), int(data.get("timeoutMs", 5000)))
 
 
-def poll(
+def poll_pages(
     client: httpx.Client,
     live_chat_id: str,
     budget: QuotaBudget,
     *,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], object] = time.sleep,
     max_calls: int | None = None,
-) -> Iterator[ChatLine]:
-    """Yield chat lines from ``liveChatMessages.list`` (``client`` carries the base URL and
-    the API key) until the chat ends, the budget's calls are spent or ``max_calls`` is hit."""
+    stop: threading.Event | None = None,
+) -> Iterator[ChatPage]:
+    """Yield ``liveChatMessages.list`` pages (``client`` carries the base URL and the API
+    key) until the chat ends, the budget's calls are spent, ``max_calls`` is hit or
+    ``stop`` is set; between calls wait the longer of the page's ``pollingIntervalMillis``
+    and the budget's interval."""
     token: str | None = None
     calls = 0
     limit = budget.calls if max_calls is None else min(max_calls, budget.calls)
-    while calls < limit:
+    while calls < limit and not (stop is not None and stop.is_set()):
         params = {"liveChatId": live_chat_id, "part": "snippet,authorDetails"}
         if token:
             params["pageToken"] = token
@@ -195,11 +201,24 @@ def poll(
             raise PlatformResponseError(
                 f"YouTube answered {response.status_code}, not JSON"
             ) from exc
-        yield from page.lines
+        yield page
         if page.ended:
             return
         token = page.next_page_token
         sleep(max(page.polling_ms / 1000, budget.min_interval_s))
+
+
+def poll(
+    client: httpx.Client,
+    live_chat_id: str,
+    budget: QuotaBudget,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    max_calls: int | None = None,
+) -> Iterator[ChatLine]:
+    """The lines of ``poll_pages``'s pages, in order."""
+    for page in poll_pages(client, live_chat_id, budget, sleep=sleep, max_calls=max_calls):
+        yield from page.lines
 
 
 def take_questions(
@@ -210,14 +229,19 @@ def take_questions(
     detector: QuestionDetector | None = None,
 ) -> int:
     """Put the chat lines the detector calls questions into the event's queue (source
-    ``youtube``, keyed by the chat message's id, so a replay adds nothing twice); return
-    how many lines were questions."""
+    ``youtube``, keyed by the chat message's id, so a replay adds nothing twice), and count
+    each "+1" line as its author's vote (``chat_vote``); return how many lines were
+    questions."""
     keep = (detector or load_detector()).is_question([line.text for line in lines])
     taken = 0
     for line, is_question in zip(lines, keep, strict=True):
+        voter = f"youtube:{line.author_channel or line.author}"
+        if chat_vote(conn, workspace_id, event_id, "youtube", line.text, voter) is not None:
+            continue
         if is_question:
             add_question(
-                conn, workspace_id, event_id, line.text, "youtube", line.author, source_id=line.id
-            )
+                conn, workspace_id, event_id, line.text, "youtube", line.author,
+                source_id=line.id, author_id=line.author_channel or None,
+            )  # fmt: skip
             taken += 1
     return taken

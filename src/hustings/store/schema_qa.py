@@ -23,7 +23,7 @@ from sqlalchemy import (
 
 from hustings.store.schema import Id, UTCDateTime, _workspace_id, metadata
 
-__all__ = ["qa_clusters", "qa_events", "qa_log", "qa_questions", "qa_votes"]
+__all__ = ["qa_clusters", "qa_event_roles", "qa_events", "qa_log", "qa_questions", "qa_votes"]
 
 
 def _event_id() -> Column[int]:
@@ -54,8 +54,31 @@ qa_events = Table(
     Column("current_question_id", Integer),
     Column("current_since", UTCDateTime),
     Column("created_at", UTCDateTime, nullable=False),
+    # The YouTube live chat ``hustings serve`` polls while the event runs (``liveChatId``
+    # from the broadcast's ``liveStreamingDetails.activeLiveChatId``); none: not polled.
+    Column("youtube_chat_id", String(128)),
+    # The event's announcement post on Bluesky or Mastodon, whose replies (pulled by that
+    # platform's connector into ``messages``) are questions too; none: no reply source.
+    Column("post_platform", String(32)),
+    Column("post_id", String(512)),
     UniqueConstraint("overlay_token", name="uq_qa_events_overlay_token"),
     UniqueConstraint("form_token", name="uq_qa_events_form_token"),
+)
+
+# Who does what at one event (``hustings.qa.EVENT_ROLES``): the ``host`` runs it and names
+# the others, a ``moderator`` approves, edits, dismisses, splits and puts questions on
+# screen, an ``assistant`` types in phone and e-mail questions and reads the queue. A
+# workspace manager or owner acts as host of every event of the workspace.
+qa_event_roles = Table(
+    "qa_event_roles",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    _workspace_id(),
+    _event_id(),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("event_id", "user_id", name="uq_qa_event_roles"),
 )
 
 # Questions that ask the same thing; a question always belongs to one.
@@ -69,7 +92,8 @@ qa_clusters = Table(
 )
 
 # One question as asked. ``original_text`` keeps the asker's words when a moderator edits
-# them; ``status`` is received | approved | dismissed | answered; ``dismiss_reason`` comes
+# them; ``status`` is received | held (the incivility pre-filter's, awaiting review) |
+# approved | dismissed | answered; ``dismiss_reason`` comes
 # from ``hustings.qa.DISMISS_REASONS``; ``answered_video_s`` is where in the recording the
 # answer starts. ``source_id`` (a chat message's id) makes a replayed message land once.
 qa_questions = Table(
@@ -82,6 +106,9 @@ qa_questions = Table(
     Column("source", String(32), nullable=False),
     Column("source_id", String(255)),
     Column("author", String(255)),
+    # The asker's id in the source (a YouTube channel id): whom an unanswered question's
+    # follow-up is addressed to; none for the web form and manual entry.
+    Column("author_id", String(255)),
     Column("text", Text, nullable=False),
     Column("original_text", Text),
     Column("status", String(16), nullable=False),

@@ -42,6 +42,7 @@ from hustings.web import (
     api_inbox,
     api_people,
     api_plan,
+    api_qa,
     pages,
     pages_people,
     pages_plan,
@@ -190,10 +191,12 @@ def create_app(
         app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
     app.state.ask_limiter = AskLimiter()
+    app.state.qa_speech = {}  # the overlay's spoken questions, a few kept
     for module in (
         api_inbox,
         api_people,
         api_plan,
+        api_qa,
         pages,
         pages_people,
         pages_plan,

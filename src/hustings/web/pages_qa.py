@@ -139,3 +139,13 @@ def vote(
         return _form(request, conn, event, 404, error="No such question to vote for.")
     counted = qa.vote(conn, workspace_id, cluster_id, voter)
     return _form(request, conn, event, error=None if counted else "You voted for that one already.")
+
+
+@router.get("/ask/{form_token}/log")
+def public_log(request: Request, form_token: ShortText, conn: Conn) -> Response:
+    """The event's public moderation log: counts only (received, held, merged, approved,
+    edited, dismissed by reason, answered), no question and no asker, so a campaign can
+    publish it beside its question form to show it did not cherry-pick."""
+    workspace_id, event = qa.event_by_form_token(conn, form_token)
+    counts = qa.moderation_log(conn, workspace_id, event.id)
+    return render(request, "qa_log.html", None, event=event, counts=counts)

@@ -2,9 +2,11 @@
 
 ``/qa/events/{event_id}``: one card per cluster with its variants; approve (the text
 edited or not), dismiss with a reason, show, split, and next / clear / answered for the
-screen, each a form post to ``/act`` (with access keys n, c, a). Any member of the
-workspace may moderate. ``/overlay/{overlay_token}``: the question on screen, large, for a
-browser source; it listens to ``/overlay/{overlay_token}/events``, server-sent events that
+screen, each a form post to ``/act`` (with access keys n, c, a). What a member may do is
+their part in the event (``qa.PERMISSIONS``): an assistant reads the queue and types in
+phone questions, a moderator acts on it, a host also names who helps.
+``/overlay/{overlay_token}``: the question on screen, large, for a browser source;
+it listens to ``/overlay/{overlay_token}/events``, server-sent events that
 push what is on screen whenever it changes (checked every ``_TICK_S``), so a click reaches
 the stream within a fraction of a second without the overlay polling over the network.
 """
@@ -21,7 +23,8 @@ from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from hustings import qa
-from hustings.errors import ConflictError, HustingsError, InvalidInputError
+from hustings.errors import ConflictError, HustingsError, PermissionDeniedError
+from hustings.qa import _speech as qa_speech
 from hustings.web.deps import (
     Conn,
     Id,
@@ -38,7 +41,6 @@ __all__ = ["router"]
 router = APIRouter(include_in_schema=False, route_class=TransactionRoute)
 stream_router = APIRouter(include_in_schema=False)
 _TICK_S = 0.05
-_ACTIONS = ("approve", "dismiss", "show", "split", "next", "clear", "answered")
 
 
 def _clusters(questions: list[qa.Question]) -> list[dict[str, Any]]:
@@ -53,12 +55,16 @@ def _clusters(questions: list[qa.Question]) -> list[dict[str, Any]]:
 
 def _page(request: Request, s: Any, conn: Any, event_id: int, code: int = 200,
           error: str | None = None) -> HTMLResponse:  # fmt: skip
+    role = qa.authorize(conn, s.actor, event_id, "view")
     ws = s.actor.workspace_id
     event = qa.get_event(conn, ws, event_id)
+    polling = getattr(request.app.state, "qa_polling", None)
     return render(
-        request, "qa_moderate.html", s, code, event=event, error=error,
+        request, "qa_moderate.html", s, code, event=event, error=error, role=role,
+        moderates=role in ("moderator", "host"),
         clusters=_clusters(qa.list_questions(conn, ws, event_id)),
         screen=qa.on_screen(conn, event.overlay_token), reasons=qa.DISMISS_REASONS,
+        polling=polling.status(event_id) if polling is not None else None,
     )  # fmt: skip
 
 
@@ -78,56 +84,51 @@ def act(
     text: Annotated[str, Form(max_length=4000)] = "",
     reason: Annotated[ShortText, Form()] = "",
     video_s: Annotated[str, Form(max_length=32)] = "",
+    author: Annotated[ShortText, Form()] = "",
 ) -> Response:
-    ws = s.actor.workspace_id
-    qa.get_event(conn, ws, event_id)
+    """Every act goes through ``qa.perform``, which checks the user's part in the event."""
+    qa.authorize(conn, s.actor, event_id, "view")  # another workspace's event: 404
     try:
-        _do(conn, ws, event_id, action, question_id, text, reason, video_s)
+        qa.perform(conn, s.actor, event_id, action, question_id, text, reason, video_s, author)
+    except PermissionDeniedError:
+        raise
     except HustingsError as exc:
         code = 409 if isinstance(exc, ConflictError) else 422
         return _page(request, s, conn, event_id, code, str(exc))
     return back(f"/qa/events/{event_id}")
 
 
-def _do(conn: Any, ws: int, event_id: int, action: str, question_id: int | None, text: str,
-        reason: str, video_s: str) -> None:  # fmt: skip
-    if action not in _ACTIONS:
-        raise InvalidInputError(f"action must be one of {', '.join(_ACTIONS)}")
-    if action == "next":
-        qa.next_up(conn, ws, event_id)
-        return
-    if action == "clear":
-        qa.clear(conn, ws, event_id)
-        return
-    if action == "answered":
-        try:
-            seconds = float(video_s) if video_s.strip() else None
-        except ValueError as exc:
-            raise InvalidInputError("the video time must be a number of seconds") from exc
-        qa.take_down_answered(conn, ws, event_id, seconds)
-        return
-    if question_id is None:
-        raise InvalidInputError(f"{action} needs a question")
-    if qa.get_question_event(conn, ws, question_id) != event_id:
-        raise InvalidInputError("that question belongs to another event")
-    if action == "approve":
-        qa.approve(conn, ws, question_id, text or None)
-    elif action == "dismiss":
-        qa.dismiss(conn, ws, question_id, reason)
-    elif action == "show":
-        qa.show(conn, ws, event_id, question_id)
-    else:
-        qa.split(conn, ws, question_id)
-
-
 @router.get("/overlay/{overlay_token}")
-def overlay(request: Request, overlay_token: ShortText, conn: Conn) -> HTMLResponse:
+def overlay(
+    request: Request, overlay_token: ShortText, conn: Conn, speech: bool = False
+) -> HTMLResponse:
+    """``?speech=1`` reads each question aloud too, when the server has ``espeak-ng``."""
     qa.on_screen(conn, overlay_token)  # 404 for a wrong token
     templates = request.app.state.templates
     response: HTMLResponse = templates.TemplateResponse(
-        request, "qa_overlay.html", {"token": overlay_token}
-    )
+        request, "qa_overlay.html",
+        {"token": overlay_token, "speech": speech and qa_speech.available()},
+    )  # fmt: skip
     return response
+
+
+@router.get("/overlay/{overlay_token}/speech.wav")
+def speech(request: Request, overlay_token: ShortText, conn: Conn) -> Response:
+    """The question on screen read aloud (a WAV made when first asked for after a push,
+    then kept); 204 when the screen is clear or the server has no ``espeak-ng``."""
+    screen = qa.on_screen(conn, overlay_token)
+    if screen.question_id is None or not qa_speech.available():
+        return Response(status_code=204)
+    cache: dict[tuple[str, int, str], bytes] = request.app.state.qa_speech
+    key = (overlay_token, screen.question_id, screen.text)
+    if key not in cache:
+        spoken = qa_speech.speak(f"{screen.author} asks: {screen.text}")
+        if spoken is None:
+            return Response(status_code=204)
+        while len(cache) >= 32:
+            cache.pop(next(iter(cache)))
+        cache[key] = spoken
+    return Response(cache[key], media_type="audio/wav")
 
 
 @stream_router.get("/overlay/{overlay_token}/events")

@@ -12,5 +12,11 @@
     document.getElementById("q-source").textContent = q.source;
     document.getElementById("q-votes").textContent = q.votes ? q.votes + " votes" : "";
     root.dataset.changedAt = String(Date.now()); // when the screen changed, for measuring
+    if (root.dataset.speech && q.question_id !== null) {
+      // Read aloud (?speech=1 and espeak-ng on the server); OBS plays a source's audio.
+      const audio = new Audio(root.dataset.speech + "?q=" + q.question_id + "&at=" + q.since);
+      audio.play().catch(function () { root.dataset.spoke = "blocked"; });
+      root.dataset.spoke = String(q.question_id);
+    }
   });
 })();
