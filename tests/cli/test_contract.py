@@ -36,6 +36,7 @@ NOT_LISTING = {
     "plan post": "posts a planned post",
     "plan cancel": "cancels a planned post",
     "plan override": "lets a held post go",
+    "plan edit": "changes a planned post",
     "qa export": "writes an event's questions to stdout as CSV or JSON lines (--format)",
     "qa create": "creates an event",
     "qa ask": "enters a question",

@@ -135,6 +135,8 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", "/people/{person_id}/erase"): lambda w: {"confirm": "ERASE"},
     ("POST", "/plan/{post_id}/override"): lambda w: {"reason": "Bravo says so"},
     ("POST", "/api/plan/posts/{post_id}/override"): lambda w: {"reason": "Bravo says so"},
+    ("POST", "/plan/{post_id}/edit"): lambda w: {"text": "Bravo rewrites A's post"},
+    ("POST", "/api/plan/posts/{post_id}/edit"): lambda w: {"text": "Bravo rewrites A's post"},
     ("POST", "/api/plan/nudges/{nudge_id}/decide"): lambda w: {"outcome": "posted_anyway"},
     ("POST", "/plan/nudges/{nudge_id}/decide"): lambda w: {"outcome": "posted_anyway"},
     ("POST", "/qa/events/{event_id}/act"): lambda w: {"action": "clear"},

@@ -211,7 +211,8 @@ def test_plan_list_of_b_shows_nothing_of_as_planned_posts(fresh: Copy) -> None:
 
 
 @pytest.mark.parametrize(
-    "act", [("queue",), ("post",), ("cancel",), ("override", "--reason", "B says so")]
+    "act", [("queue",), ("post",), ("cancel",), ("override", "--reason", "B says so"),
+            ("edit", "--text", "B rewrites A's post")]
 )
 def test_plan_commands_of_b_on_as_planned_post_are_refused(
     fresh: Copy, act: tuple[str, ...]

@@ -31,6 +31,7 @@ CLI_WALKED = {
     "plan post": "test_plan_commands_of_b_on_as_planned_post_are_refused",
     "plan cancel": "test_plan_commands_of_b_on_as_planned_post_are_refused",
     "plan override": "test_plan_commands_of_b_on_as_planned_post_are_refused",
+    "plan edit": "test_plan_commands_of_b_on_as_planned_post_are_refused",
     "plan draft": "test_plan_draft_of_b_on_as_account_is_refused",
     "qa events": "test_qa_commands_as_b_show_nothing_of_as_event",
     "qa questions": "test_qa_commands_as_b_show_nothing_of_as_event",

@@ -107,6 +107,32 @@ def queue_cmd(ctx: typer.Context, workspace: WorkspaceOption,
     _show(result)
 
 
+@app.command("edit")
+def edit_cmd(ctx: typer.Context, workspace: WorkspaceOption,
+             post: Annotated[int, typer.Argument(help="Planned post id.")],
+             text: Annotated[str | None, typer.Option("--text", help="The new text.")] = None,
+             at: AtOption = None) -> None:
+    """Change a post's text or time before it goes, and show the guard's new verdict.
+
+    A queued post the guard now holds is held; an override does not carry over to the
+    edited post.
+
+    Example:
+
+        hustings plan edit -w "Riding 12" 4 --text "Town hall moved to 8" --at 2026-12-08T19:00
+    """
+    from hustings.plan import edit
+
+    store = open_store(ctx)
+    try:
+        actor = _actor(store, workspace)
+        with store.begin() as conn:
+            result = edit(conn, actor, post, text, _utc(at))
+    finally:
+        store.close()
+    _show(result)
+
+
 @app.command("post")
 def post_cmd(ctx: typer.Context, workspace: WorkspaceOption,
              post: Annotated[int, typer.Argument(help="Planned post id.")]) -> None:

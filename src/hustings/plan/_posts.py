@@ -142,19 +142,34 @@ def _judge(conn: Connection, actor: Actor, post_id: int, at: datetime, path: str
 
 def edit(conn: Connection, actor: Actor, post_id: int, text: str | None = None,
          at: datetime | None = None) -> dict[str, Any]:
-    """Change a post's text or time until it is handed over; judged again."""
+    """Change a post's text or time until it is handed over, and judge it again.
+
+    A queued post the new verdict holds becomes ``held``; a held one the guard now passes is
+    ``queued`` again. A manager's override let the old text go at the old time, not this
+    one, so an edit drops it (the audit log keeps it).
+    """
     actor.require(Role.RESPONDER)
     row = get_post(conn, actor, post_id)
     if row.state not in EDITABLE:
         raise ConflictError(f"post {post_id} is {row.state}: it can no longer be edited")
-    values: dict[str, Any] = {"updated_at": _now()}
+    if text is None and at is None:
+        raise InvalidInputError("say what to change: the text, the time or both")
+    values: dict[str, Any] = {"updated_at": _now(), "override_reason": None,
+                              "overridden_by": None}
     if text is not None:
         values["text"] = _text(text)
     if at is not None:
         values["scheduled_at"] = at
     conn.execute(update(planned_posts).where(planned_posts.c.id == post_id).values(values))
-    judgement = _judge(conn, actor, post_id, at or row.scheduled_at or _now(), "draft")
-    audit(conn, actor, "plan.edit", "planned_post", post_id, {"verdict": judgement.verdict})
+    judgement = _judge(conn, actor, post_id, at or row.scheduled_at or _now(), "edit")
+    state = row.state
+    if state in ("queued", "held"):
+        state = "held" if judgement.verdict is Verdict.HOLD else "queued"
+        conn.execute(update(planned_posts).where(planned_posts.c.id == post_id)
+                     .values(state=state))
+    audit(conn, actor, "plan.edit", "planned_post", post_id,
+          {"verdict": judgement.verdict.value, "state": state,
+           "changed": sorted(k for k in ("text", "scheduled_at") if k in values)})
     return _result(conn, actor, post_id, judgement)
 
 

@@ -48,6 +48,11 @@ class DraftBody(BaseModel):
     thread_parent_id: int | None = Field(default=None, ge=1, le=2_147_483_647)
 
 
+class EditBody(BaseModel):
+    text: Text | None = None
+    at: datetime | None = None
+
+
 class QueueBody(BaseModel):
     at: datetime | None = None
 
@@ -72,6 +77,13 @@ def draft(body: DraftBody, s: ApiWrite, conn: Conn) -> dict[str, Any]:
     """Write a draft: the guard's verdict and findings, and the nudge when people wait."""
     return plan.draft(conn, s.actor, body.account, body.text, _utc(body.at),
                       body.thread_parent_id)
+
+
+@router.post("/posts/{post_id}/edit")
+def edit(post_id: Id, body: EditBody, s: ApiWrite, conn: Conn) -> dict[str, Any]:
+    """Change a post's text or time before it goes; the guard judges it again (a queued
+    post it now holds is ``held``; an override does not carry over)."""
+    return plan.edit(conn, s.actor, post_id, body.text, _utc(body.at))
 
 
 @router.post("/posts/{post_id}/queue")

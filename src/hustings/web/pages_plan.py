@@ -53,18 +53,29 @@ def composer(request: Request, s: PageSession, conn: Conn,
                   posts=plan.list_posts(conn, s.actor, findings=True), outcomes=plan.OUTCOMES)
 
 
+def _when(at: str) -> datetime | None:
+    if not at:
+        return None
+    try:
+        when = datetime.fromisoformat(at)
+    except ValueError:
+        raise InvalidInputError(f"not a date and time: {at!r}") from None
+    return when.replace(tzinfo=when.tzinfo or UTC)
+
+
 @router.post("/plan/draft")
 def draft(s: PageWrite, conn: Conn, account: Annotated[ShortText, Form()],
           text: Annotated[Text, Form()], at: Annotated[ShortText, Form()] = "") -> Response:
-    when = None
-    if at:
-        try:
-            when = datetime.fromisoformat(at)
-        except ValueError:
-            raise InvalidInputError(f"not a date and time: {at!r}") from None
-        when = when.replace(tzinfo=when.tzinfo or UTC)
-    made = plan.draft(conn, s.actor, account, text, when)
+    made = plan.draft(conn, s.actor, account, text, _when(at))
     return back(f"/plan?nudge={made['nudge']['id']}" if made["nudge"] else "/plan")
+
+
+@router.post("/plan/{post_id}/edit")
+def edit(post_id: Id, s: PageWrite, conn: Conn, text: Annotated[Text, Form()],
+         at: Annotated[ShortText, Form()] = "") -> Response:
+    """The composer's edit form: the text (and the time, if given); judged again."""
+    plan.edit(conn, s.actor, post_id, text, _when(at))
+    return back("/plan")
 
 
 @router.post("/plan/{post_id}/queue")
