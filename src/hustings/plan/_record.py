@@ -105,8 +105,11 @@ def judge_and_record(
     transaction (so the verdict is committed with whatever the path does next)."""
     acct = account_row(conn, tracked_id)
     own = _timeline(conn, workspace_id, acct, at, planned_post_id, message_id)
+    from hustings.plan._user_rules import rules_for
+
     judgement = judge(Draft(int(at.timestamp()), text), own,
-                      _campaign(conn, workspace_id, acct, at))
+                      _campaign(conn, workspace_id, acct, at),
+                      user_rules=rules_for(conn, workspace_id, tracked_id))
     conn.execute(plan_verdicts.insert(), {
         "workspace_id": workspace_id, "tracked_account_id": tracked_id,
         "planned_post_id": planned_post_id, "message_id": message_id, "path": path,
