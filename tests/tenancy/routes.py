@@ -88,6 +88,7 @@ PARAMS: dict[str, Callable[[Any, str], Any]] = {
     "connection_id": lambda side, kind: side.connection,
     "post_id": lambda side, kind: side.planned,
     "nudge_id": lambda side, kind: side.nudge,
+    "rule_id": lambda side, kind: side.rule,
     # A public capability, not an id: whoever holds an event's form link may ask there (the
     # routes are in PUBLIC, so no attack fills this in).
     "form_token": lambda side, kind: "not-attacked",
@@ -261,6 +262,14 @@ EXTRA: list[Attack] = [
     Attack("GET", "/settings", note="B's own connections only", expect=_OK),
     Attack("GET", "/plan", note="B's own planned posts only", expect=_OK),
     Attack("GET", "/api/plan/posts", note="B's own planned posts only", expect=_OK),
+    Attack("GET", "/api/plan/best-time", note="B's own accounts only", expect=_OK),
+    Attack("GET", "/api/plan/best-time", note="A's account", expect=_REFUSED,
+           query=lambda w: {"account": "x:alphacand"}),
+    Attack("GET", "/api/plan/rules", note="B's own rules only", expect=_OK),
+    Attack("POST", "/api/plan/rules", note="on A's account", expect=_REFUSED,
+           body=lambda w: {"kind": "max_per_day", "posts": 1, "account": "x:alphacand"}),
+    Attack("POST", "/plan/rules", note="on A's account", expect=_REFUSED,
+           body=lambda w: {"kind": "max_per_day", "posts": "1", "account": "x:alphacand"}),
     Attack("POST", "/api/plan/posts", note="on A's account", expect=_REFUSED,
            body=lambda w: {"account": "x:alphacand", "text": "Bravo posting as Alpha"}),
     Attack("POST", "/api/plan/posts", note="a thread under A's post", expect=_REFUSED,

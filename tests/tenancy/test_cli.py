@@ -230,6 +230,22 @@ def test_plan_draft_of_b_on_as_account_is_refused(fresh: Copy) -> None:
     _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
 
 
+def test_plan_best_time_and_rules_of_b_show_and_touch_nothing_of_as(fresh: Copy) -> None:
+    b = fresh.world.b.name
+    output = _run(fresh, "plan", "best-time", "--workspace", b, "--account", "x:alphacand",
+                  code=1)
+    assert "no such account in this workspace" in output and not leaks(output)
+    listed = _run(fresh, "plan", "rules", "list", "--workspace", b, "--json")
+    assert "Alpha's secret blackout" not in listed and not leaks(listed)
+    added = _run(fresh, "plan", "rules", "add", "--workspace", b, "max-per-day", "--posts", "1",
+                 "--account", "x:alphacand", code=1)
+    assert "no such account in this workspace" in added
+    removed = _run(fresh, "plan", "rules", "remove", "--workspace", b, str(fresh.world.a.rule),
+                   code=1)
+    assert "no plan rule" in removed and not leaks(removed)
+    _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
+
+
 def test_qa_commands_as_b_show_nothing_of_as_event(fresh: Copy) -> None:
     """B naming A's event id lists nothing, logs nothing and exports nothing of it."""
     from datetime import timedelta

@@ -119,6 +119,9 @@ def _days(value: Any) -> list[int]:
     names = value.split(",") if isinstance(value, str) else list(value or ())
     found = []
     for name in names:
+        if isinstance(name, int) and 0 <= name < 7:  # as stored: 0 is Monday
+            found.append(name)
+            continue
         key = str(name).strip().lower()[:3]
         if key not in DAY_NAMES:
             raise InvalidInputError(f"not a day of the week: {name!r} (mon, tue, ... sun)")
