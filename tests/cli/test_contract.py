@@ -188,6 +188,8 @@ LISTING: dict[str, Call] = {
     "plan best-time": lambda d: (["--workspace", _workspace_name(d), "--account",
                                   _own_account(d)], None),
     "plan rules list": lambda d: (["--workspace", _workspace_name(d)], None),
+    "plan response": lambda d: (["--workspace", _workspace_name(d), "--account",
+                                 _own_account(d)], None),
     "qa events": lambda d: (_qa_event(d)[:2], None),
     "qa questions": lambda d: (_qa_event(d), None),
     "qa log": lambda d: (_qa_event(d), None),

@@ -235,6 +235,9 @@ def test_plan_best_time_and_rules_of_b_show_and_touch_nothing_of_as(fresh: Copy)
     output = _run(fresh, "plan", "best-time", "--workspace", b, "--account", "x:alphacand",
                   code=1)
     assert "no such account in this workspace" in output and not leaks(output)
+    replied = _run(fresh, "plan", "response", "--workspace", b, "--account", "x:alphacand",
+                   code=1)
+    assert "no such account in this workspace" in replied and not leaks(replied)
     listed = _run(fresh, "plan", "rules", "list", "--workspace", b, "--json")
     assert "Alpha's secret blackout" not in listed and not leaks(listed)
     added = _run(fresh, "plan", "rules", "add", "--workspace", b, "max-per-day", "--posts", "1",

@@ -35,6 +35,7 @@ CLI_WALKED = {
     "plan draft": "test_plan_draft_of_b_on_as_account_is_refused",
     "plan best-time": "test_plan_best_time_and_rules_of_b_show_and_touch_nothing_of_as",
     "plan rules list": "test_plan_best_time_and_rules_of_b_show_and_touch_nothing_of_as",
+    "plan response": "test_plan_best_time_and_rules_of_b_show_and_touch_nothing_of_as",
     "plan rules add": "test_plan_best_time_and_rules_of_b_show_and_touch_nothing_of_as",
     "plan rules remove": "test_plan_best_time_and_rules_of_b_show_and_touch_nothing_of_as",
     "qa events": "test_qa_commands_as_b_show_nothing_of_as_event",

@@ -339,3 +339,36 @@ def rules_remove_cmd(ctx: typer.Context, workspace: WorkspaceOption,
     finally:
         store.close()
     err.print(f"Rule {rule} removed", highlight=False)
+
+
+@app.command("response")
+def response_cmd(
+    ctx: typer.Context, workspace: WorkspaceOption,
+    account: Annotated[str, typer.Option("--account", help="Handle (platform:handle) or id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """List each day the account posted with its follower change and responses against the
+    account's own baseline; burst days show what the burst cost.
+
+    Example:
+
+        hustings plan response -w "Riding 12" --account x:janedoe --json
+    """
+    from hustings.plan import response
+
+    store = open_store(ctx)
+    try:
+        actor = _actor(store, workspace)
+        with store.begin() as conn:
+            found = response(conn, actor, account)
+    finally:
+        store.close()
+    if not as_json:
+        err.print(found["definition"], highlight=False)
+        if not found["has_followers"]:
+            err.print("No follower counts for this account: posts and responses only.",
+                      highlight=False)
+    rows = [{**d, "burst": "burst" if d["burst"] else ""} for d in found["days"]]
+    print_rows(rows if not as_json else found["days"],
+               ["day", "posts", "change", "baseline", "excess", "responses_per_post", "burst"],
+               as_json, f"Follower response of {found['platform']}:{found['handle']}")

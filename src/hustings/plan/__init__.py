@@ -26,6 +26,8 @@ from hustings.plan._posts import (
     send_due,
 )
 from hustings.plan._record import judge_and_record, judge_synced
+from hustings.plan._response import DEFINITION as RESPONSE_DEFINITION
+from hustings.plan._response import ResponseParams, daily_response, response
 from hustings.plan._rules import Finding, Rule, Verdict, all_rules, get_rule, register_rule
 from hustings.plan._user_rules import KINDS as RULE_KINDS
 from hustings.plan._user_rules import UserRule, add_rule, list_rules, make_rule, remove_rule
@@ -34,6 +36,7 @@ __all__ = [
     "BEST_TIME_DEFINITION",
     "CAPS",
     "OUTCOMES",
+    "RESPONSE_DEFINITION",
     "RULE_KINDS",
     "BestTimeParams",
     "Draft",
@@ -41,6 +44,7 @@ __all__ = [
     "GuardParams",
     "Judgement",
     "PlatformCap",
+    "ResponseParams",
     "Rule",
     "Timeline",
     "UserRule",
@@ -51,6 +55,7 @@ __all__ = [
     "best_time",
     "cancel",
     "caps_for",
+    "daily_response",
     "decide",
     "draft",
     "edit",
@@ -70,6 +75,7 @@ __all__ = [
     "register_rule",
     "remove_rule",
     "reply_share",
+    "response",
     "score_slots",
     "send_due",
     "suggest",

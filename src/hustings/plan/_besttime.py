@@ -29,8 +29,8 @@ from hustings.plan._user_rules import UserRule, blocked, rules_for, zone
 from hustings.store.schema import messages
 from hustings.workspace import Actor
 
-__all__ = ["DEFINITION", "BestTimeParams", "SlotScores", "best_time", "score_slots", "slot_of",
-           "suggest"]
+__all__ = ["DEFINITION", "BestTimeParams", "SlotScores", "best_time", "responses_to",
+           "score_slots", "slot_of", "suggest"]
 
 SLOTS = 168
 HOUR = 3600
@@ -131,7 +131,7 @@ def _zone(rules: Sequence[UserRule], tz: str | None) -> tzinfo:
     return zone(tz) if tz else next((r.tz for r in rules), UTC)
 
 
-def _responses(conn: Connection, acct: Any, workspace_id: int,
+def responses_to(conn: Connection, acct: Any, workspace_id: int,
                ids: list[str]) -> dict[str, int]:
     """Replies and quotes by other people to each of the account's posts (by platform id)."""
     out: dict[str, int] = {}
@@ -171,7 +171,7 @@ def best_time(conn: Connection, actor: Actor, account: str | int, now: datetime 
             messages.c.created_at >= now - timedelta(weeks=p.lookback_weeks),
             messages.c.created_at <= now)
     ).all()
-    got = _responses(conn, acct, actor.workspace_id, [r.platform_id for r in posts])
+    got = responses_to(conn, acct, actor.workspace_id, [r.platform_id for r in posts])
     scores = score_slots([slot_of(int(r.created_at.timestamp()), where) for r in posts],
                          [got.get(r.platform_id, 0) for r in posts], p)
     at = suggest(scores, int(now.timestamp()), where, rules, p)

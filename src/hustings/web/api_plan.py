@@ -143,6 +143,15 @@ def best_time(s: ApiSession, conn: Conn,
     return [plan.best_time(conn, s.actor, a, tz=tz) for a in wanted]
 
 
+@router.get("/response")
+def response(s: ApiSession, conn: Conn,
+             account: Annotated[ShortText | None, Query()] = None) -> list[dict[str, Any]]:
+    """Each account's follower change and responses per day it posted, against its own
+    baseline (with the definition); burst days carry what the burst cost."""
+    wanted = [account] if account else plan.account_ids(conn, s.actor)
+    return [plan.response(conn, s.actor, a) for a in wanted]
+
+
 @router.get("/rules")
 def rules(s: ApiSession, conn: Conn) -> list[dict[str, Any]]:
     """The posting rules the workspace set, in the words the guard quotes."""

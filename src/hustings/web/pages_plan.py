@@ -50,10 +50,12 @@ def composer(request: Request, s: PageSession, conn: Conn,
     shown = plan.get_nudge(conn, s.actor, nudge) if nudge is not None else None
     shares = {a.id: plan.reply_share(conn, s.actor, a.id) for a in accounts}
     best = {a.id: plan.best_time(conn, s.actor, a.id) for a in accounts}
+    responses = {a.id: plan.response(conn, s.actor, a.id) for a in accounts}
     return render(request, "plan.html", s, accounts=accounts, nudge=shown, shares=shares,
                   posts=plan.list_posts(conn, s.actor, findings=True), outcomes=plan.OUTCOMES,
                   best=best, days=("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
-                  rules=plan.list_rules(conn, s.actor), definition=plan.BEST_TIME_DEFINITION)
+                  rules=plan.list_rules(conn, s.actor), definition=plan.BEST_TIME_DEFINITION,
+                  responses=responses, response_definition=plan.RESPONSE_DEFINITION)
 
 
 def _when(at: str) -> datetime | None:
