@@ -187,7 +187,7 @@ LISTING: dict[str, Call] = {
     "plan list": lambda d: (["--workspace", _workspace_name(d)], None),
     "plan best-time": lambda d: (["--workspace", _workspace_name(d), "--account",
                                   _own_account(d)], None),
-    "plan rules list": lambda d: (["--workspace", _workspace_name(d)], None),
+    "plan rules list": lambda d: (_with_rule(d), None),
     "plan response": lambda d: (["--workspace", _workspace_name(d), "--account",
                                  _own_account(d)], None),
     "qa events": lambda d: (_qa_event(d)[:2], None),
@@ -223,6 +223,13 @@ def _own_account(d: Demo) -> str:
     finally:
         store.close()
 
+
+
+def _with_rule(d: Demo) -> list[str]:
+    """The demo workspace with one posting rule set, so that the rules list."""
+    CliRunner().invoke(app, d.args("plan", "rules", "add", "-w", _workspace_name(d),
+                                   "max-per-day", "--posts", "12"))
+    return ["--workspace", _workspace_name(d)]
 
 
 def _qa_event(d: Demo) -> list[str]:
