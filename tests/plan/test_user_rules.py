@@ -75,6 +75,8 @@ def test_the_post_over_the_daily_maximum_is_held() -> None:
     ("blackout", {"from": "13/12/2026"}, "must be a date"),
     ("max_per_day", {"posts": 0}, "at least 1 post"),
     ("max_per_day", {"posts": 3, "tz": "Mars/Olympus"}, "not a time zone"),
+    ("max_per_day", {"posts": 3, "tz": "America"}, "not a time zone"),
+    ("max_per_day", {"posts": 3, "tz": "a" * 300}, "not a time zone"),
     ("sometimes", {}, "a rule is one of"),
 ])
 def test_a_rule_that_makes_no_sense_is_refused_with_why(kind: str, settings: dict[str, Any],

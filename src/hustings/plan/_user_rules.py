@@ -57,7 +57,7 @@ def zone(name: str) -> tzinfo:
         return UTC
     try:
         return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # a folder, a name too long
         raise InvalidInputError(f"not a time zone: {name!r} (an IANA name such as "
                                 "Europe/London)") from None
 
