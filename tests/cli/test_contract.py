@@ -36,6 +36,9 @@ NOT_LISTING = {
     "plan post": "posts a planned post",
     "plan cancel": "cancels a planned post",
     "plan override": "lets a held post go",
+    "plan edit": "changes a planned post",
+    "plan rules add": "sets a posting rule",
+    "plan rules remove": "removes a posting rule",
     "qa export": "writes an event's questions to stdout as CSV or JSON lines (--format)",
     "qa create": "creates an event",
     "qa ask": "enters a question",
@@ -189,6 +192,11 @@ LISTING: dict[str, Call] = {
     "plan draft": lambda d: (["--workspace", _workspace_name(d), "--account", _own_account(d),
                               "Town hall tonight at 7"], None),
     "plan list": lambda d: (["--workspace", _workspace_name(d)], None),
+    "plan best-time": lambda d: (["--workspace", _workspace_name(d), "--account",
+                                  _own_account(d)], None),
+    "plan rules list": lambda d: (_with_rule(d), None),
+    "plan response": lambda d: (["--workspace", _workspace_name(d), "--account",
+                                 _own_account(d)], None),
     "qa events": lambda d: (_qa_event(d)[:2], None),
     "qa questions": lambda d: (_qa_event(d), None),
     "qa log": lambda d: (_qa_event(d), None),
@@ -258,6 +266,11 @@ def _policy(d: Demo) -> list[str]:
     finally:
         store.close()
     return ["--workspace", name]
+def _with_rule(d: Demo) -> list[str]:
+    """The demo workspace with one posting rule set, so that the rules list."""
+    CliRunner().invoke(app, d.args("plan", "rules", "add", "-w", _workspace_name(d),
+                                   "max-per-day", "--posts", "12"))
+    return ["--workspace", _workspace_name(d)]
 
 
 def _qa_event(d: Demo) -> list[str]:

@@ -211,7 +211,8 @@ def test_plan_list_of_b_shows_nothing_of_as_planned_posts(fresh: Copy) -> None:
 
 
 @pytest.mark.parametrize(
-    "act", [("queue",), ("post",), ("cancel",), ("override", "--reason", "B says so")]
+    "act", [("queue",), ("post",), ("cancel",), ("override", "--reason", "B says so"),
+            ("edit", "--text", "B rewrites A's post")]
 )
 def test_plan_commands_of_b_on_as_planned_post_are_refused(
     fresh: Copy, act: tuple[str, ...]
@@ -226,6 +227,25 @@ def test_plan_draft_of_b_on_as_account_is_refused(fresh: Copy) -> None:
     output = _run(fresh, "plan", "draft", "--workspace", fresh.world.b.name,
                   "--account", "x:alphacand", "Bravo posting as Alpha", code=1)
     assert "no such account in this workspace" in output and not leaks(output)
+    _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
+
+
+def test_plan_best_time_and_rules_of_b_show_and_touch_nothing_of_as(fresh: Copy) -> None:
+    b = fresh.world.b.name
+    output = _run(fresh, "plan", "best-time", "--workspace", b, "--account", "x:alphacand",
+                  code=1)
+    assert "no such account in this workspace" in output and not leaks(output)
+    replied = _run(fresh, "plan", "response", "--workspace", b, "--account", "x:alphacand",
+                   code=1)
+    assert "no such account in this workspace" in replied and not leaks(replied)
+    listed = _run(fresh, "plan", "rules", "list", "--workspace", b, "--json")
+    assert "Alpha's secret blackout" not in listed and not leaks(listed)
+    added = _run(fresh, "plan", "rules", "add", "--workspace", b, "max-per-day", "--posts", "1",
+                 "--account", "x:alphacand", code=1)
+    assert "no such account in this workspace" in added
+    removed = _run(fresh, "plan", "rules", "remove", "--workspace", b, str(fresh.world.a.rule),
+                   code=1)
+    assert "no plan rule" in removed and not leaks(removed)
     _a_unchanged(fresh, fresh.template.a_rows, fresh.template.a_view)
 
 

@@ -117,6 +117,7 @@ class Side:
     connection: int = 0
     planned: int = 0
     nudge: int = 0
+    rule: int = 0
     event: int = 0  # a Live Q&A event, with one approved question on screen
     policy_item: int = 0  # a policy watch item, from a source of the workspace
     tag: str = ""
@@ -360,6 +361,8 @@ def _alpha_work(store: Store, a: Side) -> None:
             "planned_post_id": a.planned, "item_ids": [a.items["reply"]], "broadcasts": 3,
             "replies": 1, "shown_at": datetime.now(UTC),
         }).scalar_one())
+        a.rule = int(plan.add_rule(conn, a.actor("manager"), "blackout", {"from": "2099-01-01"},
+                                   "x:alphacand", "Alpha's secret blackout")["id"])
 
 
 def _bravo_work(store: Store, b: Side) -> None:

@@ -68,6 +68,7 @@ def _north_objects(c: Campaign) -> dict[str, Any]:
             workspace_id=c.north_id, tracked_account_id=None, planned_post_id=planned,
             item_ids=[item["id"]], broadcasts=2, replies=0, shown_at=now,
         )).inserted_primary_key[0]
+        rule = plan.add_rule(conn, manager, "max_per_day", {"posts": 9}, "x:northcand")["id"]
         start = datetime(2026, 12, 7, 19, 0, tzinfo=UTC)
         event = qa.create_event(conn, c.north_id, "North town hall", start,
                                 start + timedelta(hours=2)).id
@@ -77,6 +78,7 @@ def _north_objects(c: Campaign) -> dict[str, Any]:
         "event_id": event,
         "post_id": planned,
         "nudge_id": nudge,
+        "rule_id": rule,
         "connection_id": connection,
         "item_id": item["id"],
         "person_id": people_ids[0],

@@ -49,6 +49,9 @@ def _show(result: dict[str, Any], as_json: bool = False) -> None:
     for finding in result.get("findings") or ():
         if finding["verdict"] != "ok":
             err.print(f"  {finding['verdict']}: {finding['reason']}", highlight=False)
+    best = result.get("best_time")
+    if best:
+        err.print(f"Best time: {best['why']}", highlight=False)
     nudge = result.get("nudge")
     if nudge:
         err.print(f"[yellow]{nudge['message']}[/]", highlight=False)
@@ -107,20 +110,52 @@ def queue_cmd(ctx: typer.Context, workspace: WorkspaceOption,
     _show(result)
 
 
-@app.command("post")
-def post_cmd(ctx: typer.Context, workspace: WorkspaceOption,
-             post: Annotated[int, typer.Argument(help="Planned post id.")]) -> None:
-    """Post now, through the account's connection, unless the guard holds it.
+@app.command("edit")
+def edit_cmd(ctx: typer.Context, workspace: WorkspaceOption,
+             post: Annotated[int, typer.Argument(help="Planned post id.")],
+             text: Annotated[str | None, typer.Option("--text", help="The new text.")] = None,
+             at: AtOption = None) -> None:
+    """Change a post's text or time before it goes, and show the guard's new verdict.
+
+    A queued post the guard now holds is held; an override does not carry over to the
+    edited post.
 
     Example:
 
-        hustings plan post -w "Riding 12" 4
+        hustings plan edit -w "Riding 12" 4 --text "Town hall moved to 8" --at 2026-12-08T19:00
+    """
+    from hustings.plan import edit
+
+    store = open_store(ctx)
+    try:
+        actor = _actor(store, workspace)
+        with store.begin() as conn:
+            result = edit(conn, actor, post, text, _utc(at))
+    finally:
+        store.close()
+    _show(result)
+
+
+@app.command("post")
+def post_cmd(ctx: typer.Context, workspace: WorkspaceOption,
+             post: Annotated[int, typer.Argument(help="Planned post id.")],
+             breaking: Annotated[str | None, typer.Option(
+                 "--breaking", help="Breaking news: post through a hold (managers), saying why."
+             )] = None) -> None:
+    """Post now, through the account's connection, unless the guard holds it.
+
+    With --breaking and a reason, a manager posts through a hold (the guard's or a rule
+    the workspace set); the reason goes into the audit log.
+
+    Example:
+
+        hustings plan post -w "Riding 12" 4 --breaking "Polling station flooded: moved"
     """
     from hustings.plan import post_now
 
     store = open_store(ctx)
     try:
-        result = post_now(store, _actor(store, workspace), post)
+        result = post_now(store, _actor(store, workspace), post, breaking)
     finally:
         store.close()
     _show(result)
@@ -190,3 +225,150 @@ def list_cmd(ctx: typer.Context, workspace: WorkspaceOption,
         store.close()
     print_rows(rows, ["id", "platform", "state", "verdict", "scheduled_at", "text"], as_json,
                "Planned posts")
+
+
+@app.command("best-time")
+def best_time_cmd(
+    ctx: typer.Context, workspace: WorkspaceOption,
+    account: Annotated[str, typer.Option("--account", help="Handle (platform:handle) or id.")],
+    tz: Annotated[str | None, typer.Option("--tz", help="Time zone of the week shown.")] = None,
+    top: Annotated[int, typer.Option("--top", min=1, max=168, help="Hours shown.")] = 10,
+    as_json: JsonOption = False,
+) -> None:
+    """Score each hour of the week from the account's own followers' responses, best first,
+    and suggest when to post next.
+
+    Example:
+
+        hustings plan best-time -w "Riding 12" --account x:janedoe --tz Europe/London
+    """
+    from hustings.plan import best_time
+
+    store = open_store(ctx)
+    try:
+        actor = _actor(store, workspace)
+        with store.begin() as conn:
+            found = best_time(conn, actor, account, tz=tz)
+    finally:
+        store.close()
+    rows = sorted(found["slots"], key=lambda r: (-r["score"], -r["posts"]))[:top]
+    if not as_json:
+        err.print(found["definition"], highlight=False)
+        err.print(f"Suggested: {found['why']}", highlight=False)
+    print_rows(rows, ["day", "hour", "posts", "responses", "score"], as_json,
+               f"Best hours for {found['platform']}:{found['handle']} ({found['tz']})")
+
+
+rules_app = typer.Typer(help="The workspace's own posting rules, applied by the guard.",
+                        no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+@rules_app.command("list")
+def rules_list_cmd(ctx: typer.Context, workspace: WorkspaceOption,
+                   as_json: JsonOption = False) -> None:
+    """List the posting rules the workspace set (quiet hours, blackouts, daily maximum).
+
+    Example:
+
+        hustings plan rules list -w "Riding 12" --json
+    """
+    from hustings.plan import list_rules
+
+    store = open_store(ctx)
+    try:
+        actor = _actor(store, workspace)
+        with store.begin() as conn:
+            rows = list_rules(conn, actor)
+    finally:
+        store.close()
+    print_rows(rows, ["id", "account_id", "kind", "words", "note"], as_json, "Posting rules")
+
+
+@rules_app.command("add")
+def rules_add_cmd(
+    ctx: typer.Context, workspace: WorkspaceOption,
+    kind: Annotated[str, typer.Argument(help="quiet-hours, blackout or max-per-day.")],
+    account: Annotated[str | None, typer.Option(
+        "--account", help="Only this account (default: all of the workspace's).")] = None,
+    start: Annotated[int | None, typer.Option("--start", help="Quiet from this hour.")] = None,
+    end: Annotated[int | None, typer.Option("--end", help="Quiet until this hour.")] = None,
+    days: Annotated[str | None, typer.Option("--days", help="e.g. sat,sun.")] = None,
+    date_from: Annotated[str | None, typer.Option("--from", help="Blackout from.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Blackout to.")] = None,
+    posts: Annotated[int | None, typer.Option("--posts", help="Most posts a day.")] = None,
+    tz: Annotated[str, typer.Option("--tz", help="IANA time zone.")] = "UTC",
+    note: Annotated[str | None, typer.Option("--note", help="Why (shown in reasons).")] = None,
+) -> None:
+    """Set a posting rule the guard holds drafts to.
+
+    Example:
+
+        hustings plan rules add -w "Riding 12" quiet-hours --days sun --start 6 --end 12
+    """
+    from hustings.plan import add_rule
+
+    settings = {"start": start, "end": end, "days": days, "from": date_from, "to": date_to,
+                "posts": posts, "tz": tz}
+    store = open_store(ctx)
+    try:
+        actor = _actor(store, workspace)
+        with store.begin() as conn:
+            made = add_rule(conn, actor, kind, settings, account, note)
+    finally:
+        store.close()
+    err.print(f"Rule {made['id']}: {made['words']}", highlight=False)
+
+
+@rules_app.command("remove")
+def rules_remove_cmd(ctx: typer.Context, workspace: WorkspaceOption,
+                     rule: Annotated[int, typer.Argument(help="Rule id.")]) -> None:
+    """Remove a posting rule.
+
+    Example:
+
+        hustings plan rules remove -w "Riding 12" 2
+    """
+    from hustings.plan import remove_rule
+
+    store = open_store(ctx)
+    try:
+        actor = _actor(store, workspace)
+        with store.begin() as conn:
+            remove_rule(conn, actor, rule)
+    finally:
+        store.close()
+    err.print(f"Rule {rule} removed", highlight=False)
+
+
+@app.command("response")
+def response_cmd(
+    ctx: typer.Context, workspace: WorkspaceOption,
+    account: Annotated[str, typer.Option("--account", help="Handle (platform:handle) or id.")],
+    as_json: JsonOption = False,
+) -> None:
+    """List each day the account posted with its follower change and responses against the
+    account's own baseline; burst days show what the burst cost.
+
+    Example:
+
+        hustings plan response -w "Riding 12" --account x:janedoe --json
+    """
+    from hustings.plan import response
+
+    store = open_store(ctx)
+    try:
+        actor = _actor(store, workspace)
+        with store.begin() as conn:
+            found = response(conn, actor, account)
+    finally:
+        store.close()
+    if not as_json:
+        err.print(found["definition"], highlight=False)
+        if not found["has_followers"]:
+            err.print("No follower counts for this account: posts and responses only.",
+                      highlight=False)
+    rows = [{**d, "burst": "burst" if d["burst"] else ""} for d in found["days"]]
+    print_rows(rows if not as_json else found["days"],
+               ["day", "posts", "change", "baseline", "excess", "responses_per_post", "burst"],
+               as_json, f"Follower response of {found['platform']}:{found['handle']}")

@@ -188,6 +188,7 @@ def reply(
     ).scalar_one()
     if _hand_to_connector(conn, actor, row, int(reply_id), message_id, wait_for_answer, now):
         return int(reply_id)
+    verdict = _verdict(conn, row, message_id, now)
     status = Status.WAITING if wait_for_answer else Status.ANSWERED
     conn.execute(
         update(inbox_items)
@@ -200,8 +201,17 @@ def reply(
             updated_at=now,
         )
     )
-    audit(conn, actor, "item.reply", "inbox_item", item_id, {"reply_id": int(reply_id)})
+    audit(conn, actor, "item.reply", "inbox_item", item_id,
+          {"reply_id": int(reply_id), "verdict": verdict})
     return int(reply_id)
+
+
+def _verdict(conn: Connection, row: Any, message_id: int, now: datetime) -> str | None:
+    """The plan guard's verdict on this reply (judged now if no path judged it yet), for
+    its audit entry: every outward act in the log carries one."""
+    from hustings.plan._record import judge_reply
+
+    return judge_reply(conn, row.workspace_id, row.tracked_account_id, message_id, now)
 
 
 def _hand_to_connector(
@@ -227,6 +237,7 @@ def _hand_to_connector(
     )
     audit(
         conn, actor, "item.reply", "inbox_item", row.id,
-        {"reply_id": reply_id, "outbound_id": outbound_id},
+        {"reply_id": reply_id, "outbound_id": outbound_id,
+         "verdict": _verdict(conn, row, message_id, now)},
     )
     return True

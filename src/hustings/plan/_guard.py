@@ -20,12 +20,16 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from hustings.metrics._params import AuditParams
 from hustings.plan._rules import Finding, Verdict, all_rules
+
+if TYPE_CHECKING:
+    from hustings.plan._user_rules import UserRule
 
 __all__ = ["Context", "Draft", "GuardParams", "Judgement", "Timeline", "judge"]
 
@@ -171,8 +175,10 @@ class Context:
     """One draft in its setting, with what the rules share worked out once, when asked."""
 
     def __init__(self, draft: Draft, own: Timeline, campaign: Sequence[Timeline] = (),
-                 params: GuardParams | None = None) -> None:
+                 params: GuardParams | None = None,
+                 user_rules: Sequence[UserRule] = ()) -> None:
         self.draft, self.own, self.params = draft, own, params or GuardParams()
+        self.user_rules = tuple(user_rules)
         self.campaign = [t for t in campaign if t.handle != own.handle]
         self.lo = draft.at - self.params.lookback_weeks * WEEK
         self._histories: dict[int, IntArray] = {}
@@ -232,9 +238,11 @@ class Context:
 
 
 def judge(draft: Draft, own: Timeline, campaign: Sequence[Timeline] = (),
-          params: GuardParams | None = None) -> Judgement:
-    """Every registered rule's finding on ``draft``; the verdict is the worst of them."""
-    ctx = Context(draft, own, campaign, params)
+          params: GuardParams | None = None,
+          user_rules: Sequence[UserRule] = ()) -> Judgement:
+    """Every registered rule's finding on ``draft``; the verdict is the worst of them.
+    ``user_rules`` are the rules the workspace set for the account (quiet hours...)."""
+    ctx = Context(draft, own, campaign, params, user_rules)
     findings = tuple(f for rule in all_rules() if (f := rule.check(ctx)) is not None)
     worst = max((f.verdict for f in findings), key=lambda v: v.rank, default=Verdict.OK)
     return Judgement(worst, findings)

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select, update
 
 from hustings.errors import ConflictError, InvalidInputError, NotFoundError
 from hustings.model import Message, MessageKind, ReplyLink, Visibility
+from hustings.plan._besttime import best_time
 from hustings.plan._nudges import nudge
 from hustings.plan._record import account_row, judge_and_record
 from hustings.plan._rules import Verdict
@@ -37,6 +38,8 @@ from hustings.workspace import Actor, Role, audit
 
 __all__ = [
     "EDITABLE",
+    "account_id",
+    "account_ids",
     "cancel",
     "draft",
     "edit",
@@ -57,7 +60,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _account_id(conn: Connection, actor: Actor, account: str | int) -> int:
+def account_id(conn: Connection, actor: Actor, account: str | int) -> int:
     """A tracked account of the actor's workspace, by id or handle ("platform:handle" when
     the handle is on several platforms)."""
     query = select(tracked_accounts.c.id).join(
@@ -75,6 +78,14 @@ def _account_id(conn: Connection, actor: Actor, account: str | int) -> int:
         what = "several accounts match" if found else "no such account in this workspace"
         raise NotFoundError(f"{what}: {account}")
     return int(found[0])
+
+
+def account_ids(conn: Connection, actor: Actor) -> list[int]:
+    """The ids of the workspace's accounts, in id order."""
+    return [int(i) for i in conn.execute(
+        select(workspace_accounts.c.tracked_account_id)
+        .where(workspace_accounts.c.workspace_id == actor.workspace_id)
+        .order_by(workspace_accounts.c.tracked_account_id)).scalars()]
 
 
 def get_post(conn: Connection, actor: Actor, post_id: int) -> Any:
@@ -116,7 +127,7 @@ def draft(conn: Connection, actor: Actor, account: str | int, text: str,
     """Write a draft; the guard judges it for ``at`` (or now) and the composer's nudge, if
     the account broadcasts more than it answers while people wait, comes back with it."""
     actor.require(Role.RESPONDER)
-    tracked = _account_id(conn, actor, account)
+    tracked = account_id(conn, actor, account)
     if thread_parent_id is not None:
         get_post(conn, actor, thread_parent_id)
     now = _now()
@@ -128,7 +139,10 @@ def draft(conn: Connection, actor: Actor, account: str | int, text: str,
     }).scalar_one())
     judgement = _judge(conn, actor, post_id, at or now, "draft")
     audit(conn, actor, "plan.draft", "planned_post", post_id, {"verdict": judgement.verdict})
-    return _result(conn, actor, post_id, judgement, nudge(conn, actor, tracked, post_id))
+    result = _result(conn, actor, post_id, judgement, nudge(conn, actor, tracked, post_id))
+    best = best_time(conn, actor, tracked, now)
+    result["best_time"] = {"at": best["suggested_at"], "why": best["why"]}
+    return result
 
 
 def _judge(conn: Connection, actor: Actor, post_id: int, at: datetime, path: str) -> Any:
@@ -142,19 +156,34 @@ def _judge(conn: Connection, actor: Actor, post_id: int, at: datetime, path: str
 
 def edit(conn: Connection, actor: Actor, post_id: int, text: str | None = None,
          at: datetime | None = None) -> dict[str, Any]:
-    """Change a post's text or time until it is handed over; judged again."""
+    """Change a post's text or time until it is handed over, and judge it again.
+
+    A queued post the new verdict holds becomes ``held``; a held one the guard now passes is
+    ``queued`` again. A manager's override let the old text go at the old time, not this
+    one, so an edit drops it (the audit log keeps it).
+    """
     actor.require(Role.RESPONDER)
     row = get_post(conn, actor, post_id)
     if row.state not in EDITABLE:
         raise ConflictError(f"post {post_id} is {row.state}: it can no longer be edited")
-    values: dict[str, Any] = {"updated_at": _now()}
+    if text is None and at is None:
+        raise InvalidInputError("say what to change: the text, the time or both")
+    values: dict[str, Any] = {"updated_at": _now(), "override_reason": None,
+                              "overridden_by": None}
     if text is not None:
         values["text"] = _text(text)
     if at is not None:
         values["scheduled_at"] = at
     conn.execute(update(planned_posts).where(planned_posts.c.id == post_id).values(values))
-    judgement = _judge(conn, actor, post_id, at or row.scheduled_at or _now(), "draft")
-    audit(conn, actor, "plan.edit", "planned_post", post_id, {"verdict": judgement.verdict})
+    judgement = _judge(conn, actor, post_id, at or row.scheduled_at or _now(), "edit")
+    state = row.state
+    if state in ("queued", "held"):
+        state = "held" if judgement.verdict is Verdict.HOLD else "queued"
+        conn.execute(update(planned_posts).where(planned_posts.c.id == post_id)
+                     .values(state=state))
+    audit(conn, actor, "plan.edit", "planned_post", post_id,
+          {"verdict": judgement.verdict.value, "state": state,
+           "changed": sorted(k for k in ("text", "scheduled_at") if k in values)})
     return _result(conn, actor, post_id, judgement)
 
 
@@ -278,17 +307,35 @@ def _can_post(platform: str) -> bool:
     return bool(found is not None and found.posts)
 
 
-def post_now(store: Store, actor: Actor, post_id: int) -> dict[str, Any]:
-    """Judge the post for now and, unless held, hand it over and send it at once."""
+def post_now(store: Store, actor: Actor, post_id: int,
+             breaking: str | None = None) -> dict[str, Any]:
+    """Judge the post for now and, unless held, hand it over and send it at once.
+
+    ``breaking`` is the breaking-news override: a manager posts now through a hold (the
+    guard's or a rule the workspace set), giving the reason; the verdict is still judged
+    and stored, and the audit log keeps the reason with the rules it went through.
+    """
     from hustings.connectors.outbound import deliver
 
     actor.require(Role.RESPONDER)
+    reason = (breaking or "").strip()
+    if breaking is not None:
+        actor.require(Role.MANAGER)
+        if not reason:
+            raise InvalidInputError("breaking news needs a reason")
     with store.begin() as conn:
         row = get_post(conn, actor, post_id)
         if row.state not in EDITABLE:
             raise ConflictError(f"post {post_id} is {row.state}: it cannot be posted")
         judgement = _judge(conn, actor, post_id, _now(), "post")
-        if judgement.verdict is Verdict.HOLD and not row.override_reason:
+        held = judgement.verdict is Verdict.HOLD and not row.override_reason
+        if held and reason:
+            conn.execute(update(planned_posts).where(planned_posts.c.id == post_id).values(
+                override_reason=f"breaking news: {reason}", overridden_by=actor.user_id))
+            audit(conn, actor, "plan.breaking", "planned_post", post_id, {
+                "reason": reason, "verdict": judgement.verdict.value,
+                "through": [f.rule for f in judgement.findings if f.verdict is Verdict.HOLD]})
+        elif held:
             conn.execute(update(planned_posts).where(planned_posts.c.id == post_id)
                          .values(state="held"))
             audit(conn, actor, "plan.post", "planned_post", post_id,

@@ -26,7 +26,14 @@ from hustings.store.schema import (
     workspace_accounts,
 )
 
-__all__ = ["account_row", "judge_and_record", "judge_synced", "own_messages", "verdict_before_send"]
+__all__ = [
+    "account_row",
+    "judge_and_record",
+    "judge_reply",
+    "judge_synced",
+    "own_messages",
+    "verdict_before_send",
+]
 
 PRIVATE_KINDS = ("dm", "email", "chat")
 _SYNC_WINDOW = timedelta(days=7)
@@ -98,8 +105,11 @@ def judge_and_record(
     transaction (so the verdict is committed with whatever the path does next)."""
     acct = account_row(conn, tracked_id)
     own = _timeline(conn, workspace_id, acct, at, planned_post_id, message_id)
+    from hustings.plan._user_rules import rules_for
+
     judgement = judge(Draft(int(at.timestamp()), text), own,
-                      _campaign(conn, workspace_id, acct, at))
+                      _campaign(conn, workspace_id, acct, at),
+                      user_rules=rules_for(conn, workspace_id, tracked_id))
     conn.execute(plan_verdicts.insert(), {
         "workspace_id": workspace_id, "tracked_account_id": tracked_id,
         "planned_post_id": planned_post_id, "message_id": message_id, "path": path,
@@ -107,6 +117,24 @@ def judge_and_record(
         "post_at": at, "judged_at": datetime.now(UTC),
     })
     return judgement
+
+
+def judge_reply(conn: Connection, workspace_id: int, tracked_id: int | None,
+                message_id: int, at: datetime) -> str | None:
+    """The verdict on an inbox reply (message ``message_id``), judged and stored now unless
+    a path already judged it; None when the item reached no tracked account (nothing to
+    judge against). The reply's audit entry carries it."""
+    known = conn.execute(
+        select(plan_verdicts.c.verdict).where(plan_verdicts.c.message_id == message_id)
+        .order_by(plan_verdicts.c.id.desc()).limit(1)
+    ).scalar()
+    if known is not None:
+        return str(known)
+    if tracked_id is None:
+        return None
+    text = conn.execute(select(messages.c.text).where(messages.c.id == message_id)).scalar()
+    return judge_and_record(conn, workspace_id, tracked_id, at, text or "", "reply",
+                            message_id=message_id).verdict.value
 
 
 def verdict_before_send(conn: Connection, row: Any) -> str | None:

@@ -21,7 +21,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +40,7 @@ __all__ = [
     "replay",
     "replay_many",
     "tweetstorm",
+    "tweetstorm_followers",
 ]
 
 HOUR = 3600
@@ -157,6 +158,28 @@ def tweetstorm(start: int = STORM_START) -> list[tuple[int, str]]:
             text = f"Tweet {handle} and ask for a balanced compromise on the debt ceiling."
         posts.append((start + i * 196, text))
     return posts
+
+
+STORM_FOLLOWERS = 9_400_000
+STORM_LOSS = 36_000
+
+
+def tweetstorm_followers(start: int = STORM_START, weeks: int = 6,
+                         seed: int = 2011) -> list[tuple[date, int]]:
+    """@BarackObama's daily follower counts around the storm, replayed from what was
+    reported: about 9.4 million followers growing some 9,000 a day (with a day-to-day
+    spread of 1,500) for ``weeks`` weeks, then a net loss of ``STORM_LOSS`` (36,000: reports
+    said 33,000-40,000) on the storm's day, and the usual growth again the day after. No
+    daily series of that summer is public; the shape is the documented one."""
+    rng = np.random.default_rng(seed)
+    storm_day = datetime.fromtimestamp(start, UTC).date()
+    first = storm_day - timedelta(days=weeks * 7)
+    out, followers = [], STORM_FOLLOWERS
+    for k in range(weeks * 7 + 3):
+        day = first + timedelta(days=k)
+        followers += -STORM_LOSS if day == storm_day else int(rng.normal(9_000, 1_500))
+        out.append((day, followers))
+    return out
 
 
 def first_hold(history: list[int], posts: Sequence[tuple[int, str]], handle: str = "BarackObama",

@@ -80,7 +80,7 @@ def register_rule(rule: Rule) -> Rule:
 
 def all_rules() -> Iterator[Rule]:
     """Every registered rule, built-ins first, in registration order."""
-    from hustings.plan import _defs  # noqa: F401  (registers the built-ins on import)
+    from hustings.plan import _defs, _user_rules  # noqa: F401  (register the built-ins)
 
     yield from list(_REGISTRY.values())
 

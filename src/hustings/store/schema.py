@@ -630,9 +630,14 @@ outbound = Table(
 
 # The plan's tables live in their own module (this one had reached its size), on the same
 # metadata; imported here so that every reader of the schema sees them.
-from hustings.store.schema_plan import plan_nudges, plan_verdicts, planned_posts  # noqa: E402
+from hustings.store.schema_plan import (  # noqa: E402
+    plan_nudges,
+    plan_rules,
+    plan_verdicts,
+    planned_posts,
+)
 
-__all__ += ["plan_nudges", "plan_verdicts", "planned_posts"]
+__all__ += ["plan_nudges", "plan_rules", "plan_verdicts", "planned_posts"]
 # --- Live Q&A (issue 20): in their own module, on this ``metadata`` ---------------------
 from hustings.store.schema_qa import (  # noqa: E402
     qa_clusters,

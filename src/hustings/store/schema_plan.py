@@ -7,7 +7,7 @@ from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, String, Table, 
 
 from hustings.store.schema import Id, UTCDateTime, _workspace_id, metadata
 
-__all__ = ["plan_nudges", "plan_verdicts", "planned_posts"]
+__all__ = ["plan_nudges", "plan_rules", "plan_verdicts", "planned_posts"]
 
 # --- Plan (issue 19) --------------------------------------------------------------------
 # A workspace's own planned posts: drafts, scheduled and queued posts, threads (a reply to
@@ -79,4 +79,22 @@ plan_nudges = Table(
     Column("shown_at", UTCDateTime, nullable=False),
     Column("decided_at", UTCDateTime),
     Index("ix_plan_nudges_workspace", "workspace_id", "shown_at"),
+)
+
+# A workspace's own posting rules (quiet hours, blackout dates, a daily maximum), for one of
+# its accounts or, with ``tracked_account_id`` NULL, for all of them. The guard applies them
+# beside its built-in rules (``hustings.plan._user_rules``); ``settings`` holds the kind's
+# fields (hours, days, dates, time zone, maximum).
+plan_rules = Table(
+    "plan_rules",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    _workspace_id(),
+    Column("tracked_account_id", Integer, ForeignKey("tracked_accounts.id", ondelete="CASCADE")),
+    Column("kind", String(16), nullable=False),
+    Column("settings", JSON, nullable=False),
+    Column("note", Text),
+    Column("created_by", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("created_at", UTCDateTime, nullable=False),
+    Index("ix_plan_rules_workspace", "workspace_id", "tracked_account_id"),
 )

@@ -48,12 +48,35 @@ class DraftBody(BaseModel):
     thread_parent_id: int | None = Field(default=None, ge=1, le=2_147_483_647)
 
 
+class EditBody(BaseModel):
+    text: Text | None = None
+    at: datetime | None = None
+
+
 class QueueBody(BaseModel):
     at: datetime | None = None
 
 
 class OverrideBody(BaseModel):
     reason: ShortText
+
+
+class PostBody(BaseModel):
+    breaking: ShortText | None = Field(
+        default=None, description="Breaking news: a manager posts through a hold, saying why.")
+
+
+class RuleBody(BaseModel):
+    kind: Literal["quiet_hours", "blackout", "max_per_day"]
+    account: ShortText | None = Field(default=None, description="Only this account.")
+    start: int | None = Field(default=None, ge=0, le=23)
+    end: int | None = Field(default=None, ge=0, le=24)
+    days: list[ShortText] = Field(default_factory=list, max_length=7)
+    date_from: ShortText | None = Field(default=None, alias="from")
+    date_to: ShortText | None = Field(default=None, alias="to")
+    posts: int | None = Field(default=None, ge=1, le=10_000)
+    tz: ShortText = "UTC"
+    note: ShortText | None = None
 
 
 class DecideBody(BaseModel):
@@ -72,6 +95,13 @@ def draft(body: DraftBody, s: ApiWrite, conn: Conn) -> dict[str, Any]:
     """Write a draft: the guard's verdict and findings, and the nudge when people wait."""
     return plan.draft(conn, s.actor, body.account, body.text, _utc(body.at),
                       body.thread_parent_id)
+
+
+@router.post("/posts/{post_id}/edit")
+def edit(post_id: Id, body: EditBody, s: ApiWrite, conn: Conn) -> dict[str, Any]:
+    """Change a post's text or time before it goes; the guard judges it again (a queued
+    post it now holds is ``held``; an override does not carry over)."""
+    return plan.edit(conn, s.actor, post_id, body.text, _utc(body.at))
 
 
 @router.post("/posts/{post_id}/queue")
@@ -93,12 +123,53 @@ def override(post_id: Id, body: OverrideBody, s: ApiWrite, conn: Conn) -> dict[s
 
 
 @router.post("/posts/{post_id}/post")
-async def post_now(request: Request, post_id: Id, claim: ApiWriteClaim) -> dict[str, Any]:
-    """Post now through the account's connection, unless the guard holds it."""
+async def post_now(request: Request, post_id: Id, claim: ApiWriteClaim,
+                   body: Annotated[PostBody | None, Body()] = None) -> dict[str, Any]:
+    """Post now through the account's connection, unless the guard holds it; with
+    ``breaking``, a manager posts through a hold (the reason is in the audit log)."""
     s = await run_in_threadpool(settle_write, claim)
     result: dict[str, Any] = await run_in_threadpool(
-        plan.post_now, get_store(request), s.actor, post_id)
+        plan.post_now, get_store(request), s.actor, post_id, body.breaking if body else None)
     return result
+
+
+@router.get("/best-time")
+def best_time(s: ApiSession, conn: Conn,
+              account: Annotated[ShortText | None, Query()] = None,
+              tz: Annotated[ShortText | None, Query()] = None) -> list[dict[str, Any]]:
+    """Each account's score for every hour of the week from its own followers' responses
+    (with the definition and the posts behind each score), and the suggested time."""
+    wanted = [account] if account else plan.account_ids(conn, s.actor)
+    return [plan.best_time(conn, s.actor, a, tz=tz) for a in wanted]
+
+
+@router.get("/response")
+def response(s: ApiSession, conn: Conn,
+             account: Annotated[ShortText | None, Query()] = None) -> list[dict[str, Any]]:
+    """Each account's follower change and responses per day it posted, against its own
+    baseline (with the definition); burst days carry what the burst cost."""
+    wanted = [account] if account else plan.account_ids(conn, s.actor)
+    return [plan.response(conn, s.actor, a) for a in wanted]
+
+
+@router.get("/rules")
+def rules(s: ApiSession, conn: Conn) -> list[dict[str, Any]]:
+    """The posting rules the workspace set, in the words the guard quotes."""
+    return plan.list_rules(conn, s.actor)
+
+
+@router.post("/rules")
+def add_rule(body: RuleBody, s: ApiWrite, conn: Conn) -> dict[str, Any]:
+    """A manager sets quiet hours, a blackout or a daily maximum."""
+    settings = {"start": body.start, "end": body.end, "days": body.days,
+                "from": body.date_from, "to": body.date_to, "posts": body.posts, "tz": body.tz}
+    return plan.add_rule(conn, s.actor, body.kind, settings, body.account, body.note)
+
+
+@router.post("/rules/{rule_id}/remove")
+def remove_rule(rule_id: Id, s: ApiWrite, conn: Conn) -> dict[str, Any]:
+    plan.remove_rule(conn, s.actor, rule_id)
+    return {"removed": rule_id}
 
 
 @router.post("/nudges/{nudge_id}/decide")
