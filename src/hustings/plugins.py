@@ -28,6 +28,7 @@ DEFAULT_PLUGINS = (
     "hustings.connectors.mastodon",
     "hustings.connectors.email",
     "hustings.connectors.bluesky",
+    "hustings.connectors.x",
 )
 
 
