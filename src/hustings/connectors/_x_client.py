@@ -52,6 +52,10 @@ from hustings.errors import (
 __all__ = ["OAUTH1_KEYS", "Usage", "XClient", "credentials"]
 
 _log = logging.getLogger(__name__)
+# requests-oauthlib and oauthlib write the consumer key and the access token (in the
+# signature base string and the signed headers) to their DEBUG logs: never below INFO.
+for _name in ("oauthlib", "requests_oauthlib"):
+    logging.getLogger(_name).setLevel(max(logging.getLogger(_name).level, logging.INFO))
 OAUTH1_KEYS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
 _paused: dict[tuple[str, str], float] = {}
 _paused_lock = threading.Lock()
