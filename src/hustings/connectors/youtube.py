@@ -121,8 +121,10 @@ def _refine(response: httpx.Response) -> Exception | None:
         return None
     errors = (body.get("error") or {}).get("errors") if isinstance(body.get("error"), dict) else []
     reasons = {e.get("reason") for e in errors or [] if isinstance(e, dict)}
-    if reasons & {"insufficientPermissions", "authError", "forbidden"} and not (
-            reasons & {"quotaExceeded", "dailyLimitExceeded", "rateLimitExceeded"}):
+    quota = reasons & {"quotaExceeded", "dailyLimitExceeded"}
+    if response.status_code == 429 and not quota:
+        return None  # a short rate limit: ``Http`` waits and retries
+    if reasons & {"insufficientPermissions", "authError", "forbidden"} and not quota:
         return None
     try:
         api_error(body)
