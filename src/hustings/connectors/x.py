@@ -13,8 +13,10 @@ replies included: an answer given in the X app marks its inbox item answered), `
 (``GET /2/dm_events``) and one ``search:<tag>`` per monitored hashtag (recent search, for
 Listen). X pages from the newest back: a pull walks back to the cursor (``since_id``; DM
 events have none, so the walk stops at the first event at or below it), then yields the
-pages oldest first, each with the newest id it holds, so a sync killed between pages
-restarts after the last committed one and a sync killed mid-walk starts the walk again.
+pages oldest first, ``write_pages`` response pages to a transaction with the newest id
+they hold, so a sync killed between them restarts after the last committed one and a
+sync killed mid-walk starts the walk again (one transaction per ten pages rather than per
+page: filing into the inbox costs per transaction, and a backfill is thousands of posts).
 Every response page goes whole through the ``x-v2`` importer's ``parse_value``, the code
 that reads twarc2 files. A first sync reads ``backfill_pages`` pages back per feed.
 
@@ -94,6 +96,7 @@ class XOptions(ConnectorOptions):
     page_size: int = 100
     backfill_pages: int = 2
     max_pages: int = 20
+    write_pages: int = 10
     post_cap: int = 2_000_000
     monthly_budget: float | None = None
     post_read_usd: float = 0.005
@@ -269,11 +272,15 @@ class XConnector(Connector):
             raise
         if more and since:
             self._gap = f"{feed}: more than {self.opts.max_pages} pages new, older ones skipped"
-        for body in reversed(pages):
-            newest = max(_ids(body), default=0)
+        pages.reverse()
+        step = self.opts.write_pages
+        for start in range(0, len(pages), step):
+            group = pages[start:start + step]
+            newest = max((i for body in group for i in _ids(body)), default=0)
             if newest > int(cursor.get(feed) or 0):
                 cursor[feed] = str(newest)
-            yield Page(feed, (self._parse(body, feed),), self._stamped(cursor))
+            yield Page(feed, tuple(self._parse(body, feed) for body in group),
+                       self._stamped(cursor))
 
     # -- the budget ------------------------------------------------------------------
 
