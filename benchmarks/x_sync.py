@@ -84,6 +84,29 @@ def drop_database(url: str) -> None:
     admin.dispose()
 
 
+def _parts(store: Any, api: str, settings: dict[str, Any], count: int) -> dict[str, float]:
+    """Where the time goes: the connector alone (requests, tweepy, ``parse_value``), then
+    the same pages stored by ``write_units`` without filing into an inbox."""
+    from hustings.connectors.secrets import Secret
+    from hustings.connectors.x import XConnector, XOptions
+    from hustings.ingest.intake import write_units
+
+    connector = XConnector(XOptions(**settings), Secret("good-token"), "connector:x:bench")
+    started = time.perf_counter()
+    pages = list(connector.pull({}))
+    pulled = time.perf_counter() - started
+    connector.close()
+    started = time.perf_counter()
+    for page in pages:
+        with store.begin() as conn:
+            write_units(conn, page.units, "connector:x:bench")
+    stored = time.perf_counter() - started
+    with store.begin() as conn:  # the full sync below starts from an empty store again
+        conn.execute(text("DELETE FROM messages"))
+        conn.execute(text("DELETE FROM accounts WHERE platform_id <> '890891'"))
+    return {"pull": count / pulled, "store": count / stored}
+
+
 def run(count: int) -> dict[str, Any]:
     from hustings.connectors.connections import connect, sync_connection
     from hustings.connectors.secrets import Secret
@@ -108,6 +131,7 @@ def run(count: int) -> dict[str, Any]:
             settings = {"api": api, "page_size": 100, "backfill_pages": count // 100 + 1,
                         "max_pages": count // 100 + 1, "direct_messages": False}
             health = connect(store, actor, "x", settings, Secret("good-token"))
+            parts = _parts(store, api, settings, count)
             cpu = resource.getrusage(resource.RUSAGE_SELF)
             started = time.perf_counter()
             report = sync_connection(store, health.id)
@@ -126,7 +150,7 @@ def run(count: int) -> dict[str, Any]:
             drop_database(url)
     cpu_s = (after.ru_utime + after.ru_stime) - (cpu.ru_utime + cpu.ru_stime)
     return {"count": count, "seconds": seconds, "stored": stored, "items": items,
-            "cpu": cpu_s, "rate": stored / seconds}
+            "cpu": cpu_s, "rate": stored / seconds, **parts}
 
 
 def main() -> None:
@@ -159,6 +183,8 @@ per page, `write_units` with the page's cursor, filing into the inbox.
 | Measure | Result | Target |
 |---|---|---|
 | Sync throughput | {result['rate']:,.0f} mentions/s ({result['stored']:,} in {result['seconds']:.1f} s; consumer CPU {result['cpu']:.1f} s) | ≥ {TARGET:,} items/s |
+| The connector alone (tweepy's requests, the walk, `parse_value`) | {result['pull']:,.0f} mentions/s | |
+| Storing its pages (`write_units`, no inbox) | {result['store']:,.0f} mentions/s | |
 | Inbox items made | {result['items']:,} (one per mention) | every mention filed once |
 
 The load average was {load:.1f} when the run ended (PostgreSQL, the server and the
