@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -194,3 +195,32 @@ def write_section(name: str, body: str) -> None:
         else text.rstrip() + "\n\n" + section + "\n"
     )
     BENCHMARKS_MD.write_text(text)
+
+
+def fresh_database(prefix: str = "hustings_bench") -> str:
+    """A new, empty PostgreSQL database on the test server; its URL.
+
+    Benchmarks that measure PostgreSQL need a database of their own so a run never
+    reads another run's rows; :func:`drop_database` removes it afterwards.
+    """
+    from sqlalchemy import create_engine, text
+
+    admin_url = os.environ.get("HUSTINGS_TEST_POSTGRES_URL")
+    if not admin_url:
+        sys.exit("set HUSTINGS_TEST_POSTGRES_URL (source scripts/postgres.sh)")
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return admin_url.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_database(url: str) -> None:
+    """Drop a database :func:`fresh_database` made (closing its connections)."""
+    from sqlalchemy import create_engine, text
+
+    admin = create_engine(os.environ["HUSTINGS_TEST_POSTGRES_URL"], isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
+    admin.dispose()

@@ -41,26 +41,14 @@ from typing import Any
 
 import httpx
 import orjson
-from _common import write_section
-from sqlalchemy import create_engine, func, select, text
+from _common import fresh_database, write_section
+from sqlalchemy import create_engine, func, select
 
 os.environ.setdefault("HUSTINGS_PASSWORD_HASH", "fast")  # 51 logins, not a hashing benchmark
 
 PASSWORD = "benchmark-password"
 WORKSPACE = "Load test HQ"
 _HERE = Path(__file__).resolve().parent
-
-
-def _fresh_database() -> str:
-    admin_url = os.environ.get("HUSTINGS_TEST_POSTGRES_URL")
-    if not admin_url:
-        sys.exit("set HUSTINGS_TEST_POSTGRES_URL (source scripts/postgres.sh)")
-    name = f"hustings_bench_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return admin_url.rsplit("/", 1)[0] + "/" + name
 
 
 def _prepare(url: str, responders: int) -> None:
@@ -472,7 +460,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.quick:
         args.seconds, args.responders, args.rate, args.workers = 5.0, 5, 20, 1
-    url = _fresh_database()
+    url = fresh_database()
     _prepare(url, args.responders)
     port = _free_port()
     server = _start_server(url, port, args.workers)

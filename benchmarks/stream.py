@@ -40,14 +40,13 @@ import sys
 import tempfile
 import threading
 import time
-import uuid
 from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
 import orjson
-from _common import REPO, write_section
-from sqlalchemy import create_engine, func, select, text
+from _common import REPO, drop_database, fresh_database, write_section
+from sqlalchemy import func, select
 
 POST = "app.bsky.feed.post"
 TRACKED, WORKSPACES, OTHERS = 1_000, 10, 20_000
@@ -159,25 +158,6 @@ def serve(path: Path, port_file: Path, rate: float) -> None:
 # -- the consumer: the live path into PostgreSQL -----------------------------------------------
 
 
-def fresh_database() -> str:
-    admin_url = os.environ.get("HUSTINGS_TEST_POSTGRES_URL")
-    if not admin_url:
-        sys.exit("set HUSTINGS_TEST_POSTGRES_URL (a PostgreSQL server to create a database in)")
-    name = f"hustings_stream_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return admin_url.rsplit("/", 1)[0] + "/" + name
-
-
-def drop_database(url: str) -> None:
-    admin = create_engine(os.environ["HUSTINGS_TEST_POSTGRES_URL"], isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)'))
-    admin.dispose()
-
-
 def prepare(url: str) -> tuple[Any, dict[str, int]]:
     """The store: 10 workspaces of 100 tracked accounts each; DID to workspace id."""
     from hustings.model import Role as AccountRole
@@ -274,7 +254,7 @@ def consume(store: Any, url: str, owner: dict[str, int], subscriptions: int,
 
 
 def one_run(events_file: Path, rate: float, subscriptions: int, count: int) -> dict[str, Any]:
-    url = fresh_database()
+    url = fresh_database("hustings_stream")
     port_file = events_file.with_suffix(f".port{rate}")
     server = subprocess.Popen(
         [sys.executable, __file__, "--serve", str(events_file), str(port_file), str(rate)])

@@ -72,6 +72,8 @@ class Role(StrEnum):
 
 def require_utc(when: datetime) -> datetime:
     """Refuse naive datetimes: a naive time in a campaign spanning time zones is a silent bug."""
+    if when.tzinfo is UTC:  # already UTC (every parser's usual answer): nothing to convert
+        return when
     if when.utcoffset() is None:
         raise ValueError(f"timestamp {when.isoformat()} has no time zone")
     try:

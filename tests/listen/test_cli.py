@@ -56,6 +56,10 @@ def test_listen_from_files_prints_every_measure_as_json(shared_data: Path, tmp_p
     # 10 replies, one of them to the author's own tweet: a thread, not an interaction
     assert measures["reply_interactions"]["value"] == 9
     assert measures["rwc"]["definition"] == MEASURES["rwc"].definition
+    # the one-line reading a researcher quotes, with the rule that produced it
+    (reading,) = [r for r in rows if "verdict" in r]
+    assert reading["verdict"] in reading["rule"]
+    assert reading["facts"]
     assert {p.name for p in tmp_path.iterdir()} >= {
         "report.html",
         "graph.gexf",

@@ -39,6 +39,10 @@ class Demo:
         with store.begin() as conn:
             self.item = conn.execute(select(inbox_items.c.id).limit(1)).scalar_one()
             self.person = conn.execute(select(people.c.id).limit(1)).scalar_one()
+            # people the erasure test may erase, one per width (never ``self.person``)
+            self.erasable = list(conn.execute(
+                select(people.c.id).order_by(people.c.id.desc()).limit(len(WIDTHS))
+            ).scalars())
             typed = [
                 *conn.execute(select(accounts.c.handle)).scalars(),
                 *conn.execute(select(messages.c.text)).scalars(),
@@ -173,3 +177,15 @@ def test_error(tab: Any, demo: Demo) -> None:
     _sign_in(tab)
     tab.goto("/inbox/999999999")
     assert "Error 404" in _check(tab, "error", demo)
+
+
+def test_erased(tab: Any, demo: Demo) -> None:
+    _sign_in(tab)
+    person = demo.erasable[WIDTHS.index(tab.width)]
+    tab.goto(f"/people/{person}")
+    tab.fill("#erase-form input[name=confirm]", "ERASE")
+    tab.click("#erase-form button[type=submit]")
+    tab.wait_for_selector("#counts")
+    text = _check(tab, "erased", demo)
+    assert "Person erased" in text and "Back to people" in text
+    assert tab.locator("#counts li").count() > 0

@@ -44,6 +44,28 @@ def test_a_responder_cannot_connect(campaign: Campaign, web_factory: Any) -> Non
     assert campaign.store.counts()["connections"] == 0
 
 
+def test_a_live_stream_url_is_refused_where_the_platform_cannot_stream(
+    campaign: Campaign, web_factory: Any
+) -> None:
+    owner = web_factory(campaign.store, "owner@example.org")
+    polled = owner.post(
+        "/settings/connect",
+        data={"platform": "email", "server": "http://127.0.0.1:9", "secret": "whatever",
+              "stream": "wss://stream.example.org/subscribe"},
+    )
+    assert polled.status_code == 400
+    assert "email connections are polled" in polled.text
+    not_a_websocket = owner.post(
+        "/settings/connect",
+        data={"platform": "bluesky", "server": "http://127.0.0.1:9", "handle": "a.test",
+              "secret": "whatever", "stream": "https://jetstream.example.org/subscribe"},
+    )
+    assert not_a_websocket.status_code == 400
+    assert "jetstream must be a WebSocket URL" in not_a_websocket.text
+    assert "https://jetstream.example.org/subscribe" in not_a_websocket.text  # kept in the form
+    assert campaign.store.counts()["connections"] == 0
+
+
 @pytest.mark.servers
 @BLUESKY
 def test_connect_a_wrong_password_says_why_then_connect_and_detach(
@@ -60,10 +82,13 @@ def test_connect_a_wrong_password_says_why_then_connect_and_detach(
     assert "Bluesky refused the credentials" in wrong.text
     assert "wrong-secret-1234" not in wrong.text
     assert account.handle in wrong.text  # the form keeps what is not secret
-    done = owner.post("/settings/connect", data={**form, "secret": account.password})
+    live = "ws://127.0.0.1:6008/subscribe"
+    done = owner.post("/settings/connect",
+                      data={**form, "secret": account.password, "stream": live})
     assert done.status_code == 303, done.text
     page = owner.get("/settings").text
     assert account.handle in page and account.password not in page
+    assert f"live: {live}" in page  # followed live, not polled
     connection = page.split('data-connection="')[1].split('"')[0]
     gone = owner.post(f"/settings/connections/{connection}/detach")
     assert gone.status_code == 303

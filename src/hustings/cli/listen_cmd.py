@@ -27,6 +27,7 @@ def _utc(value: datetime | None) -> datetime | None:
 
 def _print(result: ListenResult, as_json: bool) -> None:
     from hustings.listen import MEASURES
+    from hustings.listen._verdict import VERDICT_RULE
 
     rows = [
         {
@@ -50,6 +51,14 @@ def _print(result: ListenResult, as_json: bool) -> None:
                     "stance": camp.stance,
                 }
             )
+        print_json(
+            {
+                "verdict": result.verdict.label,
+                "facts": result.verdict.facts,
+                "rule": VERDICT_RULE,
+                "notes": list(result.notes),
+            }
+        )
         return
     shown = [{**r, "value": "—" if r["value"] is None else f"{r['value']:.4g}"} for r in rows]
     print_rows(

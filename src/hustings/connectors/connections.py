@@ -81,6 +81,8 @@ class ConnectionHealth:
     items_per_day: float
     server: str | None
     notice: str | None = None
+    stream: str | None = None
+    """The live stream it follows (Bluesky's Jetstream URL), or None when it is polled."""
 
     def as_dict(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__slots__}
@@ -284,6 +286,7 @@ def list_connections(conn: Connection, actor: Actor) -> list[ConnectionHealth]:
             items_per_day=round(int(r.recent) / 7, 1),
             server=_server_of(r.platform, r.settings or {}),
             notice=(r.cursor or {}).get("notice"),
+            stream=_stream_of(r.platform, r.settings or {}),
         )
         for r in rows
     ]
@@ -293,6 +296,14 @@ def _server_of(platform: str, settings: Mapping[str, Any]) -> str | None:
     """The server a connection talks to: the setting its connector names for it."""
     found = connectors().get(platform)
     value = settings.get(found.server_setting) if found is not None else None
+    return str(value) if value else None
+
+
+def _stream_of(platform: str, settings: Mapping[str, Any]) -> str | None:
+    """The live stream a connection follows: the setting its connector names for it."""
+    found = connectors().get(platform)
+    name = found.stream_setting if found is not None else None
+    value = settings.get(name) if name else None
     return str(value) if value else None
 
 

@@ -19,7 +19,7 @@ import orjson
 
 from hustings.errors import RecordRefusedError
 from hustings.model import Quarantined
-from hustings.store.bounds import check_time, out_of_range
+from hustings.store.bounds import EARLIEST, LATEST, check_time, out_of_range
 
 __all__ = [
     "MAX_DOCUMENT_BYTES",
@@ -259,6 +259,8 @@ def parse_time(value: Any, assume: str | None = None) -> datetime:
             when = datetime.strptime(text, _V1_FORMAT)
         except ValueError:
             raise RecordError(f"unreadable timestamp {value!r}") from None
+    if when.tzinfo is UTC:  # "...Z" or "+00:00": the usual case, nothing to convert
+        return _in_range(when, value)
     if when.utcoffset() is None:
         if assume is None:
             raise RecordError(f"timestamp {value!r} has no time zone")
@@ -271,6 +273,8 @@ def parse_time(value: Any, assume: str | None = None) -> datetime:
 
 
 def _in_range(when: datetime, value: Any) -> datetime:
+    if EARLIEST <= when < LATEST:  # the usual case, without quoting the value
+        return when
     try:
         return check_time(when, repr(value))
     except RecordRefusedError as exc:

@@ -70,13 +70,21 @@ async def connect_account(
     server: Annotated[ShortText, Form()],
     secret: Annotated[ShortText, Form()],
     handle: Annotated[ShortText, Form()] = "",
+    stream: Annotated[ShortText, Form()] = "",
 ) -> Response:
     s = await run_in_threadpool(settle_write, claim)
     s.actor.require(Role.OWNER)
-    form = {"platform": platform, "server": server, "handle": handle}
+    form = {"platform": platform, "server": server, "handle": handle, "stream": stream}
     settings = {_SERVER_SETTING.get(platform, "server"): server}
     if platform == "bluesky":
         settings["handle"] = handle
+    if stream.strip():
+        found = connectors().get(platform)
+        name = found.stream_setting if found is not None else None
+        if name is None:
+            error = f"{platform} connections are polled: leave the live stream URL empty"
+            return await run_in_threadpool(_failed, request, s, error, form)
+        settings[name] = stream.strip()
     try:
         await run_in_threadpool(
             connect, get_store(request), s.actor, platform, settings, Secret(secret)

@@ -156,7 +156,7 @@ def user_account(user: dict[str, Any]) -> Account:
     ``Account`` is immutable and a pure function of the JSON, so the memo can never return a
     stale record; it only saves rebuilding one (a quarter of parsing time on search pages).
     """
-    key = orjson.dumps(user, option=orjson.OPT_SORT_KEYS)
+    key = orjson.dumps(user)  # the API's own key order: a reordered copy is only a miss
     found = _USER_MEMO.get(key)
     if found is None:
         if len(_USER_MEMO) >= _USER_MEMO_LIMIT:
