@@ -25,9 +25,12 @@ DEFAULT_PLUGINS = (
     "hustings.ingest.csv",
     "hustings.ingest.registry",
     "hustings.ingest.followers",
+    "hustings.ingest.youtube",
     "hustings.connectors.mastodon",
     "hustings.connectors.email",
     "hustings.connectors.bluesky",
+    "hustings.connectors.x",
+    "hustings.connectors.youtube",
 )
 
 

@@ -159,6 +159,11 @@ class OutgoingReply:
     in_reply_to_id: str | None
     idempotency_key: str
     queued_at: datetime
+    direct: bool = False
+    """The message answered is a direct message: the answer goes back privately."""
+    thread: str | None = None
+    """The stored conversation id of the message answered (X's DM conversation, YouTube's
+    comment thread), for platforms that address an answer to the conversation."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -115,12 +115,16 @@ class Http:
         policy: RetryPolicy,
         platform: str,
         sleep: Callable[[float], None] = time.sleep,
+        refine: Callable[[httpx.Response], Exception | None] | None = None,
     ) -> None:
+        """``refine`` reads a 4xx answer first and may name what it means on this platform
+        (YouTube's 403 for a spent quota is not a refused credential)."""
         self.client = httpx.Client(base_url=base_url, timeout=policy.timeout)
         self.auth = auth
         self.policy = policy
         self.platform = platform
         self.sleep = sleep
+        self.refine = refine
         self._pause_until = 0.0
 
     def close(self) -> None:
@@ -164,6 +168,9 @@ class Http:
             else:
                 self._note_limits(response)
                 status = response.status_code
+                meant = self.refine(response) if self.refine and 400 <= status < 500 else None
+                if meant is not None:
+                    raise meant
                 if status in (401, 403):
                     raise CredentialsError(
                         f"{self.platform} refused the credentials ({_error_text(response)}): "

@@ -171,6 +171,21 @@ def _mark_sent(store: Store, row: Any, sent: Sent, source: str, platform: str) -
                 )
 
 
+def _answered(store: Store, platform: str, message: Any) -> tuple[bool, str | None]:
+    """Whether the message answered is a direct message, and its conversation."""
+    if message.reply_to_id is None:
+        return False, None
+    with store.begin() as conn:
+        parent = conn.execute(
+            select(messages.c.kind, messages.c.conversation_id).where(
+                messages.c.platform == platform, messages.c.platform_id == message.reply_to_id
+            )
+        ).first()
+    if parent is None:
+        return False, None
+    return parent.kind == "dm", parent.conversation_id
+
+
 def deliver(store: Store, outbound_id: int) -> str:
     """Send one queued reply, exactly once; return its new state."""
     now = datetime.now(UTC)
@@ -206,7 +221,8 @@ def deliver(store: Store, outbound_id: int) -> str:
         with store.begin() as conn:
             _set(conn, row.id, state="failed", error="the reply's message is gone")
         return "failed"
-    reply = OutgoingReply(message.text, message.reply_to_id, row.idempotency_key, row.created_at)
+    reply = OutgoingReply(message.text, message.reply_to_id, row.idempotency_key,
+                          row.created_at, *_answered(store, connector.platform, message))
     try:
         sent = connector.find_sent(reply) if was_sending else None
         if sent is None:

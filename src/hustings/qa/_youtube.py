@@ -34,6 +34,7 @@ __all__ = [
     "ChatLine",
     "ChatPage",
     "QuotaBudget",
+    "api_error",
     "parse_api_page",
     "parse_web_chat",
     "poll",
@@ -68,15 +69,25 @@ class ChatPage:
 @dataclass(frozen=True)
 class QuotaBudget:
     """How often the API may be called so an event of ``event_s`` seconds spends at most
-    ``share`` of a ``daily_units`` day."""
+    ``share`` of a ``daily_units`` day, at ``cost`` units a call (the YouTube comments
+    connector budgets its day with the same rule: ``units`` a day, ``allows`` a call)."""
 
     event_s: float
     daily_units: int = 10_000
     share: float = 0.5
+    cost: int = CALL_COST
+
+    @property
+    def units(self) -> int:
+        return int(self.daily_units * self.share)
 
     @property
     def calls(self) -> int:
-        return int(self.daily_units * self.share) // CALL_COST
+        return self.units // self.cost
+
+    def allows(self, spent: int, cost: int | None = None) -> bool:
+        """Whether a call of ``cost`` units still fits after ``spent`` units."""
+        return spent + (self.cost if cost is None else cost) <= self.units
 
     @property
     def min_interval_s(self) -> float:
@@ -93,20 +104,33 @@ def _api_text(snippet: dict[str, Any]) -> str | None:
     return None  # memberships, stickers, deletions: not questions
 
 
+def api_error(value: dict[str, Any], benign: frozenset[str] = frozenset()) -> bool:
+    """Raise for a Data API error envelope: ``QuotaExhaustedError`` when its reason is the
+    quota, else ``PlatformResponseError`` with the API's message; True (no raise) when a
+    reason is one of ``benign`` (for chat: the stream ended). False without an error."""
+    error = value.get("error")
+    if not isinstance(error, dict):
+        return False
+    reasons = {e.get("reason") for e in error.get("errors", []) if isinstance(e, dict)}
+    if reasons & benign:
+        return True
+    if reasons & _QUOTA:
+        raise QuotaExhaustedError(f"YouTube quota spent: {error.get('message', '')}")
+    reason = ", ".join(sorted(str(r) for r in reasons if r))
+    raise PlatformResponseError(
+        f"YouTube error {error.get('code')}: {error.get('message')}"
+        + (f" ({reason})" if reason else "")
+    )
+
+
 def parse_api_page(value: dict[str, Any]) -> ChatPage:
     """One ``liveChatMessages.list`` response (or its error envelope) as a page of lines.
 
     An error whose reason says the chat ended gives an empty page marked ``ended``; a quota
     reason raises ``QuotaExhaustedError``; any other error ``PlatformResponseError``.
     """
-    if "error" in value:
-        error = value["error"]
-        reasons = {e.get("reason") for e in error.get("errors", [])}
-        if reasons & _ENDED:
-            return ChatPage([], None, 0, ended=True)
-        if reasons & _QUOTA:
-            raise QuotaExhaustedError(f"YouTube quota spent: {error.get('message', '')}")
-        raise PlatformResponseError(f"YouTube error {error.get('code')}: {error.get('message')}")
+    if api_error(value, _ENDED):
+        return ChatPage([], None, 0, ended=True)
     if value.get("kind") != "youtube#liveChatMessageListResponse":
         raise PlatformResponseError(f"not a live chat page: kind {value.get('kind')!r}")
     lines = []

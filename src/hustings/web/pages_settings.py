@@ -41,6 +41,7 @@ router = APIRouter(include_in_schema=False, route_class=TransactionRoute)
 
 # What the form's "server" field means on each platform (the connector's setting name).
 _SERVER_SETTING = {"bluesky": "service", "mastodon": "server"}
+_SERVER_SETTING.update(x="api", youtube="api")  # the API's address: https://api.x.com, ...
 
 
 def _page(request: Request, s: Session, conn: Connection, code: int = 200,
