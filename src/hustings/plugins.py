@@ -25,9 +25,12 @@ DEFAULT_PLUGINS = (
     "hustings.ingest.csv",
     "hustings.ingest.registry",
     "hustings.ingest.followers",
+    "hustings.ingest.meta",
     "hustings.connectors.mastodon",
     "hustings.connectors.email",
     "hustings.connectors.bluesky",
+    "hustings.connectors.meta",
+    "hustings.connectors.threads",
 )
 
 
