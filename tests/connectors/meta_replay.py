@@ -99,7 +99,7 @@ class MetaState:
                             *_load(f, f"{fb}/live_videos/live_videos_p2.json")["data"]]
         ig = "instagram/apidata"
         user = _load(f, f"{ig}/users/user_fields.json")
-        self.ig_user = {**user, "id": IG, "username": "ikroskun"}
+        self.ig_user = {**user, "id": IG}  # the id the recorded media were read for
         self.media: list[dict[str, Any]] = [
             *_load(f, f"{ig}/users/medias_p1.json")["data"],
             *_load(f, f"{ig}/users/medias_p2.json")["data"],
