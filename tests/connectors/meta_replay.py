@@ -264,8 +264,12 @@ class _Handler(BaseHTTPRequestHandler):
             self._page(items, query)
         elif path.endswith("/comments") and path[1:-9] in s.ig_comments:
             self._page(s.ig_comments[path[1:-9]], query)
-        elif path.endswith("/comments"):
-            self._page([], query)
+        elif path.endswith("/comments"):  # a comment's own comments: its replies
+            replies = [c for cs in s.comments.values() for c in cs
+                       if (c.get("parent") or {}).get("id") == path[1:-9]]
+            if query.get("order") == "reverse_chronological":
+                replies.reverse()
+            self._page(replies, query)
         elif path == f"/{PAGE}/conversations":
             self._page(s.conversations, query)
         elif path == f"/{PAGE}/live_videos":
