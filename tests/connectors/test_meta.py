@@ -3,6 +3,7 @@ recorded responses (``meta_replay``): connect, sync, inbox, cursors, faults, hea
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -71,7 +72,7 @@ def test_sync_fills_the_inbox_with_page_comments_and_messenger_messages(
 
 
 def test_a_second_sync_asks_only_for_what_is_new(store: Store, meta: MetaServer) -> None:
-    actor, connection = meta_connected(store, meta)
+    _actor, connection = meta_connected(store, meta)
     sync_connection(store, connection)
     meta.state.requests.clear()
     meta.state.add_comment("Will the town hall be streamed?")
@@ -119,7 +120,7 @@ def test_metas_rate_limit_codes_back_off_and_resume(
     store: Store, meta: MetaServer, code: int
 ) -> None:
     actor, connection = meta_connected(store, meta)
-    usage = '{"%s": [{"type": "pages", "estimated_time_to_regain_access": 0}]}' % PAGE
+    usage = json.dumps({PAGE: [{"type": "pages", "estimated_time_to_regain_access": 0}]})
     meta.state.faults[f"/{POST}/comments"].append(Fault(
         400 if code != 4 else 403,
         error_envelope(meta.state.folder, code, f"(#{code}) Calls to this api have "
@@ -207,8 +208,6 @@ def test_live_answers_and_recorded_files_parse_the_same(meta: MetaServer) -> Non
     path = meta.state.folder / "facebook/apidata/comments/comments_p1.json"
     with path.open("rb") as handle:
         (from_file,) = FacebookImporter().parse(handle, "file")
-    import json
-
     live = FacebookImporter().parse_value(json.loads(path.read_text()), Where("file", 1))
     assert [m.platform_id for m in from_file.messages] == [m.platform_id for m in live.messages]
     assert len(live.messages) == 10
