@@ -97,6 +97,11 @@ class MetaState:
         self.conversations: list[dict[str, Any]] = [conversation]
         self.live_videos = [*_load(f, f"{fb}/live_videos/live_videos_p1.json")["data"],
                             *_load(f, f"{fb}/live_videos/live_videos_p2.json")["data"]]
+        # No live video's comments were recorded: the recorded post comments stand in
+        # (the comments edge and its objects are the same for a post and a video).
+        self.live_video = str(self.live_videos[0]["id"])
+        self.live_status = "LIVE"
+        self.comments[self.live_video] = copy.deepcopy(self.comments[POST])
         ig = "instagram/apidata"
         user = _load(f, f"{ig}/users/user_fields.json")
         self.ig_user = {**user, "id": IG}  # the id the recorded media were read for
@@ -274,6 +279,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._page(s.conversations, query)
         elif path == f"/{PAGE}/live_videos":
             self._page(s.live_videos, query)
+        elif path == f"/{s.live_video}":
+            self._json({"id": s.live_video, "status": s.live_status})
         elif path.startswith("/m_"):
             found = [m for c in s.conversations for m in c["messages"]["data"]
                      if m["id"] == path[1:]]

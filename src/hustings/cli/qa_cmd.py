@@ -44,7 +44,8 @@ def create_cmd(
     ends: Annotated[str, typer.Option(help="End, ISO 8601 with offset.")],
     moderation: Annotated[str, typer.Option(help="pre or post.")] = "pre",
     source: Annotated[
-        list[str] | None, typer.Option(help="web, manual or youtube (repeatable).")
+        list[str] | None,
+        typer.Option(help="web, manual, youtube or facebook (repeatable)."),
     ] = None,
 ) -> None:
     r"""Create an event and print its id.

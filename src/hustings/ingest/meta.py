@@ -67,6 +67,7 @@ from hustings.model import Account, Message, MessageKind, Quarantined, RawRef, R
 
 __all__ = [
     "HIDDEN_AUTHOR",
+    "comment_id_of",
     "FacebookImporter",
     "InstagramImporter",
     "ThreadsImporter",
@@ -122,6 +123,17 @@ def _permalink(url: Any) -> tuple[str | None, str | None, str | None, str | None
         page = path[at - 1] if at > 0 else None
         post = path[at + 1] if at + 1 < len(path) else None
     return page, post, query.get("comment_id"), query.get("reply_comment_id")
+
+
+def comment_id_of(raw: Any) -> str | None:
+    """A Facebook comment's Graph id: its ``id``, else ``POST_COMMENT`` from its permalink
+    (answers read without ``id`` in their fields, as the recorded ones were)."""
+    if not isinstance(raw, dict):
+        return None
+    if raw.get("id"):
+        return str(raw["id"])
+    _page, post, comment, reply = _permalink(raw.get("permalink_url"))
+    return f"{post}_{reply or comment}" if post and (reply or comment) else None
 
 
 @dataclass(slots=True)
@@ -270,7 +282,7 @@ class _Facebook(_Reader):
         if post_id is None:
             post_id = (f"{page}_{post}" if page and post else post) or out.where.origin
         local_post = post or (post_id.split("_", 1)[-1] if post_id else None)
-        own = raw.get("id")
+        own = raw.get("id") or comment_id_of(raw)
         if own is None and local_post and (reply or comment):
             own = f"{local_post}_{reply or comment}"
         comment_id = _id(own)

@@ -59,7 +59,7 @@ __all__ = [
 ]
 
 MODERATION_MODES: Final = ("pre", "post")
-SOURCES: Final = ("web", "manual", "youtube")
+SOURCES: Final = ("web", "manual", "youtube", "facebook")
 STATUSES: Final = ("received", "approved", "dismissed", "answered")
 DISMISS_REASONS: Final = (
     "off_topic",
