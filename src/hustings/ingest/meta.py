@@ -67,10 +67,10 @@ from hustings.model import Account, Message, MessageKind, Quarantined, RawRef, R
 
 __all__ = [
     "HIDDEN_AUTHOR",
-    "comment_id_of",
     "FacebookImporter",
     "InstagramImporter",
     "ThreadsImporter",
+    "comment_id_of",
     "register_importers",
 ]
 

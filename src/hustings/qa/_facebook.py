@@ -63,8 +63,9 @@ def parse_live_page(value: dict[str, Any]) -> LivePage:
             found, str(author.get("name", "")), str(author.get("id", "")),
             text, parse_time(item["created_time"]),
         ))
-    paging = value.get("paging") if isinstance(value.get("paging"), dict) else {}
-    cursors = paging.get("cursors") if isinstance(paging.get("cursors"), dict) else {}
+    paging: dict[str, Any] = value["paging"] if isinstance(value.get("paging"), dict) else {}
+    cursors: dict[str, Any] = (paging["cursors"] if isinstance(paging.get("cursors"), dict)
+                               else {})
     after = cursors.get("after")
     return LivePage(lines, after if isinstance(after, str) else None)
 
