@@ -29,12 +29,13 @@ BENCHMARKS: dict[str, str] = {
     "send": "answers from click to sent against a real local Bluesky network",
     "plan": "the cadence guard: tweetstorm hold, false alarms on real timelines, latency",
     "qa": "Live Q&A question detection and duplicate merging: speed and accuracy",
+    "meta": "a 10,000-comment Facebook Page sync into PostgreSQL",
 }
 """Every benchmark, in the order they run, with what it measures."""
 
 SCRIPTS = {"inbox": "inbox_load"}
 """Script names that differ from the benchmark's (and its BENCHMARKS.md section's) name."""
-NEEDS_POSTGRES = {"inbox", "stream", "send"}
+NEEDS_POSTGRES = {"inbox", "stream", "send", "meta"}
 
 
 def main() -> int:

@@ -114,6 +114,7 @@ def test_the_subscription_check_echoes_the_challenge_for_our_verify_token(
     good = client.get(f"/webhooks/meta/{connection}", params={
         "hub.mode": "subscribe", "hub.verify_token": VERIFY_TOKEN, "hub.challenge": "1158201444"})
     assert (good.status_code, good.text) == (200, "1158201444")
+    assert good.headers["cache-control"] == "no-store"
     bad = client.get(f"/webhooks/meta/{connection}", params={
         "hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "1158201444"})
     assert bad.status_code == 403 and "verify token does not match" in bad.json()["detail"]

@@ -73,8 +73,11 @@ class GraphOptions(ConnectorOptions):
 
     server: str = "https://graph.facebook.com"
     api_version: str = "v24.0"
-    page_size: int = 50
+    page_size: int = 100
     recent: int = 10
+    batch: int = 1000
+    """Items written per transaction: several API pages are gathered into one write (with
+    the cursor of the last of them), since each write also files the inbox."""
     timeout: float = 20.0
     tries: int = 5
     backoff: float = 1.0
@@ -173,7 +176,7 @@ class _GraphConnector(Connector):
 
     def _chunks(self, feed: str, items: list[dict[str, Any]], node: str,
                 cursor: Cursor) -> Iterator[Page]:
-        size = max(1, self.opts.page_size)
+        size = max(1, self.opts.batch)
         for start in range(0, len(items), size):
             chunk = items[start:start + size]
             cursor[feed] = _stamp(chunk[-1][self.time_field])
@@ -239,13 +242,17 @@ class FacebookConnector(_GraphConnector):
 
     def _comments(self, post_id: str, cursor: Cursor) -> Iterator[Page]:
         feed = f"comments:{post_id}"
-        for items, after, _more in self.graph.pages(
+        units: list[Parsed] = []
+        for items, after, more in self.graph.pages(
             f"/{post_id}/comments", cursor.get(feed), fields=_FB_COMMENT, filter="stream",
             order="chronological", limit=self.opts.page_size,
         ):
+            units.extend(self.parse(i, post_id) for i in items)
             if after:
                 cursor[feed] = after
-            yield Page(feed, tuple(self.parse(i, post_id) for i in items), dict(cursor))
+            if len(units) >= self.opts.batch or not more:
+                yield Page(feed, tuple(units), dict(cursor))
+                units = []
 
     def _conversations(self, page: str, cursor: Cursor) -> Iterator[Page]:
         since = cursor.get("conversations")

@@ -122,7 +122,7 @@ class ThreadsConnector(Connector):
 
     def _chunks(self, feed: str, items: list[dict[str, Any]], node: str | None,
                 cursor: Cursor) -> Iterator[Page]:
-        size = max(1, self.opts.page_size)
+        size = max(1, self.opts.batch)
         for start in range(0, len(items), size):
             chunk = items[start:start + size]
             cursor[feed] = str(_unix(chunk[-1]["timestamp"]))
