@@ -26,7 +26,6 @@ import subprocess
 import sys
 import time
 import uuid
-from pathlib import Path
 
 from _common import REPO, shared_data, write_section
 from sqlalchemy import create_engine, func, select, text
