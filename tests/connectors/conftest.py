@@ -82,7 +82,7 @@ def meta(meta_server: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def meta_settings(server: Any, **extra: Any) -> dict[str, Any]:
-    return {"server": server.url, "page_size": 4, "backoff": 0.01, "tries": 3,
+    return {"server": server.url, "page_size": 4, "batch": 4, "backoff": 0.01, "tries": 3,
             "timeout": 2.0, **extra}
 
 
