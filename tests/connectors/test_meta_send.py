@@ -154,3 +154,31 @@ def test_a_threads_publish_that_times_out_is_not_published_twice(
     assert deliver(store, outbound_id) == "sent"
     assert len(meta.state.threads.published) == 1
     assert _status(store, item) == ("answered", "sent")
+
+
+def test_one_inbox_answers_facebook_instagram_and_threads_each_on_its_own_channel(
+    any_store: Store, meta: MetaServer
+) -> None:
+    from hustings.connectors.connections import connect, sync_all
+    from hustings.workspace import create_workspace
+    from tests.connectors.conftest import meta_secret, meta_settings
+    from tests.connectors.meta_replay import IG
+
+    actor = Actor.system(create_workspace(any_store, "Riding 12").id)
+    for platform, extra in (("facebook", {}), ("instagram", {"account_id": IG}),
+                            ("threads", {})):
+        connect(any_store, actor, platform, meta_settings(meta, **extra), meta_secret())
+    meta.state.add_comment("Is the town hall open to everyone?")
+    assert all(r.error is None for r in sync_all(any_store, actor.workspace_id))
+    asked = {"facebook": "Is the town hall open to everyone?",
+             "instagram": "@ikroskun  Hey, guys",
+             "threads": "Will you talk about the bus route?"}
+    for text in asked.values():
+        _answer(any_store, actor, _item(any_store, actor, text), "Thanks, we will answer.")
+    assert set(deliver_due(any_store).values()) == {"sent"}
+    paths = sorted(p for p, _ in meta.state.sent)
+    assert paths == sorted(["/10158407654328553_10158500000000001/comments",
+                            "/17892250648466172/replies", "/me/threads",
+                            "/me/threads_publish"])
+    for text in asked.values():
+        assert _status(any_store, _item(any_store, actor, text)) == ("answered", "sent")
