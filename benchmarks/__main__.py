@@ -31,12 +31,13 @@ BENCHMARKS: dict[str, str] = {
     "qa": "Live Q&A question detection and duplicate merging: speed and accuracy",
     "policy": "policy watch on a replayed month of real releases: coverage, latency, edits",
     "x_sync": "10,000 recorded-shape X mentions through the X connector into PostgreSQL",
+    "meta": "a 10,000-comment Facebook Page sync into PostgreSQL",
 }
 """Every benchmark, in the order they run, with what it measures."""
 
 SCRIPTS = {"inbox": "inbox_load"}
 """Script names that differ from the benchmark's (and its BENCHMARKS.md section's) name."""
-NEEDS_POSTGRES = {"inbox", "stream", "send", "x_sync"}
+NEEDS_POSTGRES = {"inbox", "stream", "send", "x_sync", "meta"}
 
 
 def main() -> int:

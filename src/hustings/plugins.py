@@ -26,11 +26,14 @@ DEFAULT_PLUGINS = (
     "hustings.ingest.registry",
     "hustings.ingest.followers",
     "hustings.ingest.youtube",
+    "hustings.ingest.meta",
     "hustings.connectors.mastodon",
     "hustings.connectors.email",
     "hustings.connectors.bluesky",
     "hustings.connectors.x",
     "hustings.connectors.youtube",
+    "hustings.connectors.meta",
+    "hustings.connectors.threads",
 )
 
 

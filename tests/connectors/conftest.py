@@ -52,3 +52,59 @@ def connected(store: Store, server: ReplayServer, name: str = "Riding 12",
     actor = Actor.system(ws.id)
     health = connect(store, actor, "mastodon", settings(server, **extra), Secret(TOKEN))
     return actor, health.id
+
+
+META_TOKEN = "page-token"
+APP_SECRET = "app-secret-for-tests"
+VERIFY_TOKEN = "verify-me"
+
+
+@pytest.fixture(scope="session")
+def meta_server() -> Iterator[Any]:
+    from tests.connectors.meta_replay import MetaServer
+
+    folder = shared_data_dir() / "fixtures" / "meta-graph-api"
+    if not folder.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"the recorded Meta Graph API responses are missing: {folder}")
+        pytest.skip(f"recorded Meta Graph API responses absent: {folder} (see its PROVENANCE.md)")
+    server = MetaServer(folder)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def meta(meta_server: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The Meta replay server with fresh state, and a secret key for the credentials."""
+    meta_server.state.reset()
+    monkeypatch.setenv("HUSTINGS_SECRET_KEY", "test-app-secret-key")
+    return meta_server
+
+
+def meta_settings(server: Any, **extra: Any) -> dict[str, Any]:
+    return {"server": server.url, "page_size": 4, "batch": 4, "backoff": 0.01, "tries": 3,
+            "timeout": 2.0, **extra}
+
+
+def meta_secret(token: str = META_TOKEN, webhooks: bool = True) -> Secret:
+    if not webhooks:
+        return Secret(token)
+    import json
+
+    return Secret(json.dumps({"access_token": token, "app_secret": APP_SECRET,
+                              "verify_token": VERIFY_TOKEN}))
+
+
+def meta_connected(store: Store, server: Any, platform: str = "facebook",
+                   name: str = "Riding 12", secret: Secret | None = None,
+                   **extra: Any) -> tuple[Actor, int]:
+    """A new workspace with its Facebook Page (or Instagram, or Threads account) connected."""
+    from tests.connectors.meta_replay import IG
+
+    ws = create_workspace(store, name)
+    actor = Actor.system(ws.id)
+    settings = meta_settings(server, **extra)
+    if platform == "instagram":
+        settings.setdefault("account_id", IG)
+    health = connect(store, actor, platform, settings, secret or meta_secret())
+    return actor, health.id

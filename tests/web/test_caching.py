@@ -36,6 +36,10 @@ def _get_paths(web: Any, campaign: Campaign) -> list[str]:
         # carries no session (tests/qa checks the stream).
         if route.path_format.endswith("/events") and route.path_format.startswith("/overlay"):
             continue
+        # Meta's webhook check answers only Meta's challenge for a Facebook connection;
+        # tests/connectors/test_meta_faults.py checks it, and its no-store header.
+        if route.path_format.startswith("/webhooks/"):
+            continue
         if route.methods and "GET" in route.methods:
             paths.append(route.path_format.format(**ids))
     return paths

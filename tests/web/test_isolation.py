@@ -29,6 +29,10 @@ _PUBLIC = {
     "/overlay/{overlay_token}",
     "/overlay/{overlay_token}/speech.wav",
     "/overlay/{overlay_token}/events",
+    # Meta's webhook for one connection: Meta holds no session; a delivery is accepted only
+    # signed with that connection's app secret, the check only with its verify token
+    # (tests/connectors/test_meta_faults.py refuses both otherwise).
+    "/webhooks/meta/{connection_id}",
 }
 _NORTH_TEXT = ("town hall in Northville", "bus route", "jo@voter.example")
 

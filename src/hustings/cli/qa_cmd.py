@@ -55,7 +55,7 @@ def create_cmd(
     moderation: Annotated[str, typer.Option(help="pre or post.")] = "pre",
     source: Annotated[
         list[str] | None,
-        typer.Option(help="web, manual, youtube, bluesky or mastodon (repeatable)."),
+        typer.Option(help="web, manual, youtube, facebook, bluesky or mastodon (repeatable)."),
     ] = None,
     post: Annotated[
         str | None,

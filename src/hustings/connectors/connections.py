@@ -348,7 +348,11 @@ def _pull(store: Store, connector: Connector, row: Any, report: SyncReport) -> N
     cursor: Cursor = dict(row.cursor or {})
     for page in connector.pull(cursor):
         with store.begin() as conn:
-            done = write_units(conn, page.units, connector.source, row.workspace_id)
+            # Only the page's own messages are filed (as a stream's batch is): rescanning
+            # the whole inbox and its open items for every page made a 10,000-comment
+            # Facebook sync quadratic; the periodic inbox sync files what imports bring.
+            done = write_units(conn, page.units, connector.source, row.workspace_id,
+                               whole_inbox=False)
             conn.execute(
                 update(connections)
                 .where(connections.c.id == row.id)

@@ -102,6 +102,10 @@ def _error_text(response: httpx.Response) -> str:
         return f"HTTP {response.status_code}"
     if isinstance(body, dict) and isinstance(body.get("error"), str):
         return f"HTTP {response.status_code}: {body['error'][:200]}"
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):  # Meta's Graph API
+        error = body["error"]
+        return (f"HTTP {response.status_code}: error {error.get('code')}: "
+                f"{str(error.get('message', ''))[:200]}")
     return f"HTTP {response.status_code}"
 
 
@@ -116,10 +120,16 @@ class Http:
         platform: str,
         sleep: Callable[[float], None] = time.sleep,
         refine: Callable[[httpx.Response], Exception | None] | None = None,
+        classify: Callable[[httpx.Response], tuple[str, float | None] | None] | None = None,
     ) -> None:
         """``refine`` reads a 4xx answer first and may name what it means on this platform
         (YouTube's 403 for a spent quota is not a refused credential)."""
         self.client = httpx.Client(base_url=base_url, timeout=policy.timeout)
+        self.classify = classify
+        """A platform whose errors are not in the status code (Meta's Graph API answers a
+        rate limit or an expired token as HTTP 400 with an error code) says what an answer
+        means: ``("limited", wait or None)`` backs off like a 429, ``("credentials",
+        None)`` raises ``CredentialsError`` like a 401."""
         self.auth = auth
         self.policy = policy
         self.platform = platform
@@ -171,6 +181,21 @@ class Http:
                 meant = self.refine(response) if self.refine and 400 <= status < 500 else None
                 if meant is not None:
                     raise meant
+                verdict = self.classify(response) if self.classify is not None else None
+                if verdict is not None and verdict[0] == "credentials":
+                    raise CredentialsError(
+                        f"{self.platform} refused the credentials ({_error_text(response)}): "
+                        "they expired, were revoked or are wrong; connect the account again"
+                    )
+                if verdict is not None and verdict[0] == "limited":
+                    last = f"rate limited ({_error_text(response)})"
+                    wait = verdict[1]
+                    delay = self.policy.backoff(attempt) if wait is None else wait
+                    delay = min(delay + random.uniform(0, self.policy.base), self.policy.cap)
+                    if attempt + 1 < self.policy.tries:
+                        _log.info("%s: rate limited, waiting %.2f s", self.platform, delay)
+                        self.sleep(delay)
+                    continue
                 if status in (401, 403):
                     raise CredentialsError(
                         f"{self.platform} refused the credentials ({_error_text(response)}): "

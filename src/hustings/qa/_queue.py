@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 MODERATION_MODES: Final = ("pre", "post")
-SOURCES: Final = ("web", "manual", "youtube", "bluesky", "mastodon")
+SOURCES: Final = ("web", "manual", "youtube", "facebook", "bluesky", "mastodon")
 REPLY_SOURCES: Final = ("bluesky", "mastodon")
 STATUSES: Final = ("received", "held", "approved", "dismissed", "answered")
 DISMISS_REASONS: Final = (

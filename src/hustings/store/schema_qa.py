@@ -34,7 +34,7 @@ def _event_id() -> Column[int]:
 
 # A town hall, AMA or debate-night stream. ``moderation`` is ``pre`` (a question waits for
 # approval) or ``post`` (shown at once, dismissed after); ``sources`` lists where questions
-# come from (``web``, ``manual``, ``youtube``); ``overlay_token`` opens the login-free
+# come from (``web``, ``manual``, ``youtube``, ``facebook``); ``overlay_token`` opens the login-free
 # overlay page of this event and nothing else; ``form_token`` names its public question form
 # (shared with the audience, so it must not be the overlay's).
 qa_events = Table(

@@ -50,6 +50,7 @@ from hustings.web import (
     pages_qa,
     pages_qa_live,
     pages_settings,
+    webhooks,
 )
 from hustings.web.auth import Sessions, load_secret
 from hustings.web.deps import LoginRequired
@@ -204,6 +205,7 @@ def create_app(
         pages_qa,
         pages_qa_live,
         pages_settings,
+        webhooks,
     ):
         app.include_router(module.router)
     app.include_router(pages_qa_live.stream_router)
