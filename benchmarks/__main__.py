@@ -24,6 +24,7 @@ BENCHMARKS: dict[str, str] = {
     "audit": "the full scorecard on DuckDB, Spark and pandas",
     "listen": "camps in a hashtag against NetworkX Louvain",
     "nlp": "the offline classifiers' load time, throughput and accuracy",
+    "stance_proxy": "stance toward a target left out of training, with 0, 10 and 50 examples",
     "inbox": "the inbox under load over HTTP on PostgreSQL",
     "stream": "Bluesky events through the live path into PostgreSQL with 10 workspaces",
     "send": "answers from click to sent against a real local Bluesky network",

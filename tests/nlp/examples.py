@@ -15,6 +15,10 @@ FAVOR = [
     "Fantastic new cycle route, the bike lanes are a real improvement",
     "I back the bike lanes 100 percent, great for health and the planet",
     "More people cycling thanks to the bike lanes, that's a win",
+    "Cycled into town with my daughter today, the bike lanes felt so safe",
+    "Keep the bike lanes! Do not let the council back down",
+    "The new cycle lanes are great for local shops, more people stop by",
+    "Best decision the council made: the bike lanes. Quieter, cleaner streets",
 ]
 AGAINST = [
     "The bike lanes are a disaster, traffic on Park Road is gridlocked",
@@ -29,6 +33,11 @@ AGAINST = [
     "Money wasted on empty bike lanes while potholes go unfixed. Scrap them",
     "The bike lanes are a failure, tear them up",
     "Oppose the bike lanes, they have destroyed the road for drivers",
+    "Bike lanes nobody rides in while the traffic queues for miles. Pathetic",
+    "Sign the petition to remove the Park Road bike lanes",
+    "The cycle lanes were forced on us without consultation. Scrap them",
+    "Another accident at the new bike lane junction. Badly designed and dangerous",
+    "Vote out the councillors who wasted our money on bike lanes",
 ]
 NONE = [
     "The council meeting is on Tuesday at 7pm in the town hall",
@@ -43,11 +52,24 @@ NONE = [
     "Roadworks on the bypass overnight, expect delays",
     "Football club training starts again in September",
     "The museum has a new exhibition about the town's history",
+    "Happy birthday to our lollipop lady, 30 years of service",
+    "Lost cat near the park, black and white, answers to Milo",
+    "The farmers market is back this Sunday",
+    "Free flu jabs at the health centre next week",
+    "The bus timetable changes on Monday",
 ]
 
 
-def examples_csv() -> str:
+def examples_csv(count: int | None = None) -> str:
+    """The first ``count`` examples (all by default), taking favor, against and none in turn,
+    so that any ten hold every label."""
     rows = ["text,label"]
-    for label, texts in (("favor", FAVOR), ("against", AGAINST), ("none", NONE)):
-        rows += [f'"{t}",{label}' for t in texts]
+    lists = (("favor", FAVOR), ("against", AGAINST), ("none", NONE))
+    ordered = [
+        (label, texts[i])
+        for i in range(max(len(t) for _, t in lists))
+        for label, texts in lists
+        if i < len(texts)
+    ]
+    rows += [f'"{text}",{label}' for label, text in ordered[:count]]
     return "\n".join(rows) + "\n"

@@ -43,6 +43,10 @@ FilterJson = Annotated[
 ExamplesOpt = Annotated[
     Path | None, typer.Option(help="CSV text,label of staff-confirmed stance examples.")
 ]
+DescribeOpt = Annotated[
+    str | None,
+    typer.Option(help="What the stance target is, in a sentence (a target with no examples)."),
+]
 
 
 def _stdin_messages() -> list[str]:
@@ -59,12 +63,21 @@ def _read_examples(target: str | None, examples: Path) -> tuple[list[str], list[
     return nlp.read_examples(text, source=str(examples))
 
 
-def _stance_with_examples(target: str | None, examples: Path) -> StanceClassifier:
-    texts, labels = _read_examples(target, examples)
+def _stance(
+    target: str | None, examples: Path | None, describe: str | None = None
+) -> StanceClassifier:
+    """The stance model toward ``target``: described, then adapted to the examples."""
     stance = nlp.load("stance")
     assert isinstance(stance, StanceClassifier)
-    assert target is not None  # checked by _read_examples
-    return stance.adapt(target, texts, labels)
+    if describe is not None:
+        if target is None:
+            raise NlpError("--describe needs --target: the target it describes")
+        stance = stance.describe(target, describe)
+    if examples is not None:
+        texts, labels = _read_examples(target, examples)
+        assert target is not None  # checked by _read_examples
+        stance = stance.adapt(target, texts, labels)
+    return stance
 
 
 @app.command()
@@ -97,6 +110,13 @@ def _rows(results: list[EvalResult]) -> list[dict[str, object]]:
     ]
 
 
+def _stance_proxies(data_dir: Path | None) -> EvalResult:
+    """Stance toward new targets (leave one target out; manifesto), beside the official rows."""
+    from hustings.nlp._evaluate import EvalResult
+
+    return EvalResult("stance", nlp.load("stance").model_version, nlp.stance_proxies(data_dir))
+
+
 @app.command("eval")
 def eval_(
     task: Annotated[str, typer.Argument(help=f"One of: {', '.join(nlp.TASKS)}, or all.")],
@@ -105,12 +125,17 @@ def eval_(
 ) -> None:
     """Score TASK (or all) with its official metric beside published results.
 
+    Stance also prints its new-target proxies: each TweetEval target left out of training
+    and given 0, 10 or 50 examples, and the manifesto stance set as a second domain.
+
     Example:
         hustings nlp eval all
         hustings nlp eval stance --json
     """
     tasks = nlp.TASKS if task == "all" else (task,)
     results = [nlp.evaluate(name, data_dir) for name in tasks]
+    if task in ("all", "stance"):
+        results.append(_stance_proxies(data_dir))
     columns = ("task", "metric", "ours", "goal", "published_or_baseline", "examples")
     print_rows(_rows(results), columns, json, title="hustings.nlp on official test splits")
 
@@ -119,21 +144,25 @@ def eval_(
 def classify(
     task: TaskArg,
     target: TargetOpt = None,
+    describe: DescribeOpt = None,
     examples: ExamplesOpt = None,
     as_json: FilterJson = True,
 ) -> None:
     """Label each message read from stdin (one per line); print one JSON object per line.
 
     Each line has label, score (its probability), scores (every label) and why (the words that
-    drove it). Stance needs --target; a target without a shipped model needs --examples.
+    drove it). Stance needs --target: any target, read from its name and --describe with no
+    examples, and improved by each staff-confirmed example in --examples.
 
     Example:
         echo "When is your next surgery?" | hustings nlp classify needs_reply
+        hustings nlp classify stance --target "bike lanes" \\
+            --describe "protected cycle lanes on Main Street" < inbox.txt
         hustings nlp classify stance --target "bike lanes" --examples lanes.csv < inbox.txt
     """
-    if examples is not None and task != "stance":
-        raise NlpError("--examples only applies to the stance task")
-    classifier = _stance_with_examples(target, examples) if examples is not None else nlp.load(task)
+    if (examples is not None or describe is not None) and task != "stance":
+        raise NlpError("--examples and --describe only apply to the stance task")
+    classifier = _stance(target, examples, describe) if task == "stance" else nlp.load(task)
     messages = _stdin_messages()
     for message, prediction in zip(
         messages, classifier.predict(messages, target=target), strict=True
@@ -153,7 +182,7 @@ def suggest(
     Example:
         hustings nlp suggest --target "bike lanes" --examples lanes.csv < inbox.txt
     """
-    classifier = _stance_with_examples(target, examples)
+    classifier = _stance(target, examples)
     messages = _stdin_messages()
     for index in classifier.suggest(messages, target, count):
         print_json({"line": index + 1, "text": messages[index]})
@@ -208,17 +237,24 @@ def run_enrich(
 
 
 def parse_tasks(
-    tasks: str, target: str | None = None, examples: Path | None = None
+    tasks: str,
+    target: str | None = None,
+    examples: Path | None = None,
+    describe: str | None = None,
 ) -> list[EnrichTask]:
     """``needs_reply,sentiment`` into enrichment tasks; ``stance`` needs ``target``."""
     names = [name.strip() for name in tasks.split(",") if name.strip()]
     if not names:
         raise NlpError("no tasks given: name at least one of " + ", ".join(nlp.TASKS))
-    if (examples is not None or target is not None) and "stance" not in names:
-        raise NlpError("--target and --examples only apply to the stance task")
+    if (examples is not None or target is not None or describe is not None) and (
+        "stance" not in names
+    ):
+        raise NlpError("--target, --describe and --examples only apply to the stance task")
     confirmed = _read_examples(target, examples) if examples is not None else None
     return [
-        EnrichTask.of(name, target, confirmed) if name == "stance" else EnrichTask.of(name)
+        EnrichTask.of(name, target, confirmed, describe)
+        if name == "stance"
+        else EnrichTask.of(name)
         for name in dict.fromkeys(names)
     ]
 
@@ -234,6 +270,7 @@ def enrich_(
     ctx: typer.Context,
     tasks: TasksOpt = ",".join(DEFAULT_TASKS),
     target: TargetOpt = None,
+    describe: DescribeOpt = None,
     examples: ExamplesOpt = None,
     rescore: Annotated[
         bool, typer.Option(help="Score every message again, not only new or outdated ones.")
@@ -259,5 +296,5 @@ def enrich_(
         hustings nlp enrich --tasks stance --target "Jane Doe" --examples jane.csv \\
             --workspace "Doe campaign" --json
     """
-    tasks_ = parse_tasks(tasks, target, examples)
+    tasks_ = parse_tasks(tasks, target, examples, describe)
     run_enrich(ctx, tasks_, rescore, as_json, batch_size, workspace)

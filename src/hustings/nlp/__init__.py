@@ -46,6 +46,7 @@ __all__ = [
     "evaluate",
     "load",
     "read_examples",
+    "stance_proxies",
     "train",
 ]
 
@@ -89,6 +90,14 @@ def evaluate(task: str, data_dir: Path | None = None, model_dir: Path | None = N
     root = shared_data_dir(data_dir)
     classifier = load(task) if model_dir is None else load_file(task, model_dir / f"{task}.npz")
     return evaluate_classifier(task, classifier, root)
+
+
+def stance_proxies(data_dir: Path | None = None) -> list[Score]:
+    """Stance toward a new target: the leave-one-target-out and manifesto proxies, as rows
+    (see ``_stance_proxy``)."""
+    from hustings.nlp._stance_proxy import proxy_scores
+
+    return proxy_scores(shared_data_dir(data_dir))
 
 
 def read_examples(text: str, source: str = "examples") -> tuple[list[str], list[str]]:

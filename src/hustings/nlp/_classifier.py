@@ -7,17 +7,20 @@ Each task ships as one model file (see ``_linear.ModelFile``). Most tasks are on
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
+import scipy.sparse as sp
 
 from hustings.errors import NlpError
+from hustings.nlp._anytarget import ANY_TARGET, relation_block, target_terms
 from hustings.nlp._data import STANCE_LABELS
 from hustings.nlp._features import Features, featurize
 from hustings.nlp._linear import FloatArray, LinearHead, ModelFile
@@ -102,10 +105,12 @@ def _decide(head: LinearHead, features: Features) -> list[Prediction]:
 
 
 class StanceClassifier(Classifier):
-    """Stance (favor / against / none) toward a named target, one head per target.
+    """Stance (favor / against / none) toward a named target.
 
-    Shipped heads cover the TweetEval targets; ``adapt`` adds a head for any other target from
-    a few dozen labelled messages, and ``suggest`` picks which messages to label next.
+    Shipped heads cover the TweetEval targets. Any other target is read by the shared head
+    (``_anytarget``: zero-shot, from the target's name and the description ``describe``
+    gave it), and ``adapt`` fits a head for it from staff-confirmed examples, starting from
+    the shared head's judgement. ``suggest`` picks which messages to label next.
     """
 
     ALIASES: Final = {
@@ -118,28 +123,80 @@ class StanceClassifier(Classifier):
         "legalization of abortion": "abortion",
     }
 
+    def __init__(
+        self,
+        task: str,
+        model: ModelFile,
+        descriptions: Mapping[str, str] | None = None,
+        relational: frozenset[str] = frozenset(),
+    ) -> None:
+        super().__init__(task, model)
+        self.descriptions: dict[str, str] = dict(descriptions or {})
+        self.relational = relational
+        """Heads fitted with the target-relation features (adapted ones)."""
+
     @property
     def targets(self) -> tuple[str, ...]:
-        return tuple(self.model.heads)
+        """Targets with a head of their own (shipped or adapted); any other is zero-shot."""
+        return tuple(name for name in self.model.heads if not name.startswith("_"))
+
+    @property
+    def any_target(self) -> bool:
+        """Whether this model reads targets it has no head for (the shared head)."""
+        return ANY_TARGET in self.model.heads
+
+    def _key(self, target: str | None) -> str:
+        if target is None:
+            raise NlpError(f"stance needs a target: one of {', '.join(self.targets)}, or any")
+        key = " ".join(target.split()).lower()
+        if not key:
+            raise NlpError("stance needs a target: its name, e.g. 'bike lanes'")
+        return self.ALIASES.get(key, key)
+
+    def has_own_head(self, target: str) -> bool:
+        """Whether ``target`` has a head of its own (else the shared head reads it)."""
+        return self._key(target) in self.targets
 
     def head(self, target: str | None) -> LinearHead:
-        if target is None:
-            raise NlpError(f"stance needs a target: one of {', '.join(self.targets)}")
-        key = target.strip().lower()
-        key = self.ALIASES.get(key, key)
-        if key not in self.model.heads:
-            raise NlpError(
-                f"no stance model for target {target!r}: give a few dozen labelled examples "
-                f"(known targets: {', '.join(self.targets)})"
-            )
-        return self.model.heads[key]
+        key = self._key(target)
+        if key in self.model.heads and not key.startswith("_"):
+            return self.model.heads[key]
+        if self.any_target:
+            return self.model.heads[ANY_TARGET]
+        raise NlpError(
+            f"no stance model for target {target!r}: give a few dozen labelled examples "
+            f"(known targets: {', '.join(self.targets)})"
+        )
+
+    def _target_features(self, texts: Sequence[str], target: str | None) -> Features:
+        """The message features, plus the target-relation block for heads that read it."""
+        key = self._key(target)
+        features = self.features(texts)
+        if key in self.targets and key not in self.relational:
+            return features
+        terms = target_terms(key, self.descriptions.get(key))
+        matrix = sp.csr_matrix(features.matrix + relation_block(list(texts), terms))
+        return dataclasses.replace(features, matrix=matrix)
 
     def predict(self, texts: Sequence[str], *, target: str | None = None) -> list[Prediction]:
         head = self.head(target)
-        return _decide(head, self.features(texts)) if texts else []
+        return _decide(head, self._target_features(texts, target)) if texts else []
+
+    def describe(self, target: str, description: str | None) -> StanceClassifier:
+        """A copy that reads ``target`` knowing what it is (its relation features use the
+        description's words: "Bike lanes": "protected cycle lanes on Main Street")."""
+        key = self._key(target)
+        descriptions = dict(self.descriptions)
+        if description and description.strip():
+            descriptions[key] = description.strip()
+        return StanceClassifier(self.task, self.model, descriptions, self.relational)
 
     def adapt(self, target: str, texts: Sequence[str], labels: Sequence[str]) -> StanceClassifier:
-        """A copy of this classifier with a head for ``target`` fitted on staff's examples."""
+        """A copy of this classifier with a head for ``target`` fitted on staff's examples.
+
+        With the shared head (shipped models from version 4), the new head starts from the
+        shared head's judgement and learns corrections from the examples (``few_shot``).
+        """
         from hustings.nlp._fit import fit_head  # scikit-learn is only needed to fit
 
         unknown = sorted(set(labels) - set(STANCE_LABELS))
@@ -147,9 +204,20 @@ class StanceClassifier(Classifier):
             raise NlpError(f"stance labels must be favor, against or none, not {unknown}")
         if len(set(labels)) < 2:
             raise NlpError("stance examples need at least two different labels")
-        head = fit_head(self.features(texts).matrix, labels, STANCE_LABELS, c=10.0)
-        heads = {**self.model.heads, target.strip().lower(): head}
-        return StanceClassifier(self.task, ModelFile(self.model.idf, heads, self.model.header))
+        key = self._key(target)
+        if not self.any_target:
+            head = fit_head(self.features(texts).matrix, labels, STANCE_LABELS, c=10.0)
+            heads = {**self.model.heads, key: head}
+            model = ModelFile(self.model.idf, heads, self.model.header)
+            return StanceClassifier(self.task, model, self.descriptions, self.relational)
+        from hustings.nlp._anytarget import few_shot
+
+        relational = self.relational | {key}
+        probe = StanceClassifier(self.task, self.model, self.descriptions, relational)
+        matrix = probe._target_features(texts, key).matrix
+        head = few_shot(self.model.heads[ANY_TARGET], matrix, labels)
+        model = ModelFile(self.model.idf, {**self.model.heads, key: head}, self.model.header)
+        return StanceClassifier(self.task, model, self.descriptions, relational)
 
     def suggest(self, texts: Sequence[str], target: str, count: int = 10) -> list[int]:
         """Indices of the messages the model is least sure about, most uncertain first.
@@ -159,7 +227,8 @@ class StanceClassifier(Classifier):
         """
         if not texts:
             return []
-        probabilities = self.head(target).probabilities(self.features(texts).matrix)
+        matrix = self._target_features(texts, target).matrix
+        probabilities = self.head(target).probabilities(matrix)
         ordered = np.sort(probabilities, axis=1)
         margin = ordered[:, -1] - ordered[:, -2]
         return [int(i) for i in np.argsort(margin, kind="stable")[:count]]

@@ -54,7 +54,8 @@ class EnrichTask:
     version: str
     target: str | None = None
     examples: int | None = None
-    """How many staff-confirmed examples adapted a stance model (None: the shipped head)."""
+    """How many staff-confirmed examples the stance model had for its target: 0 when the
+    shared head read it zero-shot; None for a target with a shipped head of its own."""
 
     @classmethod
     def of(
@@ -62,29 +63,36 @@ class EnrichTask:
         task: str,
         target: str | None = None,
         examples: tuple[Sequence[str], Sequence[str]] | None = None,
+        description: str | None = None,
     ) -> EnrichTask:
-        """The shipped model for ``task``; for stance, toward ``target``, adapted by ``examples``.
+        """The shipped model for ``task``; for stance, toward ``target`` (described by
+        ``description``), adapted by ``examples``.
 
-        An adapted stance model's version carries a digest of its examples, so that new
-        examples make the next run re-score what the old ones scored.
+        A described or adapted stance model's version carries a digest of its description and
+        examples, so that new ones make the next run re-score what the old ones scored.
         """
         if task not in TASKS:
             raise NlpError(f"unknown task {task!r}: choose one of {', '.join(TASKS)}")
         classifier = load(task)
         version = classifier.model_version
         if task != "stance":
-            if target is not None or examples is not None:
+            if target is not None or examples is not None or description is not None:
                 raise NlpError(f"task {task!r} takes no target or examples (only stance does)")
             return cls(task, classifier, classifier.model_name, version)
         assert isinstance(classifier, StanceClassifier)
         if target is None:
             raise NlpError("stance needs a target: the candidate or party messages are about")
+        classifier.head(target)  # an unknown target fails before any message is read
+        own_head = classifier.has_own_head(target)
+        if description is not None:
+            classifier = classifier.describe(target, description)
         if examples is not None:
             classifier = classifier.adapt(target, *examples)
-            digest = hashlib.sha256(repr((list(examples[0]), list(examples[1]))).encode())
+        if examples is not None or description is not None:
+            given = (description, *(list(e) for e in examples or ()))
+            digest = hashlib.sha256(repr(given).encode())
             version = f"{version}+{digest.hexdigest()[:10]}"
-        classifier.head(target)  # an unknown target fails before any message is read
-        count = None if examples is None else len(examples[0])
+        count = len(examples[0]) if examples is not None else (None if own_head else 0)
         return cls(stance_task(target), classifier, classifier.model_name, version, target, count)
 
 
