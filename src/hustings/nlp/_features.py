@@ -232,18 +232,21 @@ def _block_matrix(
     doc = np.concatenate(entries.doc)
     col = np.concatenate(entries.col)
     token = np.concatenate(entries.token)
-    ones = np.ones(len(doc), dtype=np.float32)
-    matrix = sp.csr_matrix((ones, (doc, col)), shape=(n_docs, _DIM), dtype=np.float32)
-    matrix.sum_duplicates()
-    counts = matrix.data.copy()
-    rows = np.repeat(np.arange(n_docs), np.diff(matrix.indptr))
-    matrix.data = idf[matrix.indices]
-    squares = matrix.data.astype(np.float64) ** 2
-    norms = np.sqrt(np.bincount(rows, weights=squares, minlength=n_docs))
+    # One sort of the (message, bucket) keys gives the matrix's cells in CSR order, how many
+    # raw entries fell in each, and which cell each entry went to: no COO conversion, no
+    # duplicate summing and no search afterwards (those took most of featurising's time).
+    cells, where, counts = np.unique(doc * _DIM + col, return_inverse=True, return_counts=True)
+    rows = cells // _DIM
+    indices = (cells - rows * _DIM).astype(np.int32)
+    data = idf[indices]
+    norms = np.sqrt(np.bincount(rows, weights=data.astype(np.float64) ** 2, minlength=n_docs))
     norms[norms == 0] = 1.0
-    matrix.data *= (1.0 / norms).astype(np.float32)[rows]
-    where = np.searchsorted(rows * _DIM + matrix.indices, doc * _DIM + col)
-    return matrix, doc, col, token, (matrix.data[where] / counts[where]).astype(np.float32)
+    data = data * (1.0 / norms).astype(np.float32)[rows]
+    indptr = np.zeros(n_docs + 1, dtype=np.int32)
+    np.cumsum(np.bincount(rows, minlength=n_docs), out=indptr[1:])
+    matrix = sp.csr_matrix((data, indices, indptr), shape=(n_docs, _DIM))
+    matrix.has_sorted_indices = True
+    return matrix, doc, col, token, (data[where] / counts[where]).astype(np.float32)
 
 
 def _column(seed: int) -> int:
