@@ -142,8 +142,23 @@ def eval_(
     """
     tasks = nlp.TASKS if task == "all" else (task,)
     results = [nlp.evaluate(name, data_dir) for name in tasks]
+    rows = _rows(results)
+    if "needs_reply" in tasks:
+        rows += _reply_source_rows(data_dir)
     columns = ("task", "metric", "ours", "goal", "published_or_baseline", "examples")
-    print_rows(_rows(results), columns, json, title="hustings.nlp on official test splits")
+    print_rows(rows, columns, json, title="hustings.nlp on official test splits and proxies")
+
+
+def _reply_source_rows(data_dir: Path | None) -> list[dict[str, object]]:
+    """needs-reply on each source held out from training, beside the official splits.
+
+    A source whose data is absent is left out, and the reason goes to stderr.
+    """
+    scores, skipped = nlp.evaluate_reply_sources(data_dir)
+    for reason in skipped:
+        err.print(f"[yellow]Skipped held-out source[/] {reason}", highlight=False)
+    version = nlp.load("needs_reply").model_version
+    return _rows([nlp.EvalResult("needs_reply", f"{version} (refitted)", scores)])
 
 
 @app.command()

@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from hustings.errors import NlpError
 from hustings.nlp._data import STANCE_LABELS
-from hustings.nlp._features import Features, featurize
+from hustings.nlp._features import Features, featurize, frame
 from hustings.nlp._linear import FloatArray, LinearHead, ModelFile
 from hustings.nlp._topic import seed_hits
 
@@ -69,7 +69,7 @@ class Classifier:
     def features(self, texts: Sequence[str]) -> Features:
         header = self.model.header
         return featurize(
-            list(texts),
+            frame(texts, markers=bool(header.get("markers", False))),
             self.model.idf,
             emoji_names=bool(header.get("emoji_names", False)),
             lexicon=bool(header.get("lexicon", False)),

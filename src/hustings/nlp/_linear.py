@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from hustings.nlp._features import DIM_BITS, VALENCE_COLUMNS, Features
+from hustings.nlp._features import DIM_BITS, END_MARK, START_MARK, VALENCE_COLUMNS, Features
 from hustings.nlp._valence import valence
 from hustings.nlp._vectors import WordVectors
 
@@ -55,6 +55,8 @@ _FUNCTION_WORDS = frozenset(
         "that",
         "with",
         "as",
+        START_MARK,  # the markers some models wrap messages in (``_features.frame``)
+        END_MARK,
     ]
 )
 DIM = 1 << DIM_BITS
