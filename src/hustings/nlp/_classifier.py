@@ -90,14 +90,14 @@ def _decide(head: LinearHead, features: Features) -> list[Prediction]:
     probabilities = head.probabilities(features.matrix)
     chosen = probabilities.argmax(axis=1).astype(np.int64)
     reasons = head.explain(features, chosen)
+    labels = head.labels
+    # Python floats from one ``tolist`` rather than a numpy scalar per label per message.
+    rows: list[list[float]] = probabilities.tolist()
     return [
         Prediction(
-            label=head.labels[c],
-            score=float(row[c]),
-            scores={label: float(p) for label, p in zip(head.labels, row, strict=True)},
-            why=why,
+            label=labels[c], score=row[c], scores=dict(zip(labels, row, strict=True)), why=why
         )
-        for c, row, why in zip(chosen.tolist(), probabilities, reasons, strict=True)
+        for c, row, why in zip(chosen.tolist(), rows, reasons, strict=True)
     ]
 
 
