@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import orjson
+import pytest
 from typer.testing import CliRunner
 
 from hustings.cli.nlp_cmd import app
@@ -74,3 +75,20 @@ def test_commands_have_examples_in_help() -> None:
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0
         assert "Example:" in result.stdout
+
+
+def test_classify_writes_one_line_per_message_in_order_across_batches(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from hustings.cli import nlp_cmd
+
+    texts = ["When is your next surgery?", "Vote Green!", "", "Thanks, great speech", "Why?"]
+    alone = [
+        runner.invoke(app, ["classify", "needs_reply"], input=f"{t}\n").stdout for t in texts if t
+    ]
+    monkeypatch.setattr(nlp_cmd, "CLASSIFY_BATCH", 2)
+    result = runner.invoke(app, ["classify", "needs_reply"], input="\n".join(texts))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [line.rstrip("\n") for line in alone]
+    first = orjson.loads(result.stdout.splitlines()[0])
+    assert list(first) == ["text", "label", "score", "scores", "why"]

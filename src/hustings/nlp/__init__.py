@@ -44,6 +44,7 @@ __all__ = [
     "Score",
     "StanceClassifier",
     "evaluate",
+    "evaluate_reply_sources",
     "load",
     "read_examples",
     "stance_proxies",
@@ -98,6 +99,18 @@ def stance_proxies(data_dir: Path | None = None) -> list[Score]:
     from hustings.nlp._stance_proxy import proxy_scores
 
     return proxy_scores(shared_data_dir(data_dir))
+
+
+def evaluate_reply_sources(data_dir: Path | None = None) -> tuple[list[Score], list[str]]:
+    """needs-a-reply on sources held out from training: per source, a model fitted on all the
+    others scores every row of it (the proxy for messages nobody trained on, issue #23).
+
+    Returns the scores and, per source that could not be scored, the reason (data absent).
+    Fits one model per source, so it takes a while.
+    """
+    from hustings.nlp._reply import held_out_eval
+
+    return held_out_eval(shared_data_dir(data_dir))
 
 
 def read_examples(text: str, source: str = "examples") -> tuple[list[str], list[str]]:

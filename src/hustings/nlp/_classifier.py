@@ -22,7 +22,7 @@ import scipy.sparse as sp
 from hustings.errors import NlpError
 from hustings.nlp._anytarget import ANY_TARGET, relation_block, target_terms
 from hustings.nlp._data import STANCE_LABELS
-from hustings.nlp._features import Features, featurize
+from hustings.nlp._features import Features, featurize, frame
 from hustings.nlp._linear import FloatArray, LinearHead, ModelFile
 from hustings.nlp._topic import seed_hits
 
@@ -72,7 +72,7 @@ class Classifier:
     def features(self, texts: Sequence[str]) -> Features:
         header = self.model.header
         return featurize(
-            list(texts),
+            frame(texts, markers=bool(header.get("markers", False))),
             self.model.idf,
             emoji_names=bool(header.get("emoji_names", False)),
             lexicon=bool(header.get("lexicon", False)),
@@ -93,14 +93,14 @@ def _decide(head: LinearHead, features: Features) -> list[Prediction]:
     probabilities = head.probabilities(features.matrix)
     chosen = probabilities.argmax(axis=1).astype(np.int64)
     reasons = head.explain(features, chosen)
+    labels = head.labels
+    # Python floats from one ``tolist`` rather than a numpy scalar per label per message.
+    rows: list[list[float]] = probabilities.tolist()
     return [
         Prediction(
-            label=head.labels[c],
-            score=float(row[c]),
-            scores={label: float(p) for label, p in zip(head.labels, row, strict=True)},
-            why=why,
+            label=labels[c], score=row[c], scores=dict(zip(labels, row, strict=True)), why=why
         )
-        for c, row, why in zip(chosen.tolist(), probabilities, reasons, strict=True)
+        for c, row, why in zip(chosen.tolist(), rows, reasons, strict=True)
     ]
 
 

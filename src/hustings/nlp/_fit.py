@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import numpy as np
+import numpy.typing as npt
 import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
@@ -36,8 +37,11 @@ def fit_head(
     c: float,
     balanced: bool = True,
     prune: float = _PRUNE_BELOW,
+    sample_weight: npt.NDArray[np.float64] | None = None,
 ) -> LinearHead:
     """Fit a logistic regression and keep its weights, with labels in ``order``.
+
+    ``sample_weight`` weighs each message (a source's share of the training set, say).
 
     Only the buckets that occur in the training messages can get a weight, so the solver sees
     just those columns (a few thousand for a few dozen examples, instead of 2**19): the same
@@ -46,7 +50,7 @@ def fit_head(
     """
     used = np.unique(matrix.indices)
     model = LogisticRegression(C=c, max_iter=3000, class_weight="balanced" if balanced else None)
-    model.fit(matrix[:, used], list(labels))
+    model.fit(matrix[:, used], list(labels), sample_weight=sample_weight)
     classes = [str(c) for c in model.classes_]
     coef = np.asarray(model.coef_, dtype=np.float32)
     intercept = np.asarray(model.intercept_, dtype=np.float32)

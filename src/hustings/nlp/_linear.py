@@ -21,7 +21,7 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from hustings.nlp._features import DIM_BITS, VALENCE_COLUMNS, Features
+from hustings.nlp._features import DIM_BITS, END_MARK, START_MARK, VALENCE_COLUMNS, Features
 from hustings.nlp._valence import valence
 from hustings.nlp._vectors import WordVectors
 
@@ -55,6 +55,8 @@ _FUNCTION_WORDS = frozenset(
         "that",
         "with",
         "as",
+        START_MARK,  # the markers some models wrap messages in (``_features.frame``)
+        END_MARK,
     ]
 )
 DIM = 1 << DIM_BITS
@@ -102,28 +104,33 @@ class LinearHead:
         own = self.weights[features.col, chosen[features.doc]]
         others = (self._row_sums[features.col] - own) / max(k - 1, 1)
         contribution = features.scale * (own - others)
-        push = np.bincount(features.token, weights=contribution, minlength=len(features.words))
+        words = features.words
+        push = np.bincount(features.token, weights=contribution, minlength=len(words))
         rated = _lexicon_signs(features, contribution)
-        reasons: list[list[str]] = []
-        for d, label_index in enumerate(chosen.tolist()):
-            start, stop = int(features.first[d]), int(features.first[d + 1])
-            per_word: dict[str, float] = {}
-            signs: dict[str, int] = {}
-            for i in range(start, stop):
-                word = features.words[i]
-                if word not in _FUNCTION_WORDS:
-                    per_word[word] = per_word.get(word, 0.0) + float(push[i])
-                    if i in rated:
-                        signs[word] = rated[i]
-            ranked = sorted(per_word.items(), key=lambda item: item[1], reverse=True)
-            label = self.labels[label_index].replace("_", " ")
-            reasons.append(
-                [
-                    f"{_display(word)} suggests {label}{_lexicon_note(word, signs.get(word))}"
-                    for word, value in ranked[:top]
-                    if value > 0
-                ]
-            )
+        n_docs = len(features.first) - 1
+        doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), np.diff(features.first))
+        # A word said twice in a message is one reason: sum its pushes per (message, word),
+        # with words numbered in order of first appearance so ties keep the message's order.
+        ids: dict[str, int] = {}
+        word_id = np.fromiter((ids.setdefault(w, len(ids)) for w in words), np.int64, len(words))
+        skip = np.fromiter((w in _FUNCTION_WORDS for w in ids), bool, len(ids))
+        keep = np.flatnonzero(~skip[word_id]) if len(words) else np.zeros(0, np.int64)
+        key = doc_of[keep] * max(len(ids), 1) + word_id[keep]
+        cells, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+        total = np.bincount(inverse, weights=push[keep], minlength=len(cells))
+        cell_doc = cells // max(len(ids), 1)
+        order = np.lexsort((keep[first], -total, cell_doc))
+        order = order[total[order] > 0]
+        rank = np.arange(len(order)) - np.searchsorted(cell_doc[order], cell_doc[order])
+        best = order[rank < top]
+        signs = {(int(doc_of[i]), words[i]): sign for i, sign in sorted(rated.items())}
+        labels = [label.replace("_", " ") for label in self.labels]
+        reasons: list[list[str]] = [[] for _ in range(n_docs)]
+        choice = chosen.tolist()
+        for d, i in zip(cell_doc[best].tolist(), keep[first[best]].tolist(), strict=True):
+            word = words[i]
+            note = _lexicon_note(word, signs.get((d, word))) if signs else ""
+            reasons[d].append(f"{_display(word)} suggests {labels[choice[d]]}{note}")
         return reasons
 
 
