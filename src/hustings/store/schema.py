@@ -648,6 +648,8 @@ from hustings.store.schema_qa import (  # noqa: E402
     qa_votes,
 )
 
+__all__ += ["qa_clusters", "qa_event_roles", "qa_events", "qa_log", "qa_questions", "qa_votes"]
+
 # --- Policy watch (issue 21): in their own module, on this ``metadata`` -----------------
 from hustings.store.schema_policy import (  # noqa: E402
     policy_alert_rules,
@@ -668,4 +670,3 @@ __all__ += [
     "policy_sightings",
     "policy_sources",
 ]
-__all__ += ["qa_clusters", "qa_event_roles", "qa_events", "qa_log", "qa_questions", "qa_votes"]
