@@ -142,6 +142,9 @@ BODIES: dict[tuple[str, str], Body] = {
     ("POST", "/api/plan/nudges/{nudge_id}/decide"): lambda w: {"outcome": "posted_anyway"},
     ("POST", "/plan/nudges/{nudge_id}/decide"): lambda w: {"outcome": "posted_anyway"},
     ("POST", "/qa/events/{event_id}/act"): lambda w: {"action": "clear"},
+    ("POST", "/api/qa/events/{event_id}/act"): lambda w: {"action": "clear"},
+    ("PUT", "/api/qa/events/{event_id}/roles"): lambda w: {
+        "email": "responder@bravo.example", "role": "moderator"},
     ("POST", "/policy/items/{policy_item_id}/correct"): lambda w: {"code": 3},
 }
 
