@@ -225,3 +225,16 @@ def test_an_unreadable_comment_is_quarantined_and_the_rest_kept(
     with store.begin() as conn:
         assert conn.execute(select(func.count()).select_from(messages).where(
             messages.c.text == "a comment whose time went missing")).scalar() == 0
+
+
+def test_the_meta_importers_leave_x_files_alone(tmp_path: Any) -> None:
+    """X v2's ``"type": "replied_to"`` once made every X file look like Threads replies, so
+    an X import resumed as a Threads import and read nothing."""
+    from hustings.ingest.base import Sample
+    from hustings.ingest.meta import InstagramImporter, ThreadsImporter
+    from tests.ingest.test_robustness import write_pages
+
+    path = write_pages(tmp_path / "x.jsonl", 5)
+    sample = Sample(path.name, path.read_bytes()[:65536])
+    for cls in (FacebookImporter, InstagramImporter, ThreadsImporter):
+        assert cls().sniff(sample) == 0, cls.name
