@@ -238,3 +238,19 @@ def test_the_meta_importers_leave_x_files_alone(tmp_path: Any) -> None:
     sample = Sample(path.name, path.read_bytes()[:65536])
     for cls in (FacebookImporter, InstagramImporter, ThreadsImporter):
         assert cls().sniff(sample) == 0, cls.name
+
+
+@pytest.mark.parametrize(("name", "path"), [
+    ("facebook", "facebook/apidata/posts/feeds_default_fields_p1.json"),
+    ("facebook", "facebook/apidata/comments/comments_p1.json"),
+    ("facebook", "facebook/apidata/messages/messages_info.json"),
+    ("instagram", "instagram/apidata/users/medias_p1.json"),
+    ("instagram", "instagram/apidata/medias/comments_p1.json"),
+])
+def test_recorded_meta_files_are_recognised(meta: MetaServer, name: str, path: str) -> None:
+    from hustings.ingest.base import Sample
+    from hustings.plugins import importers
+
+    sample = Sample(path, (meta.state.folder / path).read_bytes()[:65536])
+    scores = {n: cls().sniff(sample) for n, cls in importers().items()}
+    assert max(scores, key=lambda n: scores[n]) == name

@@ -550,7 +550,7 @@ class FacebookImporter(_MetaImporter):
     platform: ClassVar[str] = "facebook"
     reader = _Facebook
     markers = ('"created_time"',)
-    refuse = ('"media_type"', '"timestamp"', *_OTHERS)
+    refuse = ('"timestamp"', *_OTHERS)
 
 
 class InstagramImporter(_MetaImporter):
