@@ -225,3 +225,32 @@ def test_an_unreadable_comment_is_quarantined_and_the_rest_kept(
     with store.begin() as conn:
         assert conn.execute(select(func.count()).select_from(messages).where(
             messages.c.text == "a comment whose time went missing")).scalar() == 0
+
+
+def test_the_meta_importers_leave_x_files_alone(tmp_path: Any) -> None:
+    """X v2's ``"type": "replied_to"`` once made every X file look like Threads replies, so
+    an X import resumed as a Threads import and read nothing."""
+    from hustings.ingest.base import Sample
+    from hustings.ingest.meta import InstagramImporter, ThreadsImporter
+    from tests.ingest.test_robustness import write_pages
+
+    path = write_pages(tmp_path / "x.jsonl", 5)
+    sample = Sample(path.name, path.read_bytes()[:65536])
+    for cls in (FacebookImporter, InstagramImporter, ThreadsImporter):
+        assert cls().sniff(sample) == 0, cls.name
+
+
+@pytest.mark.parametrize(("name", "path"), [
+    ("facebook", "facebook/apidata/posts/feeds_default_fields_p1.json"),
+    ("facebook", "facebook/apidata/comments/comments_p1.json"),
+    ("facebook", "facebook/apidata/messages/messages_info.json"),
+    ("instagram", "instagram/apidata/users/medias_p1.json"),
+    ("instagram", "instagram/apidata/medias/comments_p1.json"),
+])
+def test_recorded_meta_files_are_recognised(meta: MetaServer, name: str, path: str) -> None:
+    from hustings.ingest.base import Sample
+    from hustings.plugins import importers
+
+    sample = Sample(path, (meta.state.folder / path).read_bytes()[:65536])
+    scores = {n: cls().sniff(sample) for n, cls in importers().items()}
+    assert max(scores, key=lambda n: scores[n]) == name

@@ -503,6 +503,12 @@ class _Threads(_Reader):
         ))
 
 
+_OTHERS = ('"acct"', '"author_id"', '"referenced_tweets"', '"id_str"', '"$type"', '"did"',
+           '"createdAt"')
+"""Keys of the X, Mastodon and Bluesky formats: a file with any of them is not Meta's (X's
+``"type": "replied_to"`` once made X files look like Threads replies)."""
+
+
 class _MetaImporter(Importer):
     """The shared file reading of the three importers."""
 
@@ -544,7 +550,7 @@ class FacebookImporter(_MetaImporter):
     platform: ClassVar[str] = "facebook"
     reader = _Facebook
     markers = ('"created_time"',)
-    refuse = ('"media_type"', '"timestamp"', '"acct"', '"author_id"')
+    refuse = ('"timestamp"', *_OTHERS)
 
 
 class InstagramImporter(_MetaImporter):
@@ -557,7 +563,7 @@ class InstagramImporter(_MetaImporter):
     platform: ClassVar[str] = "instagram"
     reader = _Instagram
     markers = ('"timestamp"', '"mentioned_comment"', '"mentioned_media"')
-    refuse = ('"created_time"', "threads.net", '"THREADS"', '"replied_to"', '"acct"')
+    refuse = ('"created_time"', "threads.net", '"THREADS"', '"root_post"', *_OTHERS)
 
 
 class ThreadsImporter(_MetaImporter):
@@ -569,8 +575,8 @@ class ThreadsImporter(_MetaImporter):
     )
     platform: ClassVar[str] = "threads"
     reader = _Threads
-    markers = ("threads.net", '"THREADS"', '"replied_to"', '"root_post"')
-    refuse = ('"created_time"', '"acct"')
+    markers = ("threads.net", '"THREADS"', '"root_post"')
+    refuse = ('"created_time"', *_OTHERS)
 
 
 @hookimpl
