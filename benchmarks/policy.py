@@ -1,6 +1,6 @@
 """Benchmark policy watch on a replayed month of real press releases.
 
-Run ``python benchmarks/policy.py`` (``--quick``: the first three days); it prints the
+Run ``python benchmarks/policy.py`` (``--quick``: the first two and a half days); it prints the
 results and rewrites the ``policy`` section of BENCHMARKS.md. A loopback server
 (``tests/policy/replay.py``) serves one RSS feed per party of the real releases of
 ``us-congress-press-releases/2022-10.jsonl`` at their real dates (a time of day fixed per
@@ -49,7 +49,7 @@ def main() -> int:
     server = PressServer(data / "press-release-rss-feeds", releases)
     start = releases[0].published_at - POLL
     end = releases[-1].published_at + POLL
-    days = 3.0 if args.quick else args.days
+    days = 2.5 if args.quick else args.days
     if days is not None:
         end = start + timedelta(days=days)
     shown = [r for r in releases if r.published_at <= end]

@@ -104,11 +104,11 @@ def test_eval_reports_every_set_per_topic(shared_data: Path) -> None:
     assert result.exit_code == 0, result.output
     rows = [orjson.loads(line) for line in result.stdout.splitlines()]
     by_metric = {(r["task"], r["metric"]): r for r in rows}
-    for name in ("NYT headlines", "State of the Union", "legislators' tweets"):
+    for name in ("NYT", "SOTU", "tweets"):
         titles = {task for task, _ in by_metric if name in task and ":" not in task[5:]}
         assert len(titles) == 1, titles
         (title,) = titles
         assert {"macro-F1 (CAP majors)", "accuracy"} <= {m for t, m in by_metric if t == title}
         assert any(t.startswith(f"{title}: ") for t, _ in by_metric), "no per-topic F1"
-    health = by_metric[("cap: NYT headlines, time split: Health", "F1 per topic")]
+    health = by_metric[("cap: NYT 2005-06: Health", "F1 per topic")]
     assert health["ours"] > 50

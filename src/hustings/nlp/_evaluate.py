@@ -185,15 +185,15 @@ def _topic(classifier: Classifier, root: Path) -> list[Score]:
 
 CAP_GOALS: Final = {"nyt": 70.0, "sotu": 65.0}
 CAP_SET_NAMES: Final = {
-    "nyt": "cap: NYT headlines, time split",
-    "sotu": "cap: State of the Union, by speech",
-    "tweets": "cap: legislators' tweets, silver",
+    "nyt": "cap: NYT 2005-06",
+    "sotu": "cap: SOTU by speech",
+    "tweets": "cap: tweets (silver)",
 }
 # The published model of the tweets was scored on 930 hand-coded tweets that are held back;
 # ours can only be scored on a split of its silver labels, so the two are not the same test.
 _CAP_PUBLISHED: Final = {
-    "macro-F1": {"authors' CNN, hand-coded tweets": 57.3},
-    "accuracy": {"authors' CNN, hand-coded tweets": 72.8},
+    "macro-F1": {"authors' CNN on gold": 57.3},
+    "accuracy": {"authors' CNN on gold": 72.8},
 }
 CAP_TOPIC_METRIC: Final = "F1 per topic"
 
