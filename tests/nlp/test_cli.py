@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import orjson
@@ -105,3 +106,10 @@ def test_eval_says_which_held_out_sources_it_skipped_and_why(
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     assert "Skipped held-out source political: missing data file" in result.stderr
+
+
+def test_scoring_commands_keep_freed_memory_for_the_next_batch() -> None:
+    from hustings.nlp._memory import reuse_freed_memory
+
+    # On this project's Linux (glibc) the allocator accepts the setting; elsewhere it is a no-op.
+    assert reuse_freed_memory() is sys.platform.startswith("linux")
