@@ -63,6 +63,9 @@ def _write_predictions(classifier: Classifier, messages: list[str], target: str 
     Batches keep memory flat (a whole file's features at once took gigabytes) and one write
     per batch, rather than a write and a flush per message, keeps the output cheap.
     """
+    from hustings.nlp._memory import reuse_freed_memory
+
+    reuse_freed_memory()
     out = sys.stdout.buffer
     for start in range(0, len(messages), CLASSIFY_BATCH):
         batch = messages[start : start + CLASSIFY_BATCH]
@@ -338,5 +341,8 @@ def enrich_(
         hustings nlp enrich --tasks stance --target "Jane Doe" --examples jane.csv \\
             --workspace "Doe campaign" --json
     """
+    from hustings.nlp._memory import reuse_freed_memory
+
     tasks_ = parse_tasks(tasks, target, examples, describe)
+    reuse_freed_memory()
     run_enrich(ctx, tasks_, rescore, as_json, batch_size, workspace)
