@@ -60,8 +60,8 @@ _STOP_WORDS: Final = (
 )
 _STOP: Final = frozenset(_STOP_WORDS.split())
 _SHARED_C: Final = 1.0
-_FEW_SHOT_C: Final = 3.0
-_PRIOR_SCALE: Final = 0.1
+_FEW_SHOT_C: Final = 1.0
+_PRIOR_SCALE: Final = 1.0
 
 
 def _stems(text: str) -> set[str]:
