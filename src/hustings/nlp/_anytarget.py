@@ -8,12 +8,15 @@ is what stance toward a cause tends to sound like (and, in the TweetEval targets
 speaks), and that a message not about the target is usually ``none``.
 
 Each staff-confirmed example then improves it. ``few_shot`` fits a logistic regression over
-the same features plus the shared head's three logits, scaled by ``_PRIOR_SCALE``: the
-examples decide, and the shared head's judgement is one more piece of evidence they can
-weigh. Scaled by 1 (a strong prior), ten or fifty bike-lane examples did not overrule the
-shared head's lean to ``against`` ("I love the bike lanes" stayed against); by 0.1 with C=3
-they did; on the leave-one-target-out proxy a scale of 3 with C=0.3 did worse than 1 with
-C=1 (mean 39.5 against 42.1 at 50 examples). The shared logits are linear in the features,
+the same features plus the shared head's three logits, scaled by ``_PRIOR_SCALE``: it starts
+from what the shared head says and learns per-target corrections from the examples. On the
+leave-one-target-out proxy (``_stance_proxy``, mean F1 at 50 examples) a scale of 1 with C=1
+scored 42.1 with no label over 55% of any target's predictions (before the relation
+features were tied, see ``_sideless``; BENCHMARKS.md has the figure after); 0.1 with
+C=3 scored 40.9 and 0.3 with C=3 39.7, with one label taking up to all predictions; 3 with
+C=0.3 scored 39.5.
+(Scale 0.1 did read "I love the bike lanes" as favor after 50 bike-lane examples given with
+a description, which scale 1 reads as against.) The shared logits are linear in the features,
 so the result folds back into one ``LinearHead``: prediction stays one sparse product.
 Classes are weighted by their inverse frequency among the examples, so a target whose
 examples are mostly ``against`` does not end with a model that says ``against`` to
