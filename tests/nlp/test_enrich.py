@@ -205,6 +205,18 @@ def test_stance_enrichment_records_model_entries_in_its_workspace(any_campaign: 
     }
 
 
+def test_zero_shot_stance_entries_say_the_model_had_no_examples(any_campaign: Campaign) -> None:
+    task = EnrichTask.of("stance", "northcand", description="The Northville candidate")
+    enrich(any_campaign.store, [task], workspace=NORTH)
+    with any_campaign.store.begin() as conn:
+        north = inbox.list_items(conn, any_campaign.actor("manager"), inbox.Filters(status=None))
+        entries = [e for i in north for e in stance_history(conn, int(i["person_id"]))]
+    assert entries  # the shared head read a side in some of them
+    assert {(e["source"], e["target"], e["examples"]) for e in entries} == {
+        ("model", "northcand", 0)
+    }
+
+
 def test_enrich_names_an_unknown_workspace(store: Store) -> None:
     with pytest.raises(NlpError, match="no workspace named 'Nowhere'"):
         enrich(store, [EnrichTask.of("sentiment")], workspace="Nowhere")

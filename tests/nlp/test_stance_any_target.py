@@ -47,8 +47,10 @@ def test_relation_features_see_the_target_named_in_a_hashtag() -> None:
 
 @pytest.mark.parametrize("count", [0, 10, 50])
 def test_classify_stance_with_0_10_and_50_examples(tmp_path: Path, count: int) -> None:
-    args = ["classify", "stance", "--target", "bike lanes", "--describe", DESCRIBE]
-    if count:
+    args = ["classify", "stance", "--target", "bike lanes"]
+    if not count:  # a description is what a first day has instead of examples
+        args += ["--describe", DESCRIBE]
+    else:
         examples = tmp_path / "lanes.csv"
         examples.write_text(examples_csv(count), encoding="utf-8")
         args += ["--examples", str(examples)]

@@ -205,8 +205,7 @@ def classify(
 
     Example:
         echo "When is your next surgery?" | hustings nlp classify needs_reply
-        hustings nlp classify stance --target "bike lanes" \\
-            --describe "protected cycle lanes on Main Street" < inbox.txt
+        hustings nlp classify stance --target "bike lanes" --describe "cycle lanes" < inbox.txt
         hustings nlp classify stance --target "bike lanes" --examples lanes.csv < inbox.txt
     """
     if (examples is not None or describe is not None) and task != "stance":

@@ -8,12 +8,19 @@ is what stance toward a cause tends to sound like (and, in the TweetEval targets
 speaks), and that a message not about the target is usually ``none``.
 
 Each staff-confirmed example then improves it. ``few_shot`` fits a logistic regression over
-the same features plus the shared head's three logits (scaled up, so that keeping them costs
-the regulariser little): it starts from what the shared head says and learns per-target
-corrections from the examples. The shared logits are linear in the features, so the result
-folds back into one ``LinearHead``: prediction stays one sparse product. Classes are weighted
-by their inverse frequency among the examples, so a target whose examples are mostly
-``against`` does not end with a model that says ``against`` to everything.
+the same features plus the shared head's three logits, scaled by ``_PRIOR_SCALE``: it starts
+from what the shared head says and learns per-target corrections from the examples. On the
+leave-one-target-out proxy (``_stance_proxy``, mean F1 at 50 examples) a scale of 1 with C=1
+scored 42.1 with no label over 55% of any target's predictions (before the relation
+features were tied, see ``_sideless``; BENCHMARKS.md has the figure after); 0.1 with
+C=3 scored 40.9 and 0.3 with C=3 39.7, with one label taking up to all predictions; 3 with
+C=0.3 scored 39.5.
+(Scale 0.1 did read "I love the bike lanes" as favor after 50 bike-lane examples given with
+a description, which scale 1 reads as against.) The shared logits are linear in the features,
+so the result folds back into one ``LinearHead``: prediction stays one sparse product.
+Classes are weighted by their inverse frequency among the examples, so a target whose
+examples are mostly ``against`` does not end with a model that says ``against`` to
+everything.
 """
 
 from __future__ import annotations
@@ -141,11 +148,25 @@ def _head(
     return LinearHead(tuple(order), weights, bias)
 
 
+def _sideless(head: LinearHead) -> LinearHead:
+    """The head with the relation features' weights equal for every label but ``none``.
+
+    Naming a target says a message is about it, not which side it takes; left free, the
+    shared head learnt from the training targets' descriptions (religion and faith for
+    atheism, pro-life for abortion) that using the description's words means ``against``.
+    """
+    weights = head.weights.copy()
+    sides = [j for j, name in enumerate(head.labels) if name != "none"]
+    for column in (_NAME_COLUMN, _DESCRIBED_COLUMN):
+        weights[column, sides] = weights[column, sides].mean()
+    return LinearHead(head.labels, weights, head.bias)
+
+
 def fit_shared(matrix: sp.csr_matrix, labels: Sequence[str], order: Sequence[str]) -> LinearHead:
     """The shared head, over messages of many targets (each with its own relation block)."""
     used = np.unique(matrix.indices).astype(np.int64)
     coef, intercept, classes = _fit(matrix[:, used], labels, order, _SHARED_C)
-    return _head(used, coef, intercept, classes, order)
+    return _sideless(_head(used, coef, intercept, classes, order))
 
 
 def few_shot(shared: LinearHead, matrix: sp.csr_matrix, labels: Sequence[str]) -> LinearHead:
