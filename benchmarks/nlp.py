@@ -39,7 +39,7 @@ from hustings import nlp  # noqa: E402
 from hustings.nlp._cap_data import CAP_SETS, cap_set  # noqa: E402
 from hustings.nlp._classifier import MODELS_DIR  # noqa: E402
 from hustings.nlp._evaluate import CAP_SET_NAMES, CAP_TOPIC_METRIC  # noqa: E402
-from hustings.nlp.cap import CAP_MAJORS, classify_cap  # noqa: E402
+from hustings.nlp.cap import CAP_MAJORS, LOW_CONFIDENCE, classify_cap  # noqa: E402
 
 _MESSAGES = [
     "@user when is your next surgery in Eastfield?",
@@ -213,6 +213,29 @@ def _cap_topic_table() -> str:
         cells = [f1.get(f"{title}: {label}") for title in titles]
         shown = ["" if c is None else f"{c.value:.1f} ({c.examples})" for c in cells]
         lines.append(f"| {code} | {label} | " + " | ".join(shown) + " |")
+    return "\n".join(lines) + "\n\n" + _cap_queue_table()
+
+
+def _cap_queue_table() -> str:
+    """Per set: the share of items below ``LOW_CONFIDENCE`` and accuracy on each side of it."""
+    lines = [
+        f"CAP human queue (confidence below LOW_CONFIDENCE = {LOW_CONFIDENCE}):",
+        "",
+        "| set | queued | accuracy, coded by the model | accuracy, queued |",
+        "|---|---:|---:|---:|",
+    ]
+    for name in CAP_SETS:
+        test = cap_set(shared_data(), name, "test")
+        topics = classify_cap(test.texts)
+        right = [str(t.code) == g for t, g in zip(topics, test.labels, strict=True)]
+        low = [t.confidence < LOW_CONFIDENCE for t in topics]
+        kept = [r for r, q in zip(right, low, strict=True) if not q]
+        queued = [r for r, q in zip(right, low, strict=True) if q]
+        lines.append(
+            f"| {CAP_SET_NAMES[name].removeprefix('cap: ')} | {100 * len(queued) / len(low):.1f}% "
+            f"| {100 * sum(kept) / max(len(kept), 1):.1f} "
+            f"| {100 * sum(queued) / max(len(queued), 1):.1f} |"
+        )
     return "\n".join(lines) + "\n"
 
 

@@ -112,3 +112,16 @@ def test_eval_reports_every_set_per_topic(shared_data: Path) -> None:
         assert any(t.startswith(f"{title}: ") for t, _ in by_metric), "no per-topic F1"
     health = by_metric[("cap: NYT 2005-06: Health", "F1 per topic")]
     assert health["ours"] > 50
+
+
+@pytest.mark.shared
+def test_items_left_to_the_model_are_coded_better_than_those_queued(shared_data: Path) -> None:
+    from hustings.nlp._cap_data import cap_set
+
+    test = cap_set(shared_data, "nyt", "test")
+    topics = classify_cap(test.texts)
+    right = [str(t.code) == gold for t, gold in zip(topics, test.labels, strict=True)]
+    kept = [r for r, t in zip(right, topics, strict=True) if t.confidence >= LOW_CONFIDENCE]
+    queued = [r for r, t in zip(right, topics, strict=True) if t.confidence < LOW_CONFIDENCE]
+    assert queued and kept
+    assert sum(kept) / len(kept) > sum(queued) / len(queued) + 0.2
