@@ -31,11 +31,6 @@ def test_adapting_keeps_shipped_targets(adapted: StanceClassifier) -> None:
     assert {"hillary", "bike lanes"} <= set(adapted.targets)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="stance v4's few-shot head keeps the shared head's lean to 'against', so it is "
-    "least sure of 'I love the bike lanes' (favor 0.51, against 0.47); issue #23",
-)
 def test_suggest_puts_ambiguous_messages_first(adapted: StanceClassifier) -> None:
     messages = [
         "I love the bike lanes, they make cycling safe",
