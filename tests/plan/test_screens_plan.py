@@ -7,7 +7,7 @@ follower response. Debian's Chromium at 1,400 and 390 px; screenshots in
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -41,7 +41,10 @@ def _seed(c: Campaign) -> int:
     with c.store.begin() as conn:
         plan.add_rule(conn, manager, "quiet_hours", {"start": 6, "end": 12, "days": "sun"},
                       "x:northcand", "church and family")
-        plan.add_rule(conn, manager, "blackout", {"from": today.date().isoformat()},
+        # today and tomorrow, so a run that crosses midnight UTC is still held
+        plan.add_rule(conn, manager, "blackout",
+                      {"from": today.date().isoformat(),
+                       "to": (today + timedelta(days=1)).date().isoformat()},
                       note="day of the memorial")
         held = plan.draft(conn, manager, "x:northcand", "Rally moved to the park")
         plan.queue(conn, manager, held["id"])
