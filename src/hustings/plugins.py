@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DEFAULT_PLUGINS", "connectors", "importers", "plugin_manager"]
 
-DEFAULT_PLUGINS = (
+_IMPORTER_PLUGINS = (
     "hustings.ingest.x",
     "hustings.ingest.mastodon",
     "hustings.ingest.bluesky",
@@ -27,6 +27,8 @@ DEFAULT_PLUGINS = (
     "hustings.ingest.followers",
     "hustings.ingest.youtube",
     "hustings.ingest.meta",
+)
+_CONNECTOR_PLUGINS = (
     "hustings.connectors.mastodon",
     "hustings.connectors.email",
     "hustings.connectors.bluesky",
@@ -35,15 +37,29 @@ DEFAULT_PLUGINS = (
     "hustings.connectors.meta",
     "hustings.connectors.threads",
 )
+DEFAULT_PLUGINS = _IMPORTER_PLUGINS + _CONNECTOR_PLUGINS
+"""The built-in plugins. Connectors are registered on first use of :func:`connectors`:
+their modules import the platforms' clients (atproto alone takes 0.8 s), which an import
+of a file, or any command that never talks to a platform, should not wait for."""
 
 
 @cache
 def plugin_manager() -> pluggy.PluginManager:
     manager = pluggy.PluginManager("hustings")
     manager.add_hookspecs(hookspecs)
-    for name in DEFAULT_PLUGINS:
+    for name in _IMPORTER_PLUGINS:
         manager.register(importlib.import_module(name), name)
     manager.load_setuptools_entrypoints("hustings")
+    return manager
+
+
+@cache
+def _with_connectors() -> pluggy.PluginManager:
+    """The plugin manager with the built-in connectors registered too."""
+    manager = plugin_manager()
+    for name in _CONNECTOR_PLUGINS:
+        if manager.get_plugin(name) is None:
+            manager.register(importlib.import_module(name), name)
     return manager
 
 
@@ -64,7 +80,7 @@ def importers() -> dict[str, type[Importer]]:
 def connectors() -> dict[str, type[Connector]]:
     """Every connector by name; two plugins claiming one name is an error, not a silent skip."""
     found: dict[str, type[Connector]] = {}
-    for group in plugin_manager().hook.register_connectors():
+    for group in _with_connectors().hook.register_connectors():
         for cls in group:
             if cls.name in found and found[cls.name] is not cls:
                 raise PluginError(
