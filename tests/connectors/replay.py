@@ -113,35 +113,37 @@ def sse(event: str, value: Any) -> bytes:
     return f"event: {event}\ndata: {json.dumps(value)}\n\n".encode()
 
 
-class _Handler(BaseHTTPRequestHandler):
+class ReplayHandler(BaseHTTPRequestHandler):
+    """What every loopback platform server shares: quiet logs, JSON answers with the
+    platform's usual headers (:meth:`_extra_headers`), injected faults, and one
+    ``_handle(method)`` per server for its routes."""
+
     protocol_version = "HTTP/1.1"
-    state: Mastodon
+    state: Any
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         pass
+
+    def _extra_headers(self) -> dict[str, str]:
+        """Headers the platform puts on every answer (rate-limit counters)."""
+        return {}
 
     def _send(self, status: int, body: bytes, content_type: str = "application/json",
               headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
-        limits = {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "299"}
-        for name, value in {**limits, **(headers or {})}.items():
+        for name, value in {**self._extra_headers(), **(headers or {})}.items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
 
-    def _json(self, value: Any, headers: dict[str, str] | None = None) -> None:
-        self._send(200, json.dumps(value).encode(), headers=headers)
-
-    def _authorised(self) -> bool:
-        token = self.headers.get("Authorization", "").removeprefix("Bearer ")
-        if token in self.state.tokens:
-            return True
-        self._send(401, b'{"error":"The access token is invalid"}')
-        return False
+    def _json(self, value: Any, status: int = 200,
+              headers: dict[str, str] | None = None) -> None:
+        self._send(status, json.dumps(value).encode(), headers=headers)
 
     def _fault(self, path: str) -> bool:
+        """Play the next fault queued for ``path``; True when it answered in its place."""
         with self.state.lock:
             queue = self.state.faults.get(path)
             fault = queue.popleft() if queue else None
@@ -163,6 +165,23 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_POST(self) -> None:
         self._handle("POST")
+
+    def _handle(self, method: str) -> None:
+        raise NotImplementedError
+
+
+class _Handler(ReplayHandler):
+    state: Mastodon
+
+    def _extra_headers(self) -> dict[str, str]:
+        return {"X-RateLimit-Limit": "300", "X-RateLimit-Remaining": "299"}
+
+    def _authorised(self) -> bool:
+        token = self.headers.get("Authorization", "").removeprefix("Bearer ")
+        if token in self.state.tokens:
+            return True
+        self._send(401, b'{"error":"The access token is invalid"}')
+        return False
 
     def _handle(self, method: str) -> None:
         url = urlsplit(self.path)
@@ -220,7 +239,7 @@ class _Handler(BaseHTTPRequestHandler):
                 f'<{base}?max_id={key(page[-1])}&limit={limit}>; rel="next", '
                 f'<{base}?min_id={key(page[0])}&limit={limit}>; rel="prev"'
             )
-        self._json(page, headers)
+        self._json(page, headers=headers)
 
     def _post(self, params: dict[str, Any]) -> None:
         s = self.state
@@ -309,4 +328,4 @@ class ReplayServer:
         self.httpd.server_close()
 
 
-__all__ = ["HOST", "Fault", "Mastodon", "QuietServer", "ReplayServer", "sse"]
+__all__ = ["HOST", "Fault", "Mastodon", "QuietServer", "ReplayHandler", "ReplayServer", "sse"]

@@ -24,12 +24,11 @@ import json
 import threading
 import time
 from collections import defaultdict, deque
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.connectors.replay import Fault, QuietServer
+from tests.connectors.replay import Fault, QuietServer, ReplayHandler
 
 ME = "890891"
 OTHER = "750362064426721281"
@@ -112,27 +111,12 @@ class X:
         return sum(1 for m, p, _ in self.requests if m == "POST" and p == "/2/tweets")
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(ReplayHandler):
     state: X
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def _send(self, status: int, body: bytes, content_type: str = "application/json",
-              headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        limits = {"x-rate-limit-limit": "450", "x-rate-limit-remaining": "449",
-                  "x-rate-limit-reset": str(int(time.time()) + 900)}
-        for name, value in {**limits, **(headers or {})}.items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _json(self, value: Any, status: int = 200) -> None:
-        self._send(status, json.dumps(value).encode())
+    def _extra_headers(self) -> dict[str, str]:
+        return {"x-rate-limit-limit": "450", "x-rate-limit-remaining": "449",
+                "x-rate-limit-reset": str(int(time.time()) + 900)}
 
     def _authorised(self) -> bool:
         header = self.headers.get("Authorization", "")
@@ -146,29 +130,6 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(401, json.dumps({"title": "Unauthorized", "type": "about:blank",
                                     "status": 401, "detail": "Unauthorized"}).encode())
         return False
-
-    def _fault(self, path: str) -> bool:
-        with self.state.lock:
-            queue = self.state.faults.get(path)
-            fault = queue.popleft() if queue else None
-        if fault is None:
-            return False
-        if fault.reached is not None:
-            fault.reached.set()
-        if fault.block is not None:
-            fault.block.wait(30)
-        if fault.delay:
-            time.sleep(fault.delay)
-        if fault.status == 0:
-            return False
-        self._send(fault.status, fault.body, fault.content_type, fault.headers)
-        return True
-
-    def do_GET(self) -> None:
-        self._handle("GET")
-
-    def do_POST(self) -> None:
-        self._handle("POST")
 
     def _handle(self, method: str) -> None:
         url = urlsplit(self.path)

@@ -19,12 +19,11 @@ import json
 import threading
 import time
 from collections import defaultdict, deque
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from tests.connectors.replay import Fault, QuietServer
+from tests.connectors.replay import Fault, QuietServer, ReplayHandler
 
 CHANNEL = "UCa-vrCLQHviTOVnEKDOdetQ"
 PAGED = "Ugw5zYU6n9pmIgAZWvN4AaABAg"
@@ -92,48 +91,8 @@ class YouTube:
         return sum(1 for m, p, _ in self.requests if (m, p) == ("POST", "/youtube/v3/comments"))
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class _Handler(ReplayHandler):
     state: YouTube
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def _send(self, status: int, body: bytes, content_type: str = "application/json",
-              headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _json(self, value: Any) -> None:
-        self._send(200, json.dumps(value).encode())
-
-    def _fault(self, path: str) -> bool:
-        with self.state.lock:
-            queue = self.state.faults.get(path)
-            fault = queue.popleft() if queue else None
-        if fault is None:
-            return False
-        if fault.reached is not None:
-            fault.reached.set()
-        if fault.block is not None:
-            fault.block.wait(30)
-        if fault.delay:
-            time.sleep(fault.delay)
-        if fault.status == 0:
-            return False
-        self._send(fault.status, fault.body, fault.content_type, fault.headers)
-        return True
-
-    def do_GET(self) -> None:
-        self._handle("GET")
-
-    def do_POST(self) -> None:
-        self._handle("POST")
 
     def _handle(self, method: str) -> None:
         url = urlsplit(self.path)
